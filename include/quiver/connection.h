@@ -1,0 +1,79 @@
+// Connection: the entry point. Connect to a database (a local directory by
+// default, or "memory://name"), then list, create, open, drop and rename its
+// tables.
+//
+//   QUIVER_ASSIGN_OR_RETURN(auto db, quiver::Connect("data/db"));
+//   QUIVER_ASSIGN_OR_RETURN(auto table, db->CreateTable("items", batches));
+//
+// Thread-safety: a Connection is safe to share between threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quiver/table.h"
+
+namespace quiver {
+
+class ObjectStore;
+
+struct ConnectOptions {
+  // When set, table handles check for newer versions committed elsewhere at
+  // most this often before a read (0 = before every read). When unset, a
+  // handle refreshes only on Refresh() and after its own writes.
+  std::optional<std::chrono::milliseconds> read_consistency_interval;
+  // Use this store instead of opening one from the URI (tests wrap stores
+  // for fault injection and IO metrics this way).
+  std::shared_ptr<ObjectStore> store;
+};
+
+enum class CreateMode {
+  kCreate,     // AlreadyExists if the table exists
+  kOverwrite,  // replace an existing table's contents in a new version
+  kExistOk,    // open the existing table (its schema must match)
+};
+
+struct CreateTableOptions {
+  CreateMode mode = CreateMode::kCreate;
+  WriteOptions write;
+};
+
+class Connection {
+ public:
+  ~Connection();
+  const std::string& uri() const;
+
+  // Table names, sorted.
+  Result<std::vector<std::string>> TableNames() const;
+  Result<TablePtr> CreateTable(const std::string& name, BatchReader& data, const CreateTableOptions& options = {});
+  Result<TablePtr> CreateTable(const std::string& name, const std::vector<BatchPtr>& data,
+                               const CreateTableOptions& options = {});
+  // A table with a schema and no rows.
+  Result<TablePtr> CreateEmptyTable(const std::string& name, SchemaPtr schema,
+                                    const CreateTableOptions& options = {});
+  // NotFound naming the table (and the closest existing names) if absent.
+  Result<TablePtr> OpenTable(const std::string& name) const;
+  Status DropTable(const std::string& name);
+  Status RenameTable(const std::string& from, const std::string& to);
+
+  std::shared_ptr<ObjectStore> store() const;
+
+  struct Impl;
+  explicit Connection(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+// Opens a database: a local directory path or file:// URI (created when
+// missing) or memory://name. Unsupported schemes are NotSupported.
+Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options = {});
+
+// Table names: 1-128 characters from [A-Za-z0-9_.-], not starting with '.'.
+Status ValidateTableName(const std::string& name);
+
+}  // namespace quiver

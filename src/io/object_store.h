@@ -1,0 +1,101 @@
+// ObjectStore: the one interface through which Quiver reads and writes bytes.
+//
+// A store is rooted at a location (a local directory, an in-memory namespace,
+// later an S3 bucket prefix) and addresses objects by relative keys made of
+// '/'-separated parts ("t.quiver/_versions/00000000000000000001.manifest").
+// Keys never start with '/' and never contain "." or ".." parts.
+//
+// Semantics every implementation guarantees:
+//  - Put is atomic: a reader sees the old object, the new one, or (for a new
+//    key) NotFound, never a partial object.
+//  - PutIfAbsent is atomic and exclusive: of several concurrent callers for
+//    one key, across threads and processes, exactly one succeeds; the others
+//    get AlreadyExists. This is what the commit protocol stands on.
+//  - An ObjectWriter's bytes become visible only at Close(), atomically, as
+//    with Put. Abort() (or destruction without Close) leaves no object.
+//  - Reads of a missing key return NotFound; a range past the end is
+//    InvalidArgument (a short object is not silently padded).
+//
+// Thread-safety: implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quiver/buffer.h"
+#include "quiver/status.h"
+
+namespace quiver {
+
+struct ObjectMeta {
+  std::string key;          // relative to the store's root
+  uint64_t size = 0;        // bytes
+  int64_t mtime_ms = 0;     // last modification, milliseconds since the epoch
+};
+
+// Streams one object's bytes; see ObjectStore::OpenWriter.
+class ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Publishes the object. After a failed Close no object is visible.
+  virtual Status Close() = 0;
+  // Discards everything written; safe to call after a failure.
+  virtual void Abort() = 0;
+  virtual uint64_t bytes_written() const = 0;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // The whole object.
+  virtual Result<BufferPtr> Read(std::string_view key) = 0;
+  // `length` bytes from `offset`; InvalidArgument when past the end.
+  virtual Result<BufferPtr> ReadRange(std::string_view key, uint64_t offset, uint64_t length) = 0;
+  // Size and modification time; NotFound if absent.
+  virtual Result<ObjectMeta> Head(std::string_view key) = 0;
+
+  // Creates or replaces the object atomically.
+  virtual Status Put(std::string_view key, std::string_view data) = 0;
+  // Creates the object only if no object has that key; else AlreadyExists.
+  virtual Status PutIfAbsent(std::string_view key, std::string_view data) = 0;
+  // A writer for a large object, published atomically at Close().
+  virtual Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key) = 0;
+
+  // Every object whose key starts with `prefix` (a "dir/" prefix lists that
+  // folder recursively), sorted by key. A missing prefix lists nothing.
+  virtual Result<std::vector<ObjectMeta>> List(std::string_view prefix) = 0;
+  // Removes the object; NotFound if absent.
+  virtual Status Delete(std::string_view key) = 0;
+  // Removes every object under `prefix` (which must end with '/').
+  virtual Status DeletePrefix(std::string_view prefix);
+  // Moves every object under `from` to `to` (both ending with '/').
+  // Not atomic across objects; implementations that can, rename in one step.
+  virtual Status RenamePrefix(std::string_view from, std::string_view to);
+
+  // A printable location of the store's root, e.g. "/data/db" or "memory://x".
+  virtual std::string uri() const = 0;
+  // Whether OpenWriter/Put leave partial files in a crash that a later
+  // cleanup must remove (local temp files); informational.
+  virtual bool is_local() const { return false; }
+};
+
+using ObjectStorePtr = std::shared_ptr<ObjectStore>;
+
+// Opens the store for `uri`: "memory://name" (a process-wide namespace
+// shared by every store opened with the same name), "file:///abs/dir" or a
+// plain path (local directory, created if missing). Unknown schemes are
+// NotSupported naming the scheme.
+Result<ObjectStorePtr> OpenObjectStore(std::string_view uri);
+
+// Checks a key for the rules above; InvalidArgument naming the key if not.
+Status ValidateKey(std::string_view key);
+
+// Joins key parts with '/'.
+std::string JoinKey(std::string_view a, std::string_view b);
+
+}  // namespace quiver
