@@ -1,0 +1,2 @@
+// Placeholder until the quiver command lands.
+int main() { return 0; }

@@ -1,0 +1,2 @@
+// Placeholder until the C++ quick start lands.
+int main() { return 0; }
