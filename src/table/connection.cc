@@ -1,0 +1,206 @@
+#include "quiver/connection.h"
+
+#include <algorithm>
+#include <set>
+
+#include "table/fragment_writer.h"
+#include "table/table_impl.h"
+
+namespace quiver {
+namespace {
+
+constexpr std::string_view kTableSuffix = ".quiver";
+
+std::string TableRoot(const std::string& name) { return name + std::string(kTableSuffix) + "/"; }
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// An empty stream with a schema, for tables created without rows.
+class EmptyReader : public BatchReader {
+ public:
+  explicit EmptyReader(SchemaPtr schema) : schema_(std::move(schema)) {}
+  const SchemaPtr& schema() const override { return schema_; }
+  Result<BatchPtr> Next() override { return BatchPtr(); }
+
+ private:
+  SchemaPtr schema_;
+};
+
+}  // namespace
+
+struct Connection::Impl {
+  std::string uri;
+  ObjectStorePtr store;
+  ConnectOptions options;
+
+  bool Exists(const std::string& name) const {
+    auto versions = ListVersionNumbers(store.get(), TableRoot(name));
+    return versions.ok() && !versions->empty();
+  }
+
+  Result<TablePtr> Open(const std::string& name) const {
+    const std::string root = TableRoot(name);
+    QUIVER_ASSIGN_OR_RETURN(auto versions, ListVersionNumbers(store.get(), root));
+    if (versions.empty()) return Status::NotFound("table \"" + name + "\" not found");
+    QUIVER_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store.get(), root, versions.back()));
+    auto files = std::make_shared<TableFiles>(store, root);
+    return std::make_shared<Table>(
+        std::make_unique<TableImpl>(name, std::move(files), std::move(manifest), options.read_consistency_interval));
+  }
+};
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::~Connection() = default;
+
+const std::string& Connection::uri() const { return impl_->uri; }
+std::shared_ptr<ObjectStore> Connection::store() const { return impl_->store; }
+
+Status ValidateTableName(const std::string& name) {
+  if (name.empty() || name.size() > 128) {
+    return Status::InvalidArgument("name must be 1 to 128 characters, got " + std::to_string(name.size()));
+  }
+  if (name[0] == '.') return Status::InvalidArgument("name \"" + name + "\" must not start with '.'");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || c == '.';
+    if (!ok) {
+      return Status::InvalidArgument("name \"" + name + "\" has the character '" + std::string(1, c) +
+                                     "'; use letters, digits, '_', '-' and '.'");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> Connection::TableNames() const {
+  QUIVER_ASSIGN_OR_RETURN(auto objects, impl_->store->List(""));
+  std::set<std::string> names;
+  const std::string marker = std::string(kTableSuffix) + "/_versions/";
+  for (const ObjectMeta& o : objects) {
+    const size_t pos = o.key.find(marker);
+    if (pos != std::string::npos && o.key.find('/') == pos + kTableSuffix.size()) {
+      names.insert(o.key.substr(0, pos));
+    }
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<TablePtr> Connection::OpenTable(const std::string& name) const {
+  QUIVER_RETURN_NOT_OK(ValidateTableName(name).WithContext("table name"));
+  auto table = impl_->Open(name);
+  if (table.ok() || !table.status().IsNotFound()) return table;
+  // Suggest the closest names, as a user who mistyped one would want.
+  std::string message = "table \"" + name + "\" not found in " + impl_->uri;
+  auto names = TableNames();
+  if (names.ok() && !names->empty()) {
+    std::vector<std::string> sorted = *names;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const std::string& a, const std::string& b) {
+      return EditDistance(a, name) < EditDistance(b, name);
+    });
+    if (sorted.size() > 3) sorted.resize(3);
+    message += "; did you mean";
+    for (size_t i = 0; i < sorted.size(); ++i) message += (i ? ", \"" : " \"") + sorted[i] + "\"";
+    message += "?";
+  }
+  return Status::NotFound(message);
+}
+
+Result<TablePtr> Connection::CreateTable(const std::string& name, const std::vector<BatchPtr>& data,
+                                         const CreateTableOptions& options) {
+  if (data.empty()) return Status::InvalidArgument("CreateTable needs at least one batch (or use CreateEmptyTable)");
+  auto reader = MakeBatchReader(data.front()->schema(), data);
+  return CreateTable(name, *reader, options);
+}
+
+Result<TablePtr> Connection::CreateEmptyTable(const std::string& name, SchemaPtr schema,
+                                              const CreateTableOptions& options) {
+  EmptyReader reader(std::move(schema));
+  return CreateTable(name, reader, options);
+}
+
+Result<TablePtr> Connection::CreateTable(const std::string& name, BatchReader& data,
+                                         const CreateTableOptions& options) {
+  QUIVER_RETURN_NOT_OK(ValidateTableName(name).WithContext("table name"));
+  if (data.schema()->num_fields() == 0) return Status::InvalidArgument("a table needs at least one column");
+  if (impl_->Exists(name)) {
+    switch (options.mode) {
+      case CreateMode::kCreate:
+        return Status::AlreadyExists("table \"" + name + "\" already exists");
+      case CreateMode::kExistOk: {
+        QUIVER_ASSIGN_OR_RETURN(TablePtr table, impl_->Open(name));
+        if (!table->schema()->Equals(*data.schema())) {
+          return Status::InvalidArgument("table \"" + name + "\" exists with a different schema:\n" +
+                                         table->schema()->ToString() + "\ngiven:\n" + data.schema()->ToString());
+        }
+        return table;
+      }
+      case CreateMode::kOverwrite: {
+        QUIVER_ASSIGN_OR_RETURN(TablePtr table, impl_->Open(name));
+        WriteOptions write = options.write;
+        write.mode = WriteMode::kOverwrite;
+        QUIVER_RETURN_NOT_OK(table->Add(data, write).status());
+        return table;
+      }
+    }
+  }
+  const std::string root = TableRoot(name);
+  auto files = std::make_shared<TableFiles>(impl_->store, root);
+  SchemaPtr schema = data.schema();
+  std::vector<int32_t> field_ids;
+  for (int i = 0; i < schema->num_fields(); ++i) field_ids.push_back(i);
+  QUIVER_ASSIGN_OR_RETURN(WrittenFragments written, WriteFragments(*files, schema, field_ids, data, options.write));
+  Transaction txn;
+  txn.operation = "create";
+  txn.replace_all = true;
+  txn.new_schema = schema;
+  txn.new_fragments = std::move(written.fragments);
+  auto committed = Commit(impl_->store.get(), root, nullptr, txn);
+  if (!committed.ok()) {
+    if (committed.status().IsAlreadyExists()) {
+      // Another writer created the table while this one wrote its data.
+      DeleteFiles(*files, written.keys);
+      return Status::AlreadyExists("table \"" + name + "\" was created concurrently by another writer");
+    }
+    return committed.status();
+  }
+  return std::make_shared<Table>(
+      std::make_unique<TableImpl>(name, std::move(files), *committed, impl_->options.read_consistency_interval));
+}
+
+Status Connection::DropTable(const std::string& name) {
+  QUIVER_RETURN_NOT_OK(ValidateTableName(name).WithContext("table name"));
+  if (!impl_->Exists(name)) return Status::NotFound("table \"" + name + "\" not found in " + impl_->uri);
+  return impl_->store->DeletePrefix(TableRoot(name));
+}
+
+Status Connection::RenameTable(const std::string& from, const std::string& to) {
+  QUIVER_RETURN_NOT_OK(ValidateTableName(from).WithContext("table name"));
+  QUIVER_RETURN_NOT_OK(ValidateTableName(to).WithContext("new table name"));
+  if (!impl_->Exists(from)) return Status::NotFound("table \"" + from + "\" not found in " + impl_->uri);
+  if (impl_->Exists(to)) return Status::AlreadyExists("table \"" + to + "\" already exists");
+  return impl_->store->RenamePrefix(TableRoot(from), TableRoot(to));
+}
+
+Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options) {
+  auto impl = std::make_unique<Connection::Impl>();
+  impl->uri = uri;
+  if (options.store) {
+    impl->store = options.store;
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(impl->store, OpenObjectStore(uri));
+  }
+  impl->options = std::move(options);
+  return std::make_shared<Connection>(std::move(impl));
+}
+
+}  // namespace quiver

@@ -1,0 +1,150 @@
+#include "table/snapshot.h"
+
+#include <algorithm>
+
+#include "format/deletion_file.h"
+
+namespace quiver {
+
+Result<std::shared_ptr<DataFileReader>> TableFiles::OpenDataFile(const DataFileRef& file) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = readers_.find(file.key);
+    if (it != readers_.end()) return it->second;
+  }
+  // Opened outside the lock: a slow store must not serialise every reader.
+  QUIVER_ASSIGN_OR_RETURN(auto reader, DataFileReader::Open(store_, Key(file.key), file.size));
+  std::lock_guard<std::mutex> lock(mu_);
+  return readers_.emplace(file.key, std::move(reader)).first->second;
+}
+
+Result<std::shared_ptr<const roaring::Roaring>> TableFiles::LoadDeletions(const Fragment& fragment) {
+  if (!fragment.deletion) return std::shared_ptr<const roaring::Roaring>();
+  const std::string& key = fragment.deletion->key;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = deletions_.find(key);
+    if (it != deletions_.end()) return it->second;
+  }
+  QUIVER_ASSIGN_OR_RETURN(BufferPtr bytes, store_->Read(Key(key)));
+  QUIVER_ASSIGN_OR_RETURN(roaring::Roaring bitmap, DecodeDeletionFile(bytes->view(), Key(key)));
+  auto shared = std::make_shared<const roaring::Roaring>(std::move(bitmap));
+  std::lock_guard<std::mutex> lock(mu_);
+  return deletions_.emplace(key, std::move(shared)).first->second;
+}
+
+Result<std::vector<int>> Snapshot::ResolveColumns(const std::vector<std::string>& columns) const {
+  std::vector<int> fields;
+  if (columns.empty()) {
+    for (int i = 0; i < schema().num_fields(); ++i) fields.push_back(i);
+    return fields;
+  }
+  for (const std::string& name : columns) {
+    QUIVER_ASSIGN_OR_RETURN(const Field* field, schema().GetField(name));
+    fields.push_back(static_cast<int>(field - schema().fields().data()));
+  }
+  return fields;
+}
+
+SchemaPtr Snapshot::ProjectedSchema(const std::vector<int>& fields) const {
+  std::vector<Field> out;
+  out.reserve(fields.size());
+  for (int i : fields) out.push_back(schema().field(i));
+  return std::make_shared<Schema>(std::move(out), schema().metadata());
+}
+
+namespace {
+
+// Where a schema field lives in a fragment: which file and which column.
+struct FieldLocation {
+  const DataFileRef* file = nullptr;
+  int column = -1;
+};
+
+FieldLocation Locate(const Fragment& fragment, int32_t field_id) {
+  for (const DataFileRef& file : fragment.files) {
+    for (size_t c = 0; c < file.field_ids.size(); ++c) {
+      if (file.field_ids[c] == field_id) return {&file, static_cast<int>(c)};
+    }
+  }
+  return {};
+}
+
+// Reads the projected fields of one fragment with one call per data file,
+// through `read_file(reader, file_columns)`.
+template <typename ReadFn>
+Result<BatchPtr> AssembleFragment(const Snapshot& snap, const Fragment& fragment, const std::vector<int>& fields,
+                                  int64_t num_rows, ReadFn read_file) {
+  std::vector<ArrayPtr> columns(fields.size());
+  // Group the projection by data file, keeping each field's output slot.
+  std::map<const DataFileRef*, std::vector<std::pair<int, size_t>>> by_file;  // file -> (column, slot)
+  for (size_t slot = 0; slot < fields.size(); ++slot) {
+    FieldLocation loc = Locate(fragment, snap.manifest->field_ids[fields[slot]]);
+    if (loc.file == nullptr) {
+      columns[slot] = MakeNullArray(snap.schema().field(fields[slot]).type, num_rows);
+    } else {
+      by_file[loc.file].emplace_back(loc.column, slot);
+    }
+  }
+  for (auto& [file, wanted] : by_file) {
+    QUIVER_ASSIGN_OR_RETURN(auto reader, snap.files->OpenDataFile(*file));
+    std::vector<int> file_columns;
+    for (auto& [column, slot] : wanted) file_columns.push_back(column);
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr part, read_file(*reader, file_columns));
+    if (part->num_rows() != num_rows) {
+      return Status::Corruption(file->key + ": holds " + std::to_string(part->num_rows()) +
+                                " rows where the manifest expects " + std::to_string(num_rows));
+    }
+    for (size_t i = 0; i < wanted.size(); ++i) columns[wanted[i].second] = part->column(static_cast<int>(i));
+  }
+  return std::make_shared<RecordBatch>(snap.ProjectedSchema(fields), num_rows, std::move(columns));
+}
+
+}  // namespace
+
+Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vector<int>& fields, int64_t start,
+                                        int64_t length) const {
+  return AssembleFragment(*this, fragment, fields, length,
+                          [&](const DataFileReader& reader, const std::vector<int>& cols) {
+                            return reader.Read(cols, start, length);
+                          });
+}
+
+Result<BatchPtr> Snapshot::TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
+                                            std::span<const int64_t> offsets) const {
+  return AssembleFragment(*this, fragment, fields, static_cast<int64_t>(offsets.size()),
+                          [&](const DataFileReader& reader, const std::vector<int>& cols) {
+                            return reader.Take(cols, offsets);
+                          });
+}
+
+uint64_t RowIdAt(const Fragment& fragment, int64_t offset) {
+  uint64_t remaining = static_cast<uint64_t>(offset);
+  for (const RowIdRange& r : fragment.row_ids) {
+    if (remaining < r.size()) return r.start + remaining;
+    remaining -= r.size();
+  }
+  return UINT64_MAX;  // offset beyond the fragment: a programmer error
+}
+
+ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, const roaring::Roaring* deleted) {
+  auto values = Buffer::Allocate(static_cast<size_t>(length) * sizeof(uint64_t));
+  uint64_t* out = reinterpret_cast<uint64_t*>(values->mutable_data());
+  int64_t n = 0;
+  // Walk the ranges once instead of a RowIdAt search per row.
+  int64_t range_begin = 0;  // physical offset of the current range's first row
+  for (const RowIdRange& r : fragment.row_ids) {
+    const int64_t range_end = range_begin + static_cast<int64_t>(r.size());
+    const int64_t lo = std::max(start, range_begin);
+    const int64_t hi = std::min(start + length, range_end);
+    for (int64_t o = lo; o < hi; ++o) {
+      if (deleted != nullptr && deleted->contains(static_cast<uint32_t>(o))) continue;
+      out[n++] = r.start + static_cast<uint64_t>(o - range_begin);
+    }
+    range_begin = range_end;
+    if (range_begin >= start + length) break;
+  }
+  return std::make_shared<Array>(uint64(), n, std::vector<BufferPtr>{nullptr, values}, std::vector<ArrayPtr>{}, 0);
+}
+
+}  // namespace quiver

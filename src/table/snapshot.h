@@ -1,0 +1,80 @@
+// Snapshot: one immutable table version, opened for reading.
+//
+// A snapshot pairs a manifest with the table's shared state (its store, its
+// root key and caches of opened data files and deletion bitmaps). Scans,
+// takes and counts work on a snapshot, so a reader keeps seeing the version
+// it started with while writers commit newer ones.
+//
+// Thread-safety: Snapshot is immutable; TableFiles is thread-safe.
+#pragma once
+
+#include <roaring/roaring.hh>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "format/data_file.h"
+#include "format/manifest.h"
+#include "io/object_store.h"
+#include "quiver/array.h"
+
+namespace quiver {
+
+// The files of one table, with caches shared by all its snapshots. Data and
+// deletion files are immutable, so cached entries never go stale.
+class TableFiles {
+ public:
+  TableFiles(ObjectStorePtr store, std::string root) : store_(std::move(store)), root_(std::move(root)) {}
+
+  ObjectStore* store() const { return store_.get(); }
+  const ObjectStorePtr& store_ptr() const { return store_; }
+  // The table's root key, ending with '/': "name.quiver/".
+  const std::string& root() const { return root_; }
+  // root() + relative key.
+  std::string Key(std::string_view relative) const { return root_ + std::string(relative); }
+
+  Result<std::shared_ptr<DataFileReader>> OpenDataFile(const DataFileRef& file);
+  // Null when the fragment has no deletions.
+  Result<std::shared_ptr<const roaring::Roaring>> LoadDeletions(const Fragment& fragment);
+
+ private:
+  ObjectStorePtr store_;
+  std::string root_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<DataFileReader>> readers_;
+  std::map<std::string, std::shared_ptr<const roaring::Roaring>> deletions_;
+};
+
+struct Snapshot {
+  std::shared_ptr<TableFiles> files;
+  std::shared_ptr<const Manifest> manifest;
+
+  const Schema& schema() const { return *manifest->schema; }
+  uint64_t version() const { return manifest->version; }
+
+  // Schema field indexes for `columns` (all fields when empty); NotFound
+  // naming the closest column otherwise.
+  Result<std::vector<int>> ResolveColumns(const std::vector<std::string>& columns) const;
+  // The schema of a projection.
+  SchemaPtr ProjectedSchema(const std::vector<int>& fields) const;
+
+  // Physical rows [start, start + length) of `fragment`, deleted rows
+  // included, for the given schema fields. Fields absent from the fragment's
+  // files (added after it was written) read as nulls.
+  Result<BatchPtr> ReadFragment(const Fragment& fragment, const std::vector<int>& fields, int64_t start,
+                                int64_t length) const;
+  // Physical rows `offsets` (ascending) of `fragment`.
+  Result<BatchPtr> TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
+                                    std::span<const int64_t> offsets) const;
+};
+
+// The stable row id of physical row `offset` of `fragment`.
+uint64_t RowIdAt(const Fragment& fragment, int64_t offset);
+// Row ids of physical rows [start, start + length) as a uint64 array.
+ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, const roaring::Roaring* deleted);
+
+}  // namespace quiver
