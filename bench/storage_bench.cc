@@ -1,0 +1,552 @@
+// storage_bench: Quiver's storage layer against LanceDB's, side by side in one
+// run, on the same rows (bench_data.h): ingest, full scan of one scalar
+// column, taking random rows, and size on disk. bench/README.md explains
+// the figures; the targets are those of the storage issue:
+//   ingest rows/s >= 3x LanceDB's, scan >= 2x faster, take >= 2x faster,
+//   table size on disk <= 1.1x LanceDB's.
+//
+//   storage_bench [--rows 1000000] [--batch-rows 65536] [--ingest-reps 3]
+//                 [--scan-reps 10] [--take-reps 50] [--warmup 3]
+//                 [--compression zstd|lz4|none] [--json] [--no-peer]
+//                 [--node-dir DIR] [--keep]
+//
+// The program generates the rows once, writes them as raw column files for
+// the peer (bench/node/lancedb_storage.mjs, run with `node`), times Quiver
+// in this process through the public API, runs the peer, and prints both
+// sides with their ratios. Everything it writes lives in one directory under
+// the system temp dir, removed at the end (unless --keep).
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_data.h"
+#include "quiver/quiver.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace quiver::bench {
+namespace {
+
+constexpr int kTakeCount = 100;
+
+struct Options {
+  int64_t rows = 1000000;
+  int64_t batch_rows = 65536;
+  int ingest_reps = 3;
+  int scan_reps = 10;
+  int take_reps = 50;
+  int warmup = 3;
+  std::optional<std::string> compression;  // Quiver's default when unset
+  bool json = false;
+  bool peer = true;
+  bool keep = false;
+  std::string node_dir = QUIVER_BENCH_NODE_DIR;
+};
+
+// The run's temporary directory, removed on every exit path.
+std::string g_temp_root;
+bool g_keep_temp = false;
+
+void RemoveTemp() {
+  if (g_temp_root.empty()) return;
+  if (g_keep_temp) {
+    std::fprintf(stderr, "storage_bench: kept %s\n", g_temp_root.c_str());
+    return;
+  }
+  std::error_code ec;
+  fs::remove_all(g_temp_root, ec);
+}
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "storage_bench: %s\n", message.c_str());
+  RemoveTemp();
+  std::exit(1);
+}
+
+template <typename T>
+T Check(Result<T> result, const std::string& what) {
+  if (!result.ok()) Die(what + ": " + result.status().ToString());
+  return std::move(result).value();
+}
+
+void Progress(const std::string& message) { std::fprintf(stderr, "[quiver] %s\n", message.c_str()); }
+
+double NowMs() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Wall time of one call of `fn`, in milliseconds.
+double TimeMs(const std::function<void()>& fn) {
+  const double t0 = NowMs();
+  fn();
+  return NowMs() - t0;
+}
+
+struct Summary {
+  double median = 0, min = 0, max = 0;
+  int reps = 0;
+};
+
+Summary Summarise(std::vector<double> times) {
+  std::sort(times.begin(), times.end());
+  Summary s;
+  s.reps = static_cast<int>(times.size());
+  if (times.empty()) return s;
+  const size_t m = times.size() / 2;
+  s.median = times.size() % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
+  s.min = times.front();
+  s.max = times.back();
+  return s;
+}
+
+json ToJson(const Summary& s) {
+  return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"reps", s.reps}};
+}
+
+// Sum of the sizes of the regular files under `dir` (apparent sizes, as the
+// peer script counts them).
+uint64_t DirBytes(const fs::path& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+int64_t ParseInt(const char* flag, const char* text) {
+  char* end = nullptr;
+  const long long v = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || v < 0)
+    Die(std::string(flag) + " expects a non-negative integer, got \"" + text + "\"");
+  return v;
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) Die(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--rows") {
+      o.rows = ParseInt("--rows", value());
+    } else if (arg == "--batch-rows") {
+      o.batch_rows = ParseInt("--batch-rows", value());
+    } else if (arg == "--ingest-reps") {
+      o.ingest_reps = static_cast<int>(ParseInt("--ingest-reps", value()));
+    } else if (arg == "--scan-reps") {
+      o.scan_reps = static_cast<int>(ParseInt("--scan-reps", value()));
+    } else if (arg == "--take-reps") {
+      o.take_reps = static_cast<int>(ParseInt("--take-reps", value()));
+    } else if (arg == "--warmup") {
+      o.warmup = static_cast<int>(ParseInt("--warmup", value()));
+    } else if (arg == "--compression") {
+      o.compression = value();
+    } else if (arg == "--node-dir") {
+      o.node_dir = value();
+    } else if (arg == "--json") {
+      o.json = true;
+    } else if (arg == "--no-peer") {
+      o.peer = false;
+    } else if (arg == "--keep") {
+      o.keep = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--rows N] [--batch-rows N] [--ingest-reps N] [--scan-reps N] [--take-reps N]\n"
+                   "          [--warmup N] [--compression zstd|lz4|none] [--json] [--no-peer]\n"
+                   "          [--node-dir DIR] [--keep]\n",
+                   argv[0]);
+      std::exit(2);
+    }
+  }
+  if (o.rows < kTakeCount) Die("--rows must be at least " + std::to_string(kTakeCount));
+  if (o.batch_rows < 1) Die("--batch-rows must be positive");
+  if (o.ingest_reps < 1 || o.scan_reps < 1 || o.take_reps < 1) Die("repetition counts must be positive");
+  return o;
+}
+
+SchemaPtr BenchSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{
+      Field("id", int64()),
+      Field("vector", vector_type(kDim)),
+      Field("text", utf8()),
+      Field("category", utf8()),
+      Field("price", float64()),
+  });
+}
+
+// Wraps `size` bytes at `data` (owned by the BenchData, which outlives every
+// batch) without copying.
+BufferPtr Borrow(const void* data, size_t size) {
+  return Buffer::Wrap(data, size, [] {});
+}
+
+// Rows [begin, end) of a utf8 column: offsets rebased to 0 (copied), bytes
+// borrowed.
+ArrayPtr Utf8Slice(const std::vector<int32_t>& offsets, const std::string& bytes, int64_t begin,
+                   int64_t end) {
+  const int64_t n = end - begin;
+  BufferPtr rebased = Buffer::Allocate((n + 1) * sizeof(int32_t));
+  auto* out = reinterpret_cast<int32_t*>(rebased->mutable_data());
+  const int32_t base = offsets[begin];
+  for (int64_t i = 0; i <= n; ++i) out[i] = offsets[begin + i] - base;
+  return std::make_shared<Array>(
+      utf8(), n, std::vector<BufferPtr>{nullptr, rebased, Borrow(bytes.data() + base, offsets[end] - base)},
+      std::vector<ArrayPtr>{}, 0);
+}
+
+// The data as record batches of `batch_rows` rows, the same split the peer
+// script makes.
+std::vector<BatchPtr> MakeBatches(const BenchData& d, const SchemaPtr& schema, int64_t batch_rows) {
+  std::vector<BatchPtr> batches;
+  for (int64_t begin = 0; begin < d.rows; begin += batch_rows) {
+    const int64_t end = std::min(d.rows, begin + batch_rows);
+    const int64_t n = end - begin;
+    auto ids = std::make_shared<Array>(
+        int64(), n, std::vector<BufferPtr>{nullptr, Borrow(&d.id[begin], n * sizeof(int64_t))},
+        std::vector<ArrayPtr>{}, 0);
+    auto floats = std::make_shared<Array>(
+        float32(), n * kDim,
+        std::vector<BufferPtr>{nullptr, Borrow(&d.vector[begin * kDim], n * kDim * sizeof(float))},
+        std::vector<ArrayPtr>{}, 0);
+    auto vectors = std::make_shared<Array>(vector_type(kDim), n, std::vector<BufferPtr>{nullptr},
+                                           std::vector<ArrayPtr>{floats}, 0);
+    auto prices = std::make_shared<Array>(
+        float64(), n, std::vector<BufferPtr>{nullptr, Borrow(&d.price[begin], n * sizeof(double))},
+        std::vector<ArrayPtr>{}, 0);
+    batches.push_back(
+        Check(RecordBatch::Make(schema, {ids, vectors, Utf8Slice(d.text_offsets, d.text, begin, end),
+                                         Utf8Slice(d.category_offsets, d.category, begin, end), prices}),
+              "making a record batch"));
+  }
+  return batches;
+}
+
+// Quiver's figures, in the same shape as the peer's JSON.
+json RunQuiver(const Options& o, const BenchData& d, const std::vector<uint64_t>& take_rows,
+               const fs::path& root) {
+  const SchemaPtr schema = BenchSchema();
+  const std::vector<BatchPtr> batches = MakeBatches(d, schema, o.batch_rows);
+  CreateTableOptions create;
+  if (o.compression) create.write.compression = *o.compression;
+
+  // Ingest: a fresh database per rep; only the last one is kept for reads.
+  std::vector<double> ingest_ms;
+  std::vector<uint64_t> table_bytes;
+  fs::path db_dir;
+  for (int r = 0; r < o.ingest_reps; ++r) {
+    if (!db_dir.empty()) fs::remove_all(db_dir);
+    db_dir = root / "quiver" / ("ingest" + std::to_string(r));
+    ConnectionPtr db = Check(Connect(db_dir.string()), "connecting to " + db_dir.string());
+    ingest_ms.push_back(TimeMs([&] { Check(db->CreateTable("bench", batches, create), "CreateTable"); }));
+    table_bytes.push_back(DirBytes(db_dir));
+    Progress("ingest rep " + std::to_string(r) + ": " + std::to_string(ingest_ms.back()) + " ms, " +
+             std::to_string(table_bytes.back()) + " bytes");
+  }
+
+  ConnectionPtr db = Check(Connect(db_dir.string()), "connecting to " + db_dir.string());
+  TablePtr table = Check(db->OpenTable("bench"), "OpenTable");
+  const int64_t num_rows = Check(table->CountRows(), "CountRows");
+  if (num_rows != d.rows)
+    Die("table has " + std::to_string(num_rows) + " rows, expected " + std::to_string(d.rows));
+
+  // Full scan of one scalar column: every batch read, nothing else done.
+  std::vector<double> scan_ms;
+  double price_sum = 0;
+  for (int r = 0; r < o.warmup + o.scan_reps; ++r) {
+    std::vector<BatchPtr> got;
+    const double ms = TimeMs([&] {
+      auto reader = Check(table->Scan().Columns({"price"}).ToReader(), "Scan");
+      while (BatchPtr batch = Check(reader->Next(), "reading a scan")) got.push_back(std::move(batch));
+    });
+    int64_t rows = 0;
+    for (const BatchPtr& b : got) {
+      if (b->num_columns() != 1)
+        Die("scan of price returned " + std::to_string(b->num_columns()) + " columns");
+      if (r == 0) {
+        const double* v = b->column(0)->values<double>();
+        for (int64_t i = 0; i < b->num_rows(); ++i) price_sum += v[i];
+      }
+      rows += b->num_rows();
+    }
+    if (rows != d.rows)
+      Die("scan returned " + std::to_string(rows) + " rows, expected " + std::to_string(d.rows));
+    if (r >= o.warmup) scan_ms.push_back(ms);
+  }
+  Progress("scan: median " + std::to_string(Summarise(scan_ms).median) + " ms");
+
+  // Row ids of every row number, looked up once (untimed) as the peer does.
+  std::vector<uint64_t> row_id_of(d.rows);
+  {
+    auto reader = Check(table->Scan().Columns({"id"}).WithRowId().ToReader(), "Scan with row ids");
+    while (BatchPtr b = Check(reader->Next(), "reading row ids")) {
+      ArrayPtr ids = b->GetColumn("id");
+      ArrayPtr row_ids = b->GetColumn("_rowid");
+      if (!ids || !row_ids) Die("scan with row ids lacks the id or _rowid column");
+      for (int64_t i = 0; i < b->num_rows(); ++i) {
+        row_id_of[ids->values<int64_t>()[i]] = row_ids->values<uint64_t>()[i];
+      }
+    }
+  }
+
+  // Take: one group of kTakeCount rows per run, all columns.
+  std::vector<double> take_ms;
+  for (int r = 0; r < o.warmup + o.take_reps; ++r) {
+    std::vector<uint64_t> row_ids(kTakeCount);
+    for (int i = 0; i < kTakeCount; ++i) row_ids[i] = row_id_of[take_rows[r * kTakeCount + i]];
+    BatchPtr got;
+    const double ms = TimeMs([&] { got = Check(table->TakeRowIds(row_ids), "TakeRowIds"); });
+    if (got->num_rows() != kTakeCount || got->num_columns() != schema->num_fields()) {
+      Die("take returned " + std::to_string(got->num_rows()) + " rows x " +
+          std::to_string(got->num_columns()) + " columns, expected " + std::to_string(kTakeCount) + " x " +
+          std::to_string(schema->num_fields()));
+    }
+    const int64_t* ids = got->GetColumn("id")->values<int64_t>();
+    for (int i = 0; i < kTakeCount; ++i) {
+      if (static_cast<uint64_t>(ids[i]) != take_rows[r * kTakeCount + i])
+        Die("take returned other rows than asked for");
+    }
+    if (r >= o.warmup) take_ms.push_back(ms);
+  }
+  Progress("take: median " + std::to_string(Summarise(take_ms).median) + " ms");
+
+  return {
+      {"ingest_ms", ToJson(Summarise(ingest_ms))},
+      {"table_bytes", table_bytes.back()},
+      {"table_bytes_all", table_bytes},
+      {"scan_ms", ToJson(Summarise(scan_ms))},
+      {"scan_price_sum", price_sum},
+      {"take_count", kTakeCount},
+      {"take_row_ids_ms", ToJson(Summarise(take_ms))},
+      {"compression", o.compression.value_or("default")},
+  };
+}
+
+// Runs the Node peer; its JSON, or nullopt (with the reason in `why`) when
+// node or the package is missing or the script fails.
+std::optional<json> RunPeer(const Options& o, const fs::path& data_dir, const fs::path& db_dir,
+                            std::string* why) {
+  const fs::path script = fs::path(o.node_dir) / "lancedb_storage.mjs";
+  if (!fs::exists(script)) {
+    *why = "no " + script.string();
+    return std::nullopt;
+  }
+  if (!fs::exists(fs::path(o.node_dir) / "node_modules" / "@lancedb" / "lancedb" / "package.json")) {
+    *why = "@lancedb/lancedb is not installed (run scripts/install_bench_peers.sh)";
+    return std::nullopt;
+  }
+  if (std::system("node --version >/dev/null 2>&1") != 0) {
+    *why = "node is not on PATH";
+    return std::nullopt;
+  }
+  // Paths come from temp_directory_path() and the build; quote them for sh.
+  auto quote = [](const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  const std::string command = "LANCEDB_LOG=error node " + quote(script.string()) + " --data " +
+                              quote(data_dir.string()) + " --db " + quote(db_dir.string()) +
+                              " --batch-rows " + std::to_string(o.batch_rows) + " --ingest-reps " +
+                              std::to_string(o.ingest_reps) + " --scan-reps " + std::to_string(o.scan_reps) +
+                              " --take-reps " + std::to_string(o.take_reps) + " --warmup " +
+                              std::to_string(o.warmup) + " --take-count " + std::to_string(kTakeCount);
+  std::fflush(stderr);
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    *why = "could not start node";
+    return std::nullopt;
+  }
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  const int rc = pclose(pipe);
+  if (rc != 0) {
+    *why = "lancedb_storage.mjs failed (exit status " + std::to_string(rc) + ", see its messages above)";
+    return std::nullopt;
+  }
+  json peer = json::parse(out, nullptr, /*allow_exceptions=*/false);
+  if (peer.is_discarded()) {
+    *why = "lancedb_storage.mjs printed no JSON: " + out.substr(0, 200);
+    return std::nullopt;
+  }
+  return peer;
+}
+
+std::string Grouped(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
+}
+
+struct Line {
+  std::string label;
+  std::string quiver;
+  std::string peer;
+  std::string ratio;
+  std::string target;
+};
+
+void PrintTable(const std::vector<Line>& lines) {
+  size_t w[5] = {0, 0, 0, 0, 0};
+  for (const Line& l : lines) {
+    w[0] = std::max(w[0], l.label.size());
+    w[1] = std::max(w[1], l.quiver.size());
+    w[2] = std::max(w[2], l.peer.size());
+    w[3] = std::max(w[3], l.ratio.size());
+  }
+  for (const Line& l : lines) {
+    std::printf("%-*s  %*s  %*s  %*s  %s\n", static_cast<int>(w[0]), l.label.c_str(), static_cast<int>(w[1]),
+                l.quiver.c_str(), static_cast<int>(w[2]), l.peer.c_str(), static_cast<int>(w[3]),
+                l.ratio.c_str(), l.target.c_str());
+  }
+}
+
+int Main(int argc, char** argv) {
+  const Options o = ParseOptions(argc, argv);
+  g_keep_temp = o.keep;
+
+  std::string tmpl = (fs::temp_directory_path() / "quiver-storage-bench-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr)
+    Die("cannot create a directory like " + tmpl + ": " + std::strerror(errno));
+  g_temp_root = tmpl;
+  const fs::path root = g_temp_root;
+
+  BenchData data;
+  const double gen_ms = TimeMs([&] { data = GenerateBenchData(o.rows); });
+  const std::vector<uint64_t> take_rows = RandomRowGroups(o.rows, o.warmup + o.take_reps, kTakeCount);
+  Progress("generated " + Grouped(o.rows) + " rows in " + Fixed(gen_ms, 0) + " ms");
+
+  const fs::path data_dir = root / "data";
+  if (o.peer) {
+    fs::create_directories(data_dir);
+    std::string err = WriteRawColumns(data, data_dir.string());
+    if (err.empty()) err = WriteUInt64File(take_rows, (data_dir / "take.u64").string());
+    if (!err.empty()) Die(err);
+  }
+
+  const json quiver = RunQuiver(o, data, take_rows, root);
+
+  std::optional<json> peer;
+  std::string why_no_peer = "--no-peer";
+  if (o.peer) {
+    peer = RunPeer(o, data_dir, root / "lancedb", &why_no_peer);
+    if (!peer) std::fprintf(stderr, "storage_bench: LanceDB side skipped: %s\n", why_no_peer.c_str());
+  }
+
+  const double q_ingest = quiver["ingest_ms"]["median"];
+  const double q_scan = quiver["scan_ms"]["median"];
+  const double q_take = quiver["take_row_ids_ms"]["median"];
+  const uint64_t q_bytes = quiver["table_bytes"];
+  json result = {
+      {"rows", o.rows},
+      {"batch_rows", o.batch_rows},
+      {"columns", "id int64, vector fixed_size_list<float>[128], text utf8, category utf8, price float64"},
+      {"quiver", quiver},
+  };
+  std::vector<Line> lines;
+  if (peer) {
+    const json& p = *peer;
+    const double l_ingest = p["ingest_ms"]["median"];
+    const double l_scan = p["scan_ms"]["median"];
+    const double l_take_off = p["take_offsets_ms"]["median"];
+    const double l_take_ids = p["take_row_ids_ms"]["median"];
+    const bool by_offset = l_take_off < l_take_ids;
+    const double l_take = std::min(l_take_off, l_take_ids);
+    const uint64_t l_bytes = p["table_bytes"];
+    const double ingest_ratio = l_ingest / q_ingest;  // = Quiver rows/s over LanceDB's
+    const double scan_ratio = l_scan / q_scan;
+    const double take_ratio = l_take / q_take;
+    const double size_ratio = static_cast<double>(q_bytes) / static_cast<double>(l_bytes);
+    const bool ingest_met = ingest_ratio >= 3.0, scan_met = scan_ratio >= 2.0, take_met = take_ratio >= 2.0,
+               size_met = size_ratio <= 1.1;
+    result["lancedb"] = p;
+    result["ratios"] = {{"ingest_rows_per_s", ingest_ratio},
+                        {"scan_speedup", scan_ratio},
+                        {"take_speedup", take_ratio},
+                        {"take_peer_method", by_offset ? "takeOffsets" : "takeRowIds"},
+                        {"size", size_ratio}};
+    result["targets_met"] = {{"ingest_3x", ingest_met},
+                             {"scan_2x", scan_met},
+                             {"take_2x", take_met},
+                             {"size_1_1x", size_met},
+                             {"all", ingest_met && scan_met && take_met && size_met}};
+    auto verdict = [](bool met, const std::string& target) { return (met ? "met    " : "MISSED ") + target; };
+    const std::string lance_name = "LanceDB " + p.value("lancedb_version", std::string("?"));
+    lines = {
+        {"", "Quiver", lance_name, "ratio", "target"},
+        {"ingest, one create-table call (ms)", Fixed(q_ingest, 1), Fixed(l_ingest, 1), "", ""},
+        {"ingest (rows/s)", Grouped(static_cast<uint64_t>(o.rows / q_ingest * 1000)),
+         Grouped(static_cast<uint64_t>(o.rows / l_ingest * 1000)), Fixed(ingest_ratio, 2) + "x",
+         verdict(ingest_met, ">= 3x LanceDB's rows/s")},
+        {"full scan of price (ms)", Fixed(q_scan, 2), Fixed(l_scan, 2), Fixed(scan_ratio, 2) + "x",
+         verdict(scan_met, ">= 2x faster")},
+        {"take 100 random rows, all columns (ms)", Fixed(q_take, 3), Fixed(l_take, 3),
+         Fixed(take_ratio, 2) + "x", verdict(take_met, ">= 2x faster")},
+        {"  LanceDB by takeOffsets / takeRowIds (ms)", "",
+         Fixed(l_take_off, 3) + " / " + Fixed(l_take_ids, 3), "", ""},
+        {"table size on disk (bytes)", Grouped(q_bytes), Grouped(l_bytes), Fixed(size_ratio, 3) + "x",
+         verdict(size_met, "<= 1.1x LanceDB's")},
+    };
+  } else {
+    result["lancedb_skipped"] = why_no_peer;
+    lines = {
+        {"", "Quiver", "", "", ""},
+        {"ingest, one create-table call (ms)", Fixed(q_ingest, 1), "", "", ""},
+        {"ingest (rows/s)", Grouped(static_cast<uint64_t>(o.rows / q_ingest * 1000)), "", "", ""},
+        {"full scan of price (ms)", Fixed(q_scan, 2), "", "", ""},
+        {"take 100 random rows, all columns (ms)", Fixed(q_take, 3), "", "", ""},
+        {"table size on disk (bytes)", Grouped(q_bytes), "", "", ""},
+    };
+  }
+
+  if (o.json) {
+    std::printf("%s\n", result.dump(2).c_str());
+  } else {
+    std::printf("storage_bench: %s rows (%s), batches of %s rows\n", Grouped(o.rows).c_str(),
+                result["columns"].get<std::string>().c_str(), Grouped(o.batch_rows).c_str());
+    std::printf(
+        "medians of %d ingest, %d scan and %d take runs after %d warm-up runs; Quiver compression: %s\n\n",
+        o.ingest_reps, o.scan_reps, o.take_reps, o.warmup, o.compression.value_or("default").c_str());
+    PrintTable(lines);
+    if (peer) {
+      const bool sums_agree = std::abs(quiver["scan_price_sum"].get<double>() -
+                                       (*peer)["scan_price_sum"].get<double>()) < 1e-6 * o.rows;
+      std::printf("\nprice sums %s (Quiver %.2f, LanceDB %.2f)\n", sums_agree ? "agree" : "DIFFER",
+                  quiver["scan_price_sum"].get<double>(), (*peer)["scan_price_sum"].get<double>());
+    } else {
+      std::printf("\nLanceDB side skipped: %s\n", why_no_peer.c_str());
+    }
+  }
+  RemoveTemp();
+  return 0;
+}
+
+}  // namespace
+}  // namespace quiver::bench
+
+int main(int argc, char** argv) { return quiver::bench::Main(argc, argv); }
