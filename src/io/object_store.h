@@ -4,6 +4,9 @@
 // later an S3 bucket prefix) and addresses objects by relative keys made of
 // '/'-separated parts ("t.quiver/_versions/00000000000000000001.manifest").
 // Keys never start with '/' and never contain "." or ".." parts.
+// Keys also never end with '/', never have empty parts ("a//b"), never hold a
+// NUL byte, and no part starts with ".tmp-" (reserved for a store's
+// in-flight writes, which List never shows).
 //
 // Semantics every implementation guarantees:
 //  - Put is atomic: a reader sees the old object, the new one, or (for a new
@@ -17,6 +20,10 @@
 //    InvalidArgument (a short object is not silently padded).
 //
 // Thread-safety: implementations are thread-safe.
+//
+// Implementations: LocalObjectStore (io/local_store.h), MemoryObjectStore
+// (io/memory_store.h); decorators for metrics and fault injection in
+// io/store_wrapper.h.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +38,9 @@
 namespace quiver {
 
 struct ObjectMeta {
-  std::string key;          // relative to the store's root
-  uint64_t size = 0;        // bytes
-  int64_t mtime_ms = 0;     // last modification, milliseconds since the epoch
+  std::string key;       // relative to the store's root
+  uint64_t size = 0;     // bytes
+  int64_t mtime_ms = 0;  // last modification, milliseconds since the epoch
 };
 
 // Streams one object's bytes; see ObjectStore::OpenWriter.
@@ -72,9 +79,15 @@ class ObjectStore {
   // Removes the object; NotFound if absent.
   virtual Status Delete(std::string_view key) = 0;
   // Removes every object under `prefix` (which must end with '/').
+  // Nothing under `prefix` is not an error. The default lists and deletes
+  // one object at a time.
   virtual Status DeletePrefix(std::string_view prefix);
   // Moves every object under `from` to `to` (both ending with '/').
   // Not atomic across objects; implementations that can, rename in one step.
+  // NotFound if nothing is under `from`; AlreadyExists if something is under
+  // `to`; InvalidArgument if one prefix contains the other. The default
+  // copies every object (Read + Put), then deletes the originals, so an
+  // interruption leaves duplicates, never a loss.
   virtual Status RenamePrefix(std::string_view from, std::string_view to);
 
   // A printable location of the store's root, e.g. "/data/db" or "memory://x".
@@ -95,7 +108,25 @@ Result<ObjectStorePtr> OpenObjectStore(std::string_view uri);
 // Checks a key for the rules above; InvalidArgument naming the key if not.
 Status ValidateKey(std::string_view key);
 
-// Joins key parts with '/'.
+// Checks a List/DeletePrefix/RenamePrefix prefix: "" (everything), a folder
+// ending with '/', or a folder plus the start of a name ("dir/fi"). Its
+// complete parts follow the key rules; InvalidArgument naming it if not.
+Status ValidatePrefix(std::string_view prefix);
+
+// Checks a DeletePrefix/RenamePrefix argument: a valid, non-empty prefix
+// ending with '/'; InvalidArgument naming it if not.
+Status ValidateFolderPrefix(std::string_view prefix);
+
+// Checks RenamePrefix's arguments: both valid folder prefixes, neither
+// containing the other; InvalidArgument naming them if not.
+Status ValidateRenamePrefix(std::string_view from, std::string_view to);
+
+// Joins key parts with '/': JoinKey("t", "a.data") == "t/a.data". A trailing
+// '/' on `a` or leading '/' on `b` is not doubled; an empty side yields the
+// other side unchanged.
 std::string JoinKey(std::string_view a, std::string_view b);
+
+// The part-name prefix of a store's in-flight temporary objects.
+inline constexpr std::string_view kTempPrefix = ".tmp-";
 
 }  // namespace quiver
