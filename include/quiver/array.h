@@ -119,7 +119,14 @@ class RecordBatch {
 
   BatchPtr Slice(int64_t offset, int64_t length) const;
   Result<BatchPtr> Project(const std::vector<std::string>& names) const;
+  // Validate() on every column plus column count, types and lengths against
+  // the schema.
   Status Validate() const;
+  // Fails when a column that is not nullable in `table_schema` (matched by
+  // name; top-level columns only) holds nulls, naming the column, the null
+  // count and the first null row. This is the write-time half of
+  // Schema::CheckCompatible, which cannot see values.
+  Status CheckNulls(const Schema& table_schema) const;
   bool Equals(const RecordBatch& other) const;
 
  private:
@@ -128,7 +135,8 @@ class RecordBatch {
   std::vector<ArrayPtr> columns_;
 };
 
-// Concatenates batches of the same schema into one (copies).
+// Concatenates batches of the same schema into one (copies; a single batch is
+// returned as is).
 Result<BatchPtr> ConcatenateBatches(const std::vector<BatchPtr>& batches);
 
 }  // namespace quiver
