@@ -1,0 +1,312 @@
+// End-to-end tests of the `quiver` command line tool: runs the built binary
+// (QUIVER_BIN, set by tests/CMakeLists.txt) on files written to a temporary
+// directory and checks exit codes, stdout and stderr.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Single-quotes `arg` for /bin/sh.
+std::string ShellQuote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* bin = std::getenv("QUIVER_BIN");
+    if (bin == nullptr || *bin == '\0') GTEST_SKIP() << "QUIVER_BIN is not set";
+    bin_ = bin;
+    db_ = dir_.Join("db");
+  }
+
+  // Runs `quiver args...` with stdout and stderr captured to files (stdin
+  // from /dev/null, so stderr is never a terminal and no progress is drawn).
+  RunResult Run(const std::vector<std::string>& args) {
+    std::string cmd = ShellQuote(bin_);
+    for (const std::string& arg : args) cmd += " " + ShellQuote(arg);
+    std::string out = dir_.Join("stdout"), err = dir_.Join("stderr");
+    cmd += " </dev/null >" + ShellQuote(out) + " 2>" + ShellQuote(err);
+    int status = std::system(cmd.c_str());
+    RunResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = ReadFile(out);
+    r.err = ReadFile(err);
+    return r;
+  }
+
+  // Runs and expects success, returning stdout.
+  std::string RunOk(const std::vector<std::string>& args) {
+    RunResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << "quiver " << ::testing::PrintToString(args) << "\nstderr: " << r.err;
+    return r.out;
+  }
+
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string path = dir_.Join(name);
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+  // Rows with id, text and a 4-d vector, ids [first, first + n), as JSONL.
+  static std::string JsonlRows(int first, int n) {
+    std::string out;
+    for (int i = first; i < first + n; ++i) {
+      out += R"({"id": )" + std::to_string(i) + R"(, "text": "row )" + std::to_string(i) +
+             R"(", "vector": [)" + std::to_string(i) + ".5, 0.25, -1.0, 2.0]}\n";
+    }
+    return out;
+  }
+
+  // Creates table "items" with 3 rows (version 1).
+  void CreateItems() { RunOk({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 3))}); }
+
+  quiver::testing::TempDir dir_;
+  std::string bin_;
+  std::string db_;
+};
+
+TEST_F(CliTest, CreateFromJsonlAndCountPrintsTheBareNumber) {
+  std::string out = RunOk({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 3))});
+  EXPECT_THAT(out, HasSubstr("3 rows"));
+  RunResult count = Run({"count", db_, "items"});
+  EXPECT_EQ(count.exit_code, 0);
+  EXPECT_EQ(count.out, "3\n");
+  EXPECT_EQ(count.err, "");
+  EXPECT_EQ(RunOk({"tables", db_}), "items\n");
+}
+
+TEST_F(CliTest, CreateFromCsv) {
+  std::string csv = Write("items.csv",
+                          "id,name,price,vector\n"
+                          "1,apple,0.5,\"[1, 2, 3]\"\n"
+                          "2,\"pear, green\",1.25,\"[4, 5, 6]\"\n");
+  RunOk({"create", db_, "fruit", csv});
+  EXPECT_EQ(RunOk({"count", db_, "fruit"}), "2\n");
+  std::string schema = RunOk({"schema", db_, "fruit"});
+  EXPECT_THAT(schema, HasSubstr("id: int64"));
+  EXPECT_THAT(schema, HasSubstr("name: string"));
+  EXPECT_THAT(schema, HasSubstr("price: double"));
+  EXPECT_THAT(schema, HasSubstr("vector: fixed_size_list"));
+  EXPECT_THAT(RunOk({"scan", db_, "fruit", "--format", "json"}), HasSubstr("pear, green"));
+}
+
+TEST_F(CliTest, CreateTwiceFailsUnlessOverwriteOrExistOk) {
+  CreateItems();
+  std::string more = Write("more.jsonl", JsonlRows(10, 5));
+  RunResult again = Run({"create", db_, "items", more});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("AlreadyExists"));
+  RunOk({"create", db_, "items", more, "--mode", "exist_ok"});
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "3\n");
+  RunOk({"create", db_, "items", more, "--mode", "overwrite", "--compression", "lz4"});
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "5\n");
+}
+
+TEST_F(CliTest, ScanFormats) {
+  CreateItems();
+  // JSON lines: one object per row, values typed.
+  std::vector<std::string> json = Lines(RunOk({"scan", db_, "items", "--format", "json"}));
+  ASSERT_EQ(json.size(), 3u);
+  nlohmann::json row = nlohmann::json::parse(json[1]);
+  EXPECT_EQ(row["id"], 1);
+  EXPECT_EQ(row["text"], "row 1");
+  ASSERT_EQ(row["vector"].size(), 4u);
+  EXPECT_DOUBLE_EQ(row["vector"][0].get<double>(), 1.5);
+
+  // CSV: a header, then one line per row.
+  std::vector<std::string> csv =
+      Lines(RunOk({"scan", db_, "items", "--columns", "id,text", "--format", "csv"}));
+  ASSERT_EQ(csv.size(), 4u);
+  EXPECT_EQ(csv[0], "id,text");
+  EXPECT_EQ(csv[1], "0,row 0");
+
+  // Table: column names and values, aligned.
+  std::string table = RunOk({"scan", db_, "items", "--columns", "text,id"});
+  EXPECT_THAT(table, HasSubstr("text"));
+  EXPECT_THAT(table, HasSubstr("row 2"));
+  EXPECT_THAT(table, Not(HasSubstr("vector")));
+
+  // Limit and offset.
+  std::vector<std::string> page =
+      Lines(RunOk({"scan", db_, "items", "--offset", "1", "--limit", "1", "--format", "json"}));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(page[0])["id"], 1);
+
+  RunResult bad_column = Run({"scan", db_, "items", "--columns", "idd"});
+  EXPECT_EQ(bad_column.exit_code, 1);
+  EXPECT_THAT(bad_column.err, HasSubstr("idd"));
+}
+
+TEST_F(CliTest, TakeByRowIds) {
+  CreateItems();
+  std::vector<std::string> rows = Lines(RunOk({"scan", db_, "items", "--with-rowid", "--format", "json"}));
+  ASSERT_EQ(rows.size(), 3u);
+  uint64_t first = nlohmann::json::parse(rows[0])["_rowid"];
+  uint64_t last = nlohmann::json::parse(rows[2])["_rowid"];
+  std::vector<std::string> taken =
+      Lines(RunOk({"take", db_, "items", "--rowids", std::to_string(last) + "," + std::to_string(first),
+                   "--columns", "id", "--format", "json"}));
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(taken[0])["id"], 2);
+  EXPECT_EQ(nlohmann::json::parse(taken[1])["id"], 0);
+
+  RunResult missing = Run({"take", db_, "items", "--rowids", "999999"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("999999"));
+}
+
+TEST_F(CliTest, AddAppendsAndWrongDimensionFailsWithoutWriting) {
+  CreateItems();
+  EXPECT_THAT(RunOk({"add", db_, "items", Write("more.jsonl", JsonlRows(3, 2))}), HasSubstr("version 2"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "5\n");
+
+  std::string bad = Write("bad.jsonl", R"({"id": 7, "text": "x", "vector": [1.0, 2.0, 3.0]})"
+                                       "\n");
+  RunResult r = Run({"add", db_, "items", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("vector"));
+  EXPECT_THAT(r.err, HasSubstr("3"));
+  EXPECT_THAT(r.err, HasSubstr("4"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "5\n");
+
+  std::string wrong_type = Write("wrong_type.jsonl", R"({"id": "seven", "text": "x", "vector": [1, 2, 3, 4]})"
+                                                     "\n");
+  RunResult t = Run({"add", db_, "items", wrong_type});
+  EXPECT_EQ(t.exit_code, 1);
+  EXPECT_THAT(t.err, HasSubstr("id"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "5\n");
+}
+
+TEST_F(CliTest, MalformedJsonlNamesTheLine) {
+  std::string file = Write("broken.jsonl", JsonlRows(0, 2) + "{\"id\": 2, \"text\": \n" + JsonlRows(3, 1));
+  RunResult r = Run({"create", db_, "items", file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("line 3"));
+  RunResult count = Run({"count", db_, "items"});
+  EXPECT_EQ(count.exit_code, 1);
+  EXPECT_THAT(count.err, HasSubstr("NotFound"));
+}
+
+TEST_F(CliTest, VersionsTimeTravelRestoreAndTags) {
+  CreateItems();                                                       // v1: 3 rows
+  RunOk({"add", db_, "items", Write("more.jsonl", JsonlRows(3, 4))});  // v2: 7 rows
+
+  nlohmann::json versions = nlohmann::json::parse(RunOk({"versions", db_, "items", "--json"}));
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0]["version"], 1);
+  EXPECT_EQ(versions[0]["num_rows"], 3);
+  EXPECT_EQ(versions[1]["num_rows"], 7);
+  EXPECT_THAT(RunOk({"versions", db_, "items"}), HasSubstr("append"));
+
+  EXPECT_EQ(RunOk({"count", db_, "items", "--version", "1"}), "3\n");
+  EXPECT_EQ(Lines(RunOk({"scan", db_, "items", "--version", "1", "--format", "json"})).size(), 3u);
+  RunResult no_such = Run({"count", db_, "items", "--version", "9"});
+  EXPECT_EQ(no_such.exit_code, 1);
+  EXPECT_THAT(no_such.err, HasSubstr("9"));
+
+  RunOk({"tags", db_, "items", "create", "first", "1"});
+  EXPECT_THAT(RunOk({"tags", db_, "items", "list"}), HasSubstr("first"));
+  EXPECT_EQ(Lines(RunOk({"scan", db_, "items", "--tag", "first", "--format", "csv"})).size(), 4u);
+
+  EXPECT_THAT(RunOk({"restore", db_, "items", "1"}), HasSubstr("version 3"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "3\n");
+  versions = nlohmann::json::parse(RunOk({"versions", db_, "items", "--json"}));
+  ASSERT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions[2]["operation"], "restore");
+
+  RunOk({"tags", db_, "items", "delete", "first"});
+  EXPECT_THAT(RunOk({"tags", db_, "items", "list"}), Not(HasSubstr("first")));
+}
+
+TEST_F(CliTest, MaintenanceAndDatabaseVerbs) {
+  CreateItems();
+  for (int i = 0; i < 3; ++i) {
+    RunOk({"add", db_, "items", Write("more" + std::to_string(i) + ".jsonl", JsonlRows(10 * (i + 1), 2))});
+  }
+  nlohmann::json stats = nlohmann::json::parse(RunOk({"stats", db_, "items", "--json"}));
+  EXPECT_EQ(stats["num_rows"], 9);
+  EXPECT_EQ(stats["num_versions"], 4);
+  EXPECT_THAT(RunOk({"compact", db_, "items"}), HasSubstr("compacted"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "9\n");
+  EXPECT_THAT(RunOk({"cleanup", db_, "items", "--older-than", "0s", "--keep", "1"}), HasSubstr("removed"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "9\n");
+  RunResult bad_duration = Run({"cleanup", db_, "items", "--older-than", "7 days"});
+  EXPECT_EQ(bad_duration.exit_code, 1);
+  EXPECT_THAT(bad_duration.err, HasSubstr("7 days"));
+
+  RunOk({"rename", db_, "items", "products"});
+  EXPECT_EQ(RunOk({"tables", db_}), "products\n");
+  RunOk({"drop", db_, "products"});
+  EXPECT_EQ(RunOk({"tables", db_}), "");
+}
+
+TEST_F(CliTest, HelpOnEveryVerb) {
+  RunResult top = Run({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_THAT(top.out, HasSubstr("demo"));
+  for (const char* verb : {"create", "add", "count", "scan", "take", "schema", "versions", "restore", "tags",
+                           "compact", "cleanup", "stats", "tables", "drop", "rename", "demo"}) {
+    RunResult r = Run({verb, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << verb;
+    EXPECT_THAT(r.out, HasSubstr("Usage")) << verb;
+    EXPECT_THAT(r.out, HasSubstr("Example:\n  quiver " + std::string(verb))) << verb;
+  }
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwo) {
+  RunResult unknown = Run({"frobnicate", db_});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err, "");
+  EXPECT_EQ(Run({}).exit_code, 2);
+  EXPECT_EQ(Run({"count", db_}).exit_code, 2);  // missing table
+  EXPECT_EQ(Run({"scan", db_, "items", "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(Run({"count", db_, "items", "--version", "one"}).exit_code, 2);
+}
+
+TEST_F(CliTest, DemoRunsEveryStep) {
+  std::string out = RunOk({"demo", dir_.Join("demo"), "--rows", "3000"});
+  EXPECT_THAT(out, HasSubstr("3,000 rows"));
+  EXPECT_THAT(out, HasSubstr("time travel"));
+  EXPECT_THAT(out, HasSubstr("compact"));
+  EXPECT_EQ(RunOk({"count", dir_.Join("demo"), "items"}), "3000\n");
+}
+
+}  // namespace
