@@ -132,10 +132,12 @@ Status OpenObject(const std::string& path, std::string_view key, int* fd, struct
 }
 
 // fsyncs directory `dir` when `sync`, so the entries just made in it last.
+// A directory that is gone (a concurrent Delete pruned it) has nothing left
+// to make durable.
 Status SyncDir(const std::string& dir, bool sync) {
   if (!sync) return Status::OK();
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("open", dir, errno);
+  if (fd < 0) return errno == ENOENT ? Status::OK() : ErrnoError("open", dir, errno);
   FdCloser closer(fd);
   if (::fsync(fd) != 0) return ErrnoError("fsync", dir, errno);
   return Status::OK();

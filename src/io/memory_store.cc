@@ -61,8 +61,11 @@ class MemoryObjectStore::Writer : public ObjectWriter {
   Status Close() override {
     if (done_) return Status::InvalidArgument("writer for \"" + key_ + "\" is already closed or aborted");
     done_ = true;
-    BufferPtr buffer = Buffer::FromString(std::move(data_));
+    // Copied rather than adopted so that, as from every store, a whole read
+    // comes back 64-byte aligned.
+    BufferPtr buffer = Buffer::Copy(data_.data(), data_.size());
     data_.clear();
+    data_.shrink_to_fit();
     std::lock_guard<std::mutex> lock(objects_->mu);
     objects_->PutLocked(key_, std::move(buffer));
     return Status::OK();
