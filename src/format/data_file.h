@@ -16,19 +16,21 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "format/compression.h"
+#include "format/page_stats.h"
 #include "io/object_store.h"
 #include "quiver/array.h"
 
 namespace quiver {
 
-enum class Compression : uint8_t { kNone = 0, kZstd = 1, kLz4 = 2 };
+// The version written into the header and trailer of new files; readers
+// accept every version up to it.
+inline constexpr uint32_t kDataFileFormatVersion = 1;
 
-// Parses "zstd", "lz4", "none".
-Result<Compression> ParseCompression(std::string_view name);
-std::string_view CompressionName(Compression c);
+// Compression, ParseCompression and CompressionName: format/compression.h.
+// StatValue and PageStats: format/page_stats.h.
 
 struct DataFileOptions {
   Compression compression = Compression::kZstd;
@@ -41,18 +43,6 @@ struct DataFileOptions {
   double min_compression_saving = 0.1;
 };
 
-// A statistic value: integers (and dates, timestamps, bools) as int64 or
-// uint64, floats as double, strings/binary as (possibly truncated) bytes.
-using StatValue = std::variant<std::monostate, int64_t, uint64_t, double, std::string>;
-
-struct PageStats {
-  int64_t null_count = 0;
-  // Absent (monostate) for nested types and all-null pages. For strings, a
-  // truncated max is rounded up so that min <= every value <= max holds.
-  StatValue min;
-  StatValue max;
-};
-
 struct PageInfo {
   int64_t first_row = 0;  // row number of the page's first row in the file
   int64_t num_rows = 0;
@@ -62,6 +52,9 @@ struct PageInfo {
   Compression compression = Compression::kNone;
   uint64_t checksum = 0;
   PageStats stats;
+  // Unpadded size of each buffer of the logical page, in the order of
+  // docs/format.md (0 for an absent validity bitmap).
+  std::vector<uint64_t> buffer_sizes;
 };
 
 struct ColumnInfo {

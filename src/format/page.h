@@ -1,0 +1,150 @@
+// Pages: how rows of one column become the bytes of a data file page and
+// back. docs/format.md ("Pages") specifies the layout: the column's Arrow
+// buffers for the page's rows, in pre-order over the type tree, rebased to
+// row 0, each padded to 8 bytes; optionally compressed, or stored in
+// checksummed blocks when uncompressed and fixed-width.
+//
+// ColumnLayout flattens a column type once; ArrayAppender copies row ranges
+// of arrays into growing buffers and emits either a logical page (writing)
+// or an Array (assembling reads). DecodePage turns a logical page back into
+// an Array without copying. The fixed-width helpers let a reader fetch and
+// decode single rows of uncompressed fixed-width pages by byte range.
+//
+// Thread-safety: ColumnLayout is immutable; ArrayAppender is not
+// thread-safe; the functions are pure.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "quiver/array.h"
+
+namespace quiver {
+
+// Stored blocks of uncompressed fixed-width pages: kBlockSize logical bytes
+// followed by a u32 checksum each.
+inline constexpr uint64_t kBlockSize = 4096;
+inline constexpr uint64_t kBlockChecksumSize = 4;
+// Readers refuse pages larger than this (a sanity bound, not a design limit
+// of the format); writers refuse to produce them.
+inline constexpr uint64_t kMaxPageBytes = uint64_t{1} << 31;
+
+inline constexpr uint64_t Pad8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
+
+// One node of a column's type tree, in pre-order.
+struct PageNode {
+  enum class Kind : uint8_t { kNull, kBool, kFixed, kBinary, kList, kFixedList, kStruct };
+  Kind kind = Kind::kNull;
+  TypePtr type;
+  int width = 0;           // bytes per value (kFixed) or per offset (kBinary, kList)
+  int64_t list_size = 0;   // kFixedList
+  int first_slot = 0;      // index of the node's first buffer in the page
+  int num_slots = 0;       // buffers of the node (validity first, when any)
+  std::vector<int> children;  // node indices
+};
+
+// The flattened type tree of a column.
+class ColumnLayout {
+ public:
+  explicit ColumnLayout(TypePtr type);
+
+  const TypePtr& type() const { return nodes_[0].type; }
+  const std::vector<PageNode>& nodes() const { return nodes_; }
+  // Buffers per page: the footer's num_buffers.
+  int num_slots() const { return num_slots_; }
+  // A fixed-width non-bool type, or a fixed_size_list of one (recursively):
+  // pages stored uncompressed use blocked storage, and single rows can be
+  // read by byte range.
+  bool fixed_width() const { return fixed_width_; }
+
+ private:
+  int Add(const TypePtr& type);
+  std::vector<PageNode> nodes_;
+  int num_slots_ = 0;
+  bool fixed_width_ = false;
+};
+
+// Bytes the rows [offset, offset + length) of `array` add to a page of
+// `layout` (validity counted when the array has a bitmap). Monotonic in
+// `length`; used to cut pages at the target size.
+uint64_t EstimatePageBytes(const ColumnLayout& layout, const Array& array, int64_t offset, int64_t length);
+
+// Copies row ranges of arrays of one type into growing, normalised buffers.
+class ArrayAppender {
+ public:
+  // `layout` must outlive the appender.
+  explicit ArrayAppender(const ColumnLayout& layout);
+  ~ArrayAppender();
+  ArrayAppender(const ArrayAppender&) = delete;
+  ArrayAppender& operator=(const ArrayAppender&) = delete;
+
+  // Appends rows [offset, offset + length) of `array` (of the layout's type;
+  // a precondition). InvalidArgument when 32-bit offsets would overflow.
+  Status Append(const Array& array, int64_t offset, int64_t length);
+  int64_t length() const;
+  // Size of the logical page of what was appended so far.
+  uint64_t logical_size() const;
+  // Preallocates room for `rows` more rows where their size is known.
+  void Reserve(int64_t rows);
+
+  // Writes the logical page of everything appended to `page` (replacing its
+  // contents) and the unpadded size of each buffer to `buffer_sizes`, then
+  // empties the appender, keeping its memory for the next page.
+  void EncodePage(std::string* page, std::vector<uint64_t>* buffer_sizes);
+  // The array of everything appended (offset 0); empties the appender.
+  ArrayPtr Finish();
+
+ private:
+  struct NodeState;
+  Status AppendNode(int node, const Array& array, int64_t offset, int64_t length);
+  ArrayPtr FinishNode(int node);
+  void ReserveNode(int node, int64_t rows);
+  const ColumnLayout& layout_;
+  std::vector<NodeState> states_;
+};
+
+// Decodes a logical page of `num_rows` rows whose buffers have the unpadded
+// sizes `buffer_sizes` (num_slots of them). Buffers of the result share
+// `page`'s memory when it is 8-byte aligned. A page whose sizes or offsets
+// do not fit is InvalidArgument describing the mismatch; the result passes
+// Array::Validate().
+Result<ArrayPtr> DecodePage(const ColumnLayout& layout, int64_t num_rows, std::span<const uint64_t> buffer_sizes,
+                            BufferPtr page);
+
+// Blocked storage.
+uint64_t BlockedSize(uint64_t logical_size);
+uint32_t BlockChecksum(const uint8_t* data, size_t size, uint64_t block_index);
+// Appends the blocked form of `size` logical bytes to `out`.
+void AppendBlocked(const uint8_t* data, size_t size, std::string* out);
+// Copies the logical bytes out of a blocked page (checksums not verified:
+// the caller checked the page checksum). False if the sizes do not match.
+bool Unblock(const uint8_t* stored, size_t stored_size, uint8_t* out, size_t logical_size);
+
+// Where a fixed-width page keeps each level's validity bitmap and the leaf
+// values, in logical page bytes.
+struct FixedWidthLayout {
+  std::vector<int64_t> validity_offset;  // per level, top first; -1 when absent
+  std::vector<int64_t> values_per_row;   // per level: elements of that level per row
+  int64_t values_offset = 0;
+  int width = 0;  // bytes per leaf value
+};
+
+// The layout of a page of a fixed-width column; InvalidArgument when the
+// buffer sizes do not fit the type and row count.
+Result<FixedWidthLayout> MakeFixedWidthLayout(const ColumnLayout& layout, int64_t num_rows,
+                                              std::span<const uint64_t> buffer_sizes);
+// Appends the logical byte ranges [begin, end) that hold `rows` (page-local,
+// ascending), in ascending order, not merged.
+void FixedWidthRanges(const FixedWidthLayout& fw, std::span<const int64_t> rows,
+                      std::vector<std::pair<uint64_t, uint64_t>>* ranges);
+// Builds the array of `rows` of the page, reading logical bytes with
+// `read(offset, size, dst)`, which must cover the ranges above.
+using LogicalReader = std::function<void(uint64_t offset, uint64_t size, uint8_t* dst)>;
+ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw, std::span<const int64_t> rows,
+                          const LogicalReader& read);
+
+}  // namespace quiver
