@@ -54,15 +54,16 @@ class Array {
   const ArrayPtr& child(int i) const { return children_[i]; }
 
   bool IsNull(int64_t i) const {
-    return (type_->id() == TypeId::kNull) ||
-           (buffers_[0] && !GetBit(buffers_[0]->data(), offset_ + i));
+    return (type_->id() == TypeId::kNull) || (buffers_[0] && !GetBit(buffers_[0]->data(), offset_ + i));
   }
   bool IsValid(int64_t i) const { return !IsNull(i); }
 
   // Typed pointer to the values buffer, already advanced by offset().
   // Precondition: a fixed-width, non-bool type whose value type is T.
   template <typename T>
-  const T* values() const { return buffers_[1]->data_as<T>() + offset_; }
+  const T* values() const {
+    return buffers_[1]->data_as<T>() + offset_;
+  }
 
   // For utf8/binary: the i-th value's bytes (empty for nulls).
   std::string_view GetView(int64_t i) const;

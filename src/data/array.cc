@@ -59,11 +59,12 @@ Array::Array(TypePtr type, int64_t length, std::vector<BufferPtr> buffers, std::
       children_(std::move(children)) {
   // Pad missing buffers with nulls so that buffer(i) is always in range for
   // the type's layout; Validate() reports required buffers that are absent.
-  if (type_ && static_cast<int>(buffers_.size()) < type_->num_buffers()) buffers_.resize(type_->num_buffers());
+  if (type_ && static_cast<int>(buffers_.size()) < type_->num_buffers())
+    buffers_.resize(type_->num_buffers());
   if (type_ && type_->id() == TypeId::kNull) {
     null_count_ = length_;
-  } else if (buffers_.empty() || !buffers_[0]) {
-    null_count_ = 0;
+  } else if ((buffers_.empty() || !buffers_[0]) && null_count_ < 0) {
+    null_count_ = 0;  // no bitmap: no nulls (a stated count > 0 is left for Validate to report)
   }
 }
 
@@ -119,7 +120,7 @@ Status Array::Validate() const {
   auto buffer_size = [&](int i) -> int64_t {
     size_t s = buffers_[i]->size();
     return s > static_cast<size_t>(std::numeric_limits<int64_t>::max()) ? std::numeric_limits<int64_t>::max()
-                                                                       : static_cast<int64_t>(s);
+                                                                        : static_cast<int64_t>(s);
   };
   auto require = [&](int i, int64_t bytes, const char* what) -> Status {
     if (!buffers_[i]) return invalid(std::string(what) + " buffer is missing");
@@ -136,8 +137,8 @@ Status Array::Validate() const {
     return Status::OK();
   }
   if (null_count_ > length_ || null_count_ < -1) {
-    return invalid("null count " + std::to_string(null_count_) + " is outside [0, " + std::to_string(length_) +
-                   "]");
+    return invalid("null count " + std::to_string(null_count_) + " is outside [0, " +
+                   std::to_string(length_) + "]");
   }
   if (buffers_[0]) {
     QUIVER_RETURN_NOT_OK(require(0, (end + 7) / 8, "validity"));
@@ -167,8 +168,9 @@ Status Array::Validate() const {
     if (!CheckedMul(end + 1, w, &bytes)) return invalid("offsets size overflows");
     QUIVER_RETURN_NOT_OK(require(1, bytes, "offsets"));
     int64_t prev = OffsetAt(*this, offset_);
-    if (prev < 0) return invalid("offset " + std::to_string(prev) + " at slot " + std::to_string(offset_) +
-                                 " is negative");
+    if (prev < 0)
+      return invalid("offset " + std::to_string(prev) + " at slot " + std::to_string(offset_) +
+                     " is negative");
     for (int64_t i = offset_ + 1; i <= end; ++i) {
       int64_t cur = OffsetAt(*this, i);
       if (cur < prev) {
@@ -350,11 +352,14 @@ void AppendDate(std::string* out, int64_t days) {
 }
 
 void AppendTimestamp(std::string* out, int64_t v, TimeUnit unit, const std::string& tz) {
-  int64_t per_sec = unit == TimeUnit::kSecond ? 1
+  int64_t per_sec = unit == TimeUnit::kSecond  ? 1
                     : unit == TimeUnit::kMilli ? 1000
                     : unit == TimeUnit::kMicro ? 1000000
                                                : 1000000000;
-  int digits = unit == TimeUnit::kSecond ? 0 : unit == TimeUnit::kMilli ? 3 : unit == TimeUnit::kMicro ? 6 : 9;
+  int digits = unit == TimeUnit::kSecond  ? 0
+               : unit == TimeUnit::kMilli ? 3
+               : unit == TimeUnit::kMicro ? 6
+                                          : 9;
   // Floor division so instants before the epoch print correctly.
   int64_t secs = v / per_sec;
   int64_t frac = v % per_sec;
@@ -370,8 +375,8 @@ void AppendTimestamp(std::string* out, int64_t v, TimeUnit unit, const std::stri
   }
   AppendDate(out, days);
   char buf[48];
-  std::snprintf(buf, sizeof(buf), " %02d:%02d:%02d", static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                static_cast<int>(sod % 60));
+  std::snprintf(buf, sizeof(buf), " %02d:%02d:%02d", static_cast<int>(sod / 3600),
+                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
   *out += buf;
   if (digits > 0) {
     std::snprintf(buf, sizeof(buf), ".%0*lld", digits, static_cast<long long>(frac));
@@ -544,7 +549,8 @@ Result<ArrayPtr> Gather(const TypePtr& type, const std::vector<RowRange>& ranges
     auto values = Buffer::Allocate(static_cast<size_t>((total + 7) / 8));
     int64_t pos = 0;
     for (const auto& r : ranges) {
-      CopyBits(r.array->buffer(1)->data(), r.array->offset() + r.start, values->mutable_data(), pos, r.length);
+      CopyBits(r.array->buffer(1)->data(), r.array->offset() + r.start, values->mutable_data(), pos,
+               r.length);
       pos += r.length;
     }
     return std::make_shared<const Array>(type, total, std::vector<BufferPtr>{validity, values},
@@ -627,7 +633,8 @@ Result<ArrayPtr> Gather(const TypePtr& type, const std::vector<RowRange>& ranges
       std::vector<RowRange> child_ranges;
       for (const auto& r : ranges) {
         if (r.length > 0 && size > 0) {
-          child_ranges.push_back({r.array->child(0).get(), (r.array->offset() + r.start) * size, r.length * size});
+          child_ranges.push_back(
+              {r.array->child(0).get(), (r.array->offset() + r.start) * size, r.length * size});
         }
       }
       ArrayPtr child;
@@ -644,7 +651,8 @@ Result<ArrayPtr> Gather(const TypePtr& type, const std::vector<RowRange>& ranges
       for (size_t c = 0; c < type->children().size(); ++c) {
         std::vector<RowRange> child_ranges;
         for (const auto& r : ranges) {
-          if (r.length > 0) child_ranges.push_back({r.array->child(c).get(), r.array->offset() + r.start, r.length});
+          if (r.length > 0)
+            child_ranges.push_back({r.array->child(c).get(), r.array->offset() + r.start, r.length});
         }
         ArrayPtr child;
         if (child_ranges.empty()) {
@@ -685,8 +693,8 @@ Result<ArrayPtr> Take(const Array& array, std::span<const int64_t> indices) {
   for (size_t k = 0; k < indices.size(); ++k) {
     int64_t idx = indices[k];
     if (idx < 0 || idx >= array.length()) {
-      return Status::InvalidArgument("Take index " + std::to_string(idx) + " at position " + std::to_string(k) +
-                                     " is out of range for an array of length " +
+      return Status::InvalidArgument("Take index " + std::to_string(idx) + " at position " +
+                                     std::to_string(k) + " is out of range for an array of length " +
                                      std::to_string(array.length()));
     }
     // Runs of consecutive indices become one range (one memcpy).
@@ -701,18 +709,21 @@ Result<ArrayPtr> Take(const Array& array, std::span<const int64_t> indices) {
 
 ArrayPtr MakeNullArray(const TypePtr& type, int64_t length) {
   if (type->id() == TypeId::kNull) {
-    return std::make_shared<const Array>(type, length, std::vector<BufferPtr>{}, std::vector<ArrayPtr>{}, length);
+    return std::make_shared<const Array>(type, length, std::vector<BufferPtr>{}, std::vector<ArrayPtr>{},
+                                         length);
   }
   auto validity = Buffer::Allocate(static_cast<size_t>((length + 7) / 8));
   int width = type->bit_width();
   if (width == 1) {
     return std::make_shared<const Array>(
-        type, length, std::vector<BufferPtr>{validity, Buffer::Allocate(static_cast<size_t>((length + 7) / 8))},
+        type, length,
+        std::vector<BufferPtr>{validity, Buffer::Allocate(static_cast<size_t>((length + 7) / 8))},
         std::vector<ArrayPtr>{}, length);
   }
   if (width > 0) {
     return std::make_shared<const Array>(
-        type, length, std::vector<BufferPtr>{validity, Buffer::Allocate(static_cast<size_t>(length) * (width / 8))},
+        type, length,
+        std::vector<BufferPtr>{validity, Buffer::Allocate(static_cast<size_t>(length) * (width / 8))},
         std::vector<ArrayPtr>{}, length);
   }
   size_t ow = type->is_large_offsets() ? 8 : 4;
@@ -729,18 +740,18 @@ ArrayPtr MakeNullArray(const TypePtr& type, int64_t length) {
     case TypeId::kList:
     case TypeId::kLargeList:
       return std::make_shared<const Array>(
-          type, length, std::vector<BufferPtr>{validity, Buffer::Allocate(static_cast<size_t>(length + 1) * ow)},
+          type, length,
+          std::vector<BufferPtr>{validity, Buffer::Allocate(static_cast<size_t>(length + 1) * ow)},
           std::vector<ArrayPtr>{MakeNullArray(type->value_type(), 0)}, length);
     case TypeId::kFixedSizeList:
-      return std::make_shared<const Array>(type, length, std::vector<BufferPtr>{validity},
-                                           std::vector<ArrayPtr>{MakeNullArray(type->value_type(),
-                                                                               length * type->list_size())},
-                                           length);
+      return std::make_shared<const Array>(
+          type, length, std::vector<BufferPtr>{validity},
+          std::vector<ArrayPtr>{MakeNullArray(type->value_type(), length * type->list_size())}, length);
     case TypeId::kStruct: {
       std::vector<ArrayPtr> children;
       for (const auto& f : type->children()) children.push_back(MakeNullArray(f.type, length));
-      return std::make_shared<const Array>(type, length, std::vector<BufferPtr>{validity}, std::move(children),
-                                           length);
+      return std::make_shared<const Array>(type, length, std::vector<BufferPtr>{validity},
+                                           std::move(children), length);
     }
     default:
       return nullptr;

@@ -20,7 +20,9 @@ Status ArrayBuilder::Unsupported(std::string_view what) const {
                                  type_->ToString());
 }
 
-Status ArrayBuilder::AppendBool(bool v) { return Unsupported(std::string("boolean ") + (v ? "true" : "false")); }
+Status ArrayBuilder::AppendBool(bool v) {
+  return Unsupported(std::string("boolean ") + (v ? "true" : "false"));
+}
 Status ArrayBuilder::AppendInt(int64_t v) { return Unsupported("integer " + std::to_string(v)); }
 Status ArrayBuilder::AppendUInt(uint64_t v) { return Unsupported("integer " + std::to_string(v)); }
 Status ArrayBuilder::AppendDouble(double v) {
@@ -147,7 +149,8 @@ Result<int64_t> ParseTimestamp(std::string_view s, TimeUnit unit) {
   int64_t offset_s = 0;
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
     ++pos;
-    if (!ParseDigits(s, &pos, 2, &hh) || pos >= s.size() || s[pos++] != ':' || !ParseDigits(s, &pos, 2, &mm)) {
+    if (!ParseDigits(s, &pos, 2, &hh) || pos >= s.size() || s[pos++] != ':' ||
+        !ParseDigits(s, &pos, 2, &mm)) {
       return bad("expected HH:MM after the date");
     }
     if (pos < s.size() && s[pos] == ':') {
@@ -197,7 +200,8 @@ Result<int64_t> ParseTimestamp(std::string_view s, TimeUnit unit) {
   }
   if (frac_ns % ns_per_unit != 0) return bad("more precision than the column's time unit");
   int64_t out;
-  if (__builtin_mul_overflow(secs, per_sec, &out) || __builtin_add_overflow(out, frac_ns / ns_per_unit, &out)) {
+  if (__builtin_mul_overflow(secs, per_sec, &out) ||
+      __builtin_add_overflow(out, frac_ns / ns_per_unit, &out)) {
     return bad("out of range for the time unit");
   }
   return out;
@@ -292,7 +296,8 @@ class NumericBuilder final : public BuilderBase, public FloatSink {
       size_t pos = 0;
       int64_t days;
       if (!ParseDate(v, &pos, &days) || pos != v.size()) {
-        return Status::InvalidArgument("cannot parse \"" + std::string(v) + "\" as a date (expected YYYY-MM-DD)");
+        return Status::InvalidArgument("cannot parse \"" + std::string(v) +
+                                       "\" as a date (expected YYYY-MM-DD)");
       }
       return Push(static_cast<T>(days));
     }
@@ -361,7 +366,8 @@ class NumericBuilder final : public BuilderBase, public FloatSink {
   }
 
   Status OutOfRange(const std::string& v) const {
-    return Status::InvalidArgument("value " + v + " is out of range for a column of type " + type_->ToString());
+    return Status::InvalidArgument("value " + v + " is out of range for a column of type " +
+                                   type_->ToString());
   }
 
   Status ToInteger(double v, T* out) const {
@@ -632,9 +638,7 @@ class StructBuilder final : public BuilderBase {
   }
   Status AppendList() override { return AppendStruct(); }
 
-  ArrayBuilder* child(int i) override {
-    return i >= 0 && i < num_children() ? children_[i].get() : nullptr;
-  }
+  ArrayBuilder* child(int i) override { return i >= 0 && i < num_children() ? children_[i].get() : nullptr; }
   int num_children() const override { return static_cast<int>(children_.size()); }
 
   ArrayPtr Finish() override {

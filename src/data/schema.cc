@@ -334,7 +334,9 @@ TypePtr large_utf8() { return DataType::Make(TypeId::kLargeUtf8); }
 TypePtr binary() { return DataType::Make(TypeId::kBinary); }
 TypePtr large_binary() { return DataType::Make(TypeId::kLargeBinary); }
 TypePtr date32() { return DataType::Make(TypeId::kDate32); }
-TypePtr timestamp(TimeUnit unit, std::string timezone) { return DataType::Timestamp(unit, std::move(timezone)); }
+TypePtr timestamp(TimeUnit unit, std::string timezone) {
+  return DataType::Timestamp(unit, std::move(timezone));
+}
 
 TypePtr vector_type(int32_t dim, TypePtr element_type) {
   if (!element_type) element_type = float32();
