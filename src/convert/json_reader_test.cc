@@ -28,16 +28,18 @@ class JsonReaderTest : public ::testing::Test {
 };
 
 TEST_F(JsonReaderTest, InfersEveryKindOfColumn) {
-  std::string path = Write("rows.jsonl",
-                           R"({"id": 1, "score": 0.5, "name": "a", "ok": true, "nothing": null, "v": [1, 2.5, 3], "tags": ["x"], "meta": {"author": "ann", "year": 2001}, "when": "2024-05-01T12:00:00Z"}
+  std::string path = Write(
+      "rows.jsonl",
+      R"({"id": 1, "score": 0.5, "name": "a", "ok": true, "nothing": null, "v": [1, 2.5, 3], "tags": ["x"], "meta": {"author": "ann", "year": 2001}, "when": "2024-05-01T12:00:00Z"}
 {"id": 2, "score": 2, "name": "b", "ok": false, "nothing": null, "v": [4, 5, 6], "tags": [], "meta": {"author": "bob"}, "when": "2024-05-02"}
 {"id": 3, "v": [7, 8, 9], "tags": ["y", "z"], "meta": null}
 )");
   BatchPtr batch = ReadOk(path);
   ASSERT_NE(batch, nullptr);
-  EXPECT_EQ(SchemaString(*batch->schema()),
-            "id: int64, score: double, name: string, ok: bool, nothing: string, v: fixed_size_list<float>[3], "
-            "tags: list<string>, meta: struct<author: string, year: int64>, when: string");
+  EXPECT_EQ(
+      SchemaString(*batch->schema()),
+      "id: int64, score: double, name: string, ok: bool, nothing: string, v: fixed_size_list<float>[3], "
+      "tags: list<string>, meta: struct<author: string, year: int64>, when: string");
   EXPECT_EQ(batch->num_rows(), 3);
   EXPECT_THAT(Values(*batch, "id"), ElementsAre("1", "2", "3"));
   EXPECT_THAT(Values(*batch, "score"), ElementsAre("0.5", "2", "null"));
@@ -125,7 +127,8 @@ TEST_F(JsonReaderTest, FloatAfterInferenceIntoIntegerColumn) {
 }
 
 TEST_F(JsonReaderTest, WrongVectorLengthNamesBothLengths) {
-  std::string path = Write("rows.jsonl", "{\"v\": [1, 2, 3, 4]}\n{\"v\": [1, 2, 3, 4]}\n{\"v\": [1, 2, 3]}\n");
+  std::string path =
+      Write("rows.jsonl", "{\"v\": [1, 2, 3, 4]}\n{\"v\": [1, 2, 3, 4]}\n{\"v\": [1, 2, 3]}\n");
   Status st = ReadError(path);
   EXPECT_EQ(st.message(), "line 3: column \"v\": vector has 3 values, expected 4 (the length on line 1)");
   // After the inference window too.
@@ -260,13 +263,14 @@ TEST_F(JsonReaderTest, JsonArrayStreamsInBatches) {
 }
 
 TEST_F(JsonReaderTest, ExplicitSchemaConvertsValues) {
-  auto schema = std::make_shared<Schema>(std::vector<Field>{
-      Field("id", int64(), /*nullable=*/false), Field("score", float32()), Field("vector", vector_type(3)),
-      Field("label", utf8()), Field("day", date32())});
-  std::string path = Write("rows.jsonl",
-                           "{\"vector\": [1, 2, 3], \"id\": 7, \"score\": 2}\n"
-                           "{\"id\": 8, \"score\": 0.25, \"vector\": [0.5, 0.5, 0.5], \"label\": \"x\", \"day\": "
-                           "\"2024-02-29\"}\n");
+  auto schema = std::make_shared<Schema>(
+      std::vector<Field>{Field("id", int64(), /*nullable=*/false), Field("score", float32()),
+                         Field("vector", vector_type(3)), Field("label", utf8()), Field("day", date32())});
+  std::string path =
+      Write("rows.jsonl",
+            "{\"vector\": [1, 2, 3], \"id\": 7, \"score\": 2}\n"
+            "{\"id\": 8, \"score\": 0.25, \"vector\": [0.5, 0.5, 0.5], \"label\": \"x\", \"day\": "
+            "\"2024-02-29\"}\n");
   FileReadOptions options;
   options.schema = schema;
   BatchPtr batch = ReadOk(path, options);
@@ -285,7 +289,8 @@ TEST_F(JsonReaderTest, ExplicitSchemaConvertsValues) {
   path = Write("missing_id.jsonl", "{\"score\": 1}\n");
   EXPECT_EQ(ReadError(path, options).message(), "line 1: column \"id\" is missing and not nullable");
   path = Write("string_score.jsonl", "{\"id\": 1, \"score\": \"high\"}\n");
-  EXPECT_EQ(ReadError(path, options).message(), "line 1: column \"score\": expected float, got string \"high\"");
+  EXPECT_EQ(ReadError(path, options).message(),
+            "line 1: column \"score\": expected float, got string \"high\"");
 }
 
 TEST_F(JsonReaderTest, ExplicitSchemaOnAnEmptyFileGivesNoBatches) {

@@ -574,10 +574,13 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "table") return OutputFormat::kTable;
   if (name == "json" || name == "jsonl" || name == "ndjson") return OutputFormat::kJsonLines;
   if (name == "csv") return OutputFormat::kCsv;
-  return Status::InvalidArgument("unknown output format \"" + std::string(name) + "\" (known: table, json, csv)");
+  return Status::InvalidArgument("unknown output format \"" + std::string(name) +
+                                 "\" (known: table, json, csv)");
 }
 
-void AppendValueAsJson(const Array& array, int64_t row, std::string* out) { AppendJson(array, row, false, out); }
+void AppendValueAsJson(const Array& array, int64_t row, std::string* out) {
+  AppendJson(array, row, false, out);
+}
 
 void AppendRowAsJson(const RecordBatch& batch, int64_t row, std::string* out) {
   out->push_back('{');
@@ -681,7 +684,8 @@ Status WriteTable(BatchReader& reader, std::ostream& out, const OutputOptions& o
   return Flush(&text, out);
 }
 
-Status WriteBatches(BatchReader& reader, OutputFormat format, std::ostream& out, const OutputOptions& options) {
+Status WriteBatches(BatchReader& reader, OutputFormat format, std::ostream& out,
+                    const OutputOptions& options) {
   switch (format) {
     case OutputFormat::kTable:
       return WriteTable(reader, out, options);
