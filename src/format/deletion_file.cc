@@ -14,8 +14,8 @@ constexpr size_t kTrailerSize = 8;  // xxh3-64 of everything before it
 
 }  // namespace
 
-std::string EncodeDeletionFile(const roaring::Roaring& deleted) {
-  roaring::Roaring copy = deleted;
+std::string EncodeDeletionFile(const Roaring& deleted) {
+  Roaring copy = deleted;
   copy.runOptimize();
   const size_t body = copy.getSizeInBytes(/*portable=*/true);
   std::string out(kHeaderSize + body + kTrailerSize, '\0');
@@ -27,7 +27,7 @@ std::string EncodeDeletionFile(const roaring::Roaring& deleted) {
   return out;
 }
 
-Result<roaring::Roaring> DecodeDeletionFile(std::string_view bytes, std::string_view key) {
+Result<Roaring> DecodeDeletionFile(std::string_view bytes, std::string_view key) {
   const std::string where(key);
   if (bytes.size() < kHeaderSize + kTrailerSize || std::memcmp(bytes.data(), kMagic, 4) != 0) {
     return Status::Corruption(where + ": not a Quiver deletion file (bad magic or truncated)");
@@ -45,7 +45,7 @@ Result<roaring::Roaring> DecodeDeletionFile(std::string_view bytes, std::string_
     return Status::Corruption(where + ": deletion file checksum mismatch");
   }
   try {
-    return roaring::Roaring::readSafe(bytes.data() + kHeaderSize, checked - kHeaderSize);
+    return Roaring::readSafe(bytes.data() + kHeaderSize, checked - kHeaderSize);
   } catch (const std::exception& e) {
     return Status::Corruption(where + ": malformed deletion bitmap: " + e.what());
   }

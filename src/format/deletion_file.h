@@ -14,8 +14,8 @@
 
 namespace quiver {
 
-std::string EncodeDeletionFile(const roaring::Roaring& deleted);
+std::string EncodeDeletionFile(const Roaring& deleted);
 // Corruption naming `key` when the bytes are damaged.
-Result<roaring::Roaring> DecodeDeletionFile(std::string_view bytes, std::string_view key);
+Result<Roaring> DecodeDeletionFile(std::string_view bytes, std::string_view key);
 
 }  // namespace quiver

@@ -106,7 +106,7 @@ class ScanReader : public BatchReader {
   int64_t batch_size_;
   size_t fragment_ = 0;
   int64_t position_ = 0;
-  std::shared_ptr<const roaring::Roaring> deleted_;
+  std::shared_ptr<const Roaring> deleted_;
 };
 
 }  // namespace
@@ -227,16 +227,18 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids, const std:
     return std::make_shared<RecordBatch>(schema, 0, std::move(empty));
   }
   BatchPtr all = parts.front();
-  if (parts.size() > 1) QUIVER_ASSIGN_OR_RETURN(all, ConcatenateBatches(parts));
+  if (parts.size() > 1) {
+    QUIVER_ASSIGN_OR_RETURN(all, ConcatenateBatches(parts));
+  }
   bool in_order = static_cast<int64_t>(order.size()) == all->num_rows();
   for (size_t i = 0; in_order && i < order.size(); ++i) in_order = order[i] == static_cast<int64_t>(i);
   if (in_order) return all;
-  std::vector<ArrayPtr> columns;
+  std::vector<ArrayPtr> reordered;
   for (const ArrayPtr& column : all->columns()) {
     QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, order));
-    columns.push_back(std::move(taken));
+    reordered.push_back(std::move(taken));
   }
-  return std::make_shared<RecordBatch>(all->schema(), static_cast<int64_t>(order.size()), std::move(columns));
+  return std::make_shared<RecordBatch>(all->schema(), static_cast<int64_t>(order.size()), std::move(reordered));
 }
 
 }  // namespace quiver

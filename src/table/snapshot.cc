@@ -18,8 +18,8 @@ Result<std::shared_ptr<DataFileReader>> TableFiles::OpenDataFile(const DataFileR
   return readers_.emplace(file.key, std::move(reader)).first->second;
 }
 
-Result<std::shared_ptr<const roaring::Roaring>> TableFiles::LoadDeletions(const Fragment& fragment) {
-  if (!fragment.deletion) return std::shared_ptr<const roaring::Roaring>();
+Result<std::shared_ptr<const Roaring>> TableFiles::LoadDeletions(const Fragment& fragment) {
+  if (!fragment.deletion) return std::shared_ptr<const Roaring>();
   const std::string& key = fragment.deletion->key;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -27,8 +27,8 @@ Result<std::shared_ptr<const roaring::Roaring>> TableFiles::LoadDeletions(const 
     if (it != deletions_.end()) return it->second;
   }
   QUIVER_ASSIGN_OR_RETURN(BufferPtr bytes, store_->Read(Key(key)));
-  QUIVER_ASSIGN_OR_RETURN(roaring::Roaring bitmap, DecodeDeletionFile(bytes->view(), Key(key)));
-  auto shared = std::make_shared<const roaring::Roaring>(std::move(bitmap));
+  QUIVER_ASSIGN_OR_RETURN(Roaring bitmap, DecodeDeletionFile(bytes->view(), Key(key)));
+  auto shared = std::make_shared<const Roaring>(std::move(bitmap));
   std::lock_guard<std::mutex> lock(mu_);
   return deletions_.emplace(key, std::move(shared)).first->second;
 }
@@ -127,7 +127,7 @@ uint64_t RowIdAt(const Fragment& fragment, int64_t offset) {
   return UINT64_MAX;  // offset beyond the fragment: a programmer error
 }
 
-ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, const roaring::Roaring* deleted) {
+ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, const Roaring* deleted) {
   auto values = Buffer::Allocate(static_cast<size_t>(length) * sizeof(uint64_t));
   uint64_t* out = reinterpret_cast<uint64_t*>(values->mutable_data());
   int64_t n = 0;

@@ -39,14 +39,14 @@ class TableFiles {
 
   Result<std::shared_ptr<DataFileReader>> OpenDataFile(const DataFileRef& file);
   // Null when the fragment has no deletions.
-  Result<std::shared_ptr<const roaring::Roaring>> LoadDeletions(const Fragment& fragment);
+  Result<std::shared_ptr<const Roaring>> LoadDeletions(const Fragment& fragment);
 
  private:
   ObjectStorePtr store_;
   std::string root_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<DataFileReader>> readers_;
-  std::map<std::string, std::shared_ptr<const roaring::Roaring>> deletions_;
+  std::map<std::string, std::shared_ptr<const Roaring>> deletions_;
 };
 
 struct Snapshot {
@@ -75,6 +75,6 @@ struct Snapshot {
 // The stable row id of physical row `offset` of `fragment`.
 uint64_t RowIdAt(const Fragment& fragment, int64_t offset);
 // Row ids of physical rows [start, start + length) as a uint64 array.
-ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, const roaring::Roaring* deleted);
+ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, const Roaring* deleted);
 
 }  // namespace quiver

@@ -227,7 +227,9 @@ Result<uint64_t> Table::Restore(std::optional<uint64_t> version) {
   std::lock_guard<std::mutex> write_lock(impl_->write_mu());
   const auto& files = impl_->files();
   std::shared_ptr<const Manifest> source = impl_->current()->manifest;
-  if (version) QUIVER_ASSIGN_OR_RETURN(source, LoadManifest(files->store(), files->root(), *version));
+  if (version) {
+    QUIVER_ASSIGN_OR_RETURN(source, LoadManifest(files->store(), files->root(), *version));
+  }
   QUIVER_ASSIGN_OR_RETURN(uint64_t latest, LatestVersion(files->store(), files->root()));
   QUIVER_ASSIGN_OR_RETURN(auto base, LoadManifest(files->store(), files->root(), latest));
   Transaction txn;

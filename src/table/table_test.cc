@@ -219,7 +219,9 @@ TEST_F(TableTest, CleanupKeepsWhatKeptVersionsNeed) {
   ASSERT_TRUE(t->CreateTag("v2", 2).ok());
   ASSERT_TRUE(t->Compact().ok());  // v5: one fragment, v1..v4's files unused by it
   EXPECT_TRUE(t->Cleanup({}).status().IsInvalidArgument());
-  auto stats = t->Cleanup({.keep_versions = 1});
+  CleanupOptions keep_one;
+  keep_one.keep_versions = 1;
+  auto stats = t->Cleanup(keep_one);
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->versions_removed, 3);  // v1, v3, v4; v2 is tagged
   EXPECT_GT(stats->files_removed, 0);
