@@ -5,6 +5,7 @@
 
 #include "command.h"
 #include "convert/file_reader.h"
+#include "convert/output.h"
 #include "progress.h"
 
 namespace quiver::cli {
@@ -274,8 +275,8 @@ void RegisterSchema(VerbList& verbs) {
 }
 
 Status PrintRows(BatchReader& rows, const OutputArgs& output) {
-  // TODO: the output writers of src/convert.
-  return Status::NotSupported("printing rows as " + output.format);
+  QUIVER_ASSIGN_OR_RETURN(convert::OutputFormat format, convert::ParseOutputFormat(output.format));
+  return convert::WriteBatches(rows, format, std::cout);
 }
 
 }  // namespace
