@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,9 @@ struct StoreCase {
   // Makes a fresh, empty store; `dir` is an empty scratch directory.
   std::function<ObjectStorePtr(const std::string& dir)> make;
 };
+
+// So that gtest names a failing case by its store, not by its bytes.
+void PrintTo(const StoreCase& store_case, std::ostream* os) { *os << store_case.name; }
 
 ObjectStorePtr MakeLocal(const std::string& dir, bool sync) {
   auto store = LocalObjectStore::Open(dir + "/root", LocalObjectStore::Options{sync});

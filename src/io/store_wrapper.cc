@@ -315,10 +315,18 @@ class FaultInjectionStore::Writer : public ObjectWriter {
       : inner_(std::move(inner)), state_(std::move(state)), key_(std::move(key)) {}
 
   Status Append(std::string_view data) override {
-    return state_->Run(StoreOp::kWriterAppend, key_, {}, [&] { return inner_->Append(data); });
+    if (!failure_.ok()) return failure_;
+    Status st = state_->Run(StoreOp::kWriterAppend, key_, {}, [&] { return inner_->Append(data); });
+    if (!st.ok()) failure_ = st;
+    return st;
   }
 
   Status Close() override {
+    if (!failure_.ok()) {
+      // Like a real writer after a failed write: it cannot publish any more.
+      inner_->Abort();
+      return failure_;
+    }
     Decision decision = state_->Check(StoreOp::kWriterClose, key_);
     if (decision.kind == Decision::kFail) {
       inner_->Abort();
@@ -336,6 +344,7 @@ class FaultInjectionStore::Writer : public ObjectWriter {
   std::unique_ptr<ObjectWriter> inner_;
   std::shared_ptr<State> state_;
   const std::string key_;
+  Status failure_;  // the first failed Append; the writer is unusable after it
 };
 
 FaultInjectionStore::FaultInjectionStore(ObjectStorePtr target)

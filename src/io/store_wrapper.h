@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "io/object_store.h"
@@ -204,7 +205,7 @@ struct FaultRule {
 // Fails operations chosen by rules with IOError "injected fault: <op> <key>"
 // (or "injected crash: ..."); everything else is forwarded. A failing
 // operation does not reach the target (see FaultRule::after_success), and a
-// writer whose Close fails publishes nothing. Several rules may apply; the
+// writer whose Close or an earlier Append failed publishes nothing. Several rules may apply; the
 // first that fires wins, and every matching rule counts the operation.
 class FaultInjectionStore : public ForwardingObjectStore {
  public:

@@ -202,7 +202,9 @@ TEST_F(FaultInjectionStoreTest, FailsWriterAppends) {
   ASSERT_TRUE(writer.ok());
   QUIVER_IO_ASSERT_OK((*writer)->Append("1"));
   EXPECT_THAT((*writer)->Append("2").message(), HasSubstr("injected fault: writer_append \"big.data\""));
-  (*writer)->Abort();
+  // A writer that failed stays failed: closing it publishes nothing.
+  EXPECT_FALSE((*writer)->Append("3").ok());
+  EXPECT_FALSE((*writer)->Close().ok());
   EXPECT_THAT(ListKeys(*base_, ""), IsEmpty());
 }
 
