@@ -46,7 +46,8 @@ class Array {
   const TypePtr& type() const { return type_; }
   int64_t length() const { return length_; }
   int64_t offset() const { return offset_; }
-  // Counted on first use when constructed with -1.
+  // Counted on first use when constructed with -1 (thread-safe). Arrays
+  // without a validity bitmap have no nulls.
   int64_t null_count() const;
   const std::vector<BufferPtr>& buffers() const { return buffers_; }
   const BufferPtr& buffer(int i) const { return buffers_[i]; }
@@ -75,13 +76,22 @@ class Array {
   // A zero-copy view of rows [offset, offset + length).
   ArrayPtr Slice(int64_t offset, int64_t length) const;
 
-  // Checks buffer sizes, offsets monotonicity and child lengths, so that
-  // foreign data cannot make later reads go out of bounds.
+  // Checks, recursively: the buffer count of the layout, buffer sizes
+  // against offset + length, a stated null count against the bitmap,
+  // offsets (non-negative, non-decreasing, within the data or child),
+  // child types and lengths. InvalidArgument naming the problem. Reads only
+  // within the buffers' sizes, so foreign data that passes cannot make later
+  // reads go out of bounds. Costs O(length) (offsets and bitmaps are scanned).
   Status Validate() const;
 
-  // Value equality (nulls equal nulls), regardless of offsets.
+  // Value equality (nulls equal nulls, values under nulls ignored),
+  // regardless of offsets. Floating-point values compare bitwise (NaN equals
+  // the same NaN; 0.0 and -0.0 differ).
   bool Equals(const Array& other) const;
-  // Human-readable value of row i (e.g. 3, "abc", [1, 2], {a: 1}, null).
+  // Human-readable value of row i: 3, 1.5, "abc" (quoted, escaped), 0x00ff
+  // (binary), [1, 2], {a: 1, b: null}, 2024-01-31 (date32),
+  // 2024-01-31 12:00:00.000000 (timestamp; with a time zone the UTC instant
+  // followed by "Z"), null. float16 values are shown as floats.
   std::string FormatValue(int64_t i) const;
 
  private:
@@ -95,9 +105,11 @@ class Array {
 
 // Concatenates arrays of the same type into one (copies).
 Result<ArrayPtr> Concatenate(const std::vector<ArrayPtr>& arrays);
-// Gathers rows `indices` (each < array.length()) into a new array (copies).
+// Gathers rows `indices` into a new array (copies). InvalidArgument naming
+// the first index outside [0, array.length()).
 Result<ArrayPtr> Take(const Array& array, std::span<const int64_t> indices);
-// An array of `length` nulls of `type`.
+// An array of `length` nulls of `type` (children of nested types hold
+// nulls too, so that the array passes Validate).
 ArrayPtr MakeNullArray(const TypePtr& type, int64_t length);
 
 class RecordBatch;

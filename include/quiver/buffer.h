@@ -37,7 +37,9 @@ class Buffer {
   size_t size() const { return size_; }
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
   template <typename T>
-  const T* data_as() const { return reinterpret_cast<const T*>(data_); }
+  const T* data_as() const {
+    return reinterpret_cast<const T*>(data_);
+  }
 
  private:
   Buffer() = default;

@@ -86,10 +86,19 @@ class DataType {
   // Element type of list types; precondition: a list type.
   const TypePtr& value_type() const { return children_[0].type; }
 
+  // Structural equality: ids, list sizes, time units and zones, child types
+  // and nullability, struct member names. The element name of list types
+  // ("item", "element", ...) is a label that differs between producers and
+  // is ignored; field metadata is ignored.
   bool Equals(const DataType& other) const;
-  // A readable name in Lance/Arrow style: "int64", "float", "double",
-  // "string", "fixed_size_list<float>[128]", "struct<a: int32, b: string>",
-  // "timestamp[us, tz=UTC]".
+  // A readable name in Lance/Arrow style: "null", "bool", "int8".."uint64",
+  // "halffloat" (float16), "float", "double", "string", "large_string",
+  // "binary", "large_binary", "date32", "timestamp[us]",
+  // "timestamp[us, tz=UTC]", "fixed_size_list<float>[128]", "list<string>",
+  // "large_list<int32>", "struct<a: int32, b: string not null>". A list
+  // element is shown as "name: type" only when its name is not "item", and
+  // field names that are not identifiers are double-quoted, so that
+  // ParseType(ToString()) gives back an equal type with the same names.
   std::string ToString() const;
 
   // Width in bits of one value in the values buffer for fixed-width types
@@ -99,17 +108,21 @@ class DataType {
   bool is_integer() const;
   bool is_floating() const;
   bool is_numeric() const { return is_integer() || is_floating(); }
-  bool is_string_like() const;  // utf8 and binary, both widths
+  bool is_string_like() const;    // utf8 and binary, both widths
   bool is_large_offsets() const;  // large_utf8, large_binary, large_list
-  bool is_list_like() const;  // list, large_list, fixed_size_list
+  bool is_list_like() const;      // list, large_list, fixed_size_list
   // True for fixed-size lists of float16/32, int8 or uint8: a vector column.
   bool is_vector() const;
 
-  // Number of Arrow buffers in this type's layout (validity included).
+  // Number of Arrow buffers in this type's layout (validity included); 0 for
+  // the null type, as in the Arrow C Data Interface.
   int num_buffers() const;
 
-  // Constructors for parameterised types (primitive types are singletons below).
+  // The shared instance of a primitive type. For kStruct an empty struct, for
+  // kTimestamp timestamp[us]; nullptr for the list types (they need an
+  // element: use FixedSizeList / List).
   static TypePtr Make(TypeId id);
+  // Constructors for parameterised types (primitive types are singletons below).
   static TypePtr FixedSizeList(Field element, int32_t size);
   static TypePtr List(Field element, bool large = false);
   static TypePtr Struct(std::vector<Field> fields);
@@ -165,10 +178,13 @@ class Schema {
 
   // Index of the top-level field named `name`, or -1.
   int FieldIndex(std::string_view name) const;
-  // The field named `name`, or NotFound naming the closest existing names.
+  // The field named `name`, or NotFound naming the closest existing names
+  // (by case-insensitive edit distance): `no column named "vectr"; did you
+  // mean "vector"?`.
   Result<const Field*> GetField(std::string_view name) const;
 
-  // A schema holding only the named columns, in the given order.
+  // A schema holding only the named columns, in the given order (metadata
+  // kept). NotFound for an unknown name, InvalidArgument for a repeated one.
   Result<SchemaPtr> Project(const std::vector<std::string>& names) const;
 
   bool Equals(const Schema& other, bool check_metadata = false) const;
@@ -176,8 +192,19 @@ class Schema {
   std::string ToString() const;
 
   // Checks that `other` (the schema of data being written) can be stored in a
-  // table of this schema: same column names and types, nullability respected.
-  // The error names the column and both types.
+  // table of this schema: the same set of column names, each with the same
+  // type. InvalidArgument otherwise, naming the column and both types, e.g.
+  // `column "vector" has type fixed_size_list<float>[96], table expects
+  // fixed_size_list<float>[128]`, or the missing / extra column.
+  //
+  // Columns are matched by name, so their order may differ: writers must
+  // line the data up with the table (RecordBatch::Project with the table's
+  // field names does this without copying).
+  //
+  // Nullability is not compared: a nullable field in the data may go into a
+  // non-nullable table column (at any depth), because whether nulls actually
+  // occur is a property of the values, not the schema. Writers check values
+  // with RecordBatch::CheckNulls(table_schema). Metadata is ignored.
   Status CheckCompatible(const Schema& other) const;
 
  private:
@@ -185,7 +212,10 @@ class Schema {
   Metadata metadata_;
 };
 
-// Parses a type from its ToString() form (used by the manifest and CLI).
+// Parses a type from its ToString() form (used by the manifest and CLI);
+// also accepts the aliases "boolean", "float16", "float32", "float64",
+// "utf8" and "large_utf8", and any spacing. InvalidArgument, with the
+// position, on anything else.
 Result<TypePtr> ParseType(std::string_view text);
 
 }  // namespace quiver

@@ -50,7 +50,9 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string msg) { return {StatusCode::kNotSupported, std::move(msg)}; }
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
   static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
-  static Status ResourceExhausted(std::string msg) { return {StatusCode::kResourceExhausted, std::move(msg)}; }
+  static Status ResourceExhausted(std::string msg) {
+    return {StatusCode::kResourceExhausted, std::move(msg)};
+  }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
   bool ok() const { return state_ == nullptr; }
@@ -90,7 +92,7 @@ class [[nodiscard]] Result {
                                                     !std::is_same_v<std::decay_t<U>, T> &&
                                                     !std::is_same_v<std::decay_t<U>, Status>>>
   Result(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {       // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK Status");
   }
 
@@ -118,10 +120,10 @@ class [[nodiscard]] Result {
 #define QUIVER_CONCAT(a, b) QUIVER_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define QUIVER_RETURN_NOT_OK(expr)                \
-  do {                                            \
-    ::quiver::Status _qv_st = (expr);             \
-    if (!_qv_st.ok()) return _qv_st;              \
+#define QUIVER_RETURN_NOT_OK(expr)    \
+  do {                                \
+    ::quiver::Status _qv_st = (expr); \
+    if (!_qv_st.ok()) return _qv_st;  \
   } while (0)
 
 #define QUIVER_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
