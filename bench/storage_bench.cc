@@ -23,11 +23,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_data.h"
@@ -110,6 +112,21 @@ Summary Summarise(std::vector<double> times) {
   s.min = times.front();
   s.max = times.back();
   return s;
+}
+
+std::string Grouped(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
 }
 
 json ToJson(const Summary& s) {
@@ -254,7 +271,7 @@ json RunQuiver(const Options& o, const BenchData& d, const std::vector<uint64_t>
     ConnectionPtr db = Check(Connect(db_dir.string()), "connecting to " + db_dir.string());
     ingest_ms.push_back(TimeMs([&] { Check(db->CreateTable("bench", batches, create), "CreateTable"); }));
     table_bytes.push_back(DirBytes(db_dir));
-    Progress("ingest rep " + std::to_string(r) + ": " + std::to_string(ingest_ms.back()) + " ms, " +
+    Progress("ingest rep " + std::to_string(r) + ": " + Fixed(ingest_ms.back(), 1) + " ms, " +
              std::to_string(table_bytes.back()) + " bytes");
   }
 
@@ -287,7 +304,7 @@ json RunQuiver(const Options& o, const BenchData& d, const std::vector<uint64_t>
       Die("scan returned " + std::to_string(rows) + " rows, expected " + std::to_string(d.rows));
     if (r >= o.warmup) scan_ms.push_back(ms);
   }
-  Progress("scan: median " + std::to_string(Summarise(scan_ms).median) + " ms");
+  Progress("scan: median " + Fixed(Summarise(scan_ms).median, 2) + " ms");
 
   // Row ids of every row number, looked up once (untimed) as the peer does.
   std::vector<uint64_t> row_id_of(d.rows);
@@ -322,7 +339,7 @@ json RunQuiver(const Options& o, const BenchData& d, const std::vector<uint64_t>
     }
     if (r >= o.warmup) take_ms.push_back(ms);
   }
-  Progress("take: median " + std::to_string(Summarise(take_ms).median) + " ms");
+  Progress("take: median " + Fixed(Summarise(take_ms).median, 3) + " ms");
 
   return {
       {"ingest_ms", ToJson(Summarise(ingest_ms))},
@@ -388,19 +405,13 @@ std::optional<json> RunPeer(const Options& o, const fs::path& data_dir, const fs
   return peer;
 }
 
-std::string Grouped(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
+// The 1-minute load average (Linux), or -1: other work on the machine skews
+// every figure, so the report shows how busy it was.
+double LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double load = -1;
+  if (!(in >> load)) return -1;
+  return load;
 }
 
 struct Line {
@@ -436,6 +447,7 @@ int Main(int argc, char** argv) {
   g_temp_root = tmpl;
   const fs::path root = g_temp_root;
 
+  const double load_before = LoadAverage();
   BenchData data;
   const double gen_ms = TimeMs([&] { data = GenerateBenchData(o.rows); });
   const std::vector<uint64_t> take_rows = RandomRowGroups(o.rows, o.warmup + o.take_reps, kTakeCount);
@@ -458,6 +470,7 @@ int Main(int argc, char** argv) {
     if (!peer) std::fprintf(stderr, "storage_bench: LanceDB side skipped: %s\n", why_no_peer.c_str());
   }
 
+  const double load_after = LoadAverage();
   const double q_ingest = quiver["ingest_ms"]["median"];
   const double q_scan = quiver["scan_ms"]["median"];
   const double q_take = quiver["take_row_ids_ms"]["median"];
@@ -467,6 +480,7 @@ int Main(int argc, char** argv) {
       {"batch_rows", o.batch_rows},
       {"columns", "id int64, vector fixed_size_list<float>[128], text utf8, category utf8, price float64"},
       {"quiver", quiver},
+      {"load_average_1min", {load_before, load_after}},
   };
   std::vector<Line> lines;
   if (peer) {
@@ -530,8 +544,10 @@ int Main(int argc, char** argv) {
     std::printf("storage_bench: %s rows (%s), batches of %s rows\n", Grouped(o.rows).c_str(),
                 result["columns"].get<std::string>().c_str(), Grouped(o.batch_rows).c_str());
     std::printf(
-        "medians of %d ingest, %d scan and %d take runs after %d warm-up runs; Quiver compression: %s\n\n",
+        "medians of %d ingest, %d scan and %d take runs after %d warm-up runs; Quiver compression: %s\n",
         o.ingest_reps, o.scan_reps, o.take_reps, o.warmup, o.compression.value_or("default").c_str());
+    std::printf("load average (1 min) %.2f at the start, %.2f at the end, on %u cores\n\n", load_before,
+                load_after, std::thread::hardware_concurrency());
     PrintTable(lines);
     if (peer) {
       const bool sums_agree = std::abs(quiver["scan_price_sum"].get<double>() -
