@@ -68,7 +68,7 @@ class LocalObjectStore : public ObjectStore {
   // least `min_age_ms` milliseconds ago, which crashed writers left behind.
   // A younger file may belong to a write in progress. Returns how many were
   // deleted.
-  Result<uint64_t> RemoveTempFiles(std::string_view prefix, int64_t min_age_ms);
+  Result<uint64_t> RemoveTempFiles(std::string_view prefix, int64_t min_age_ms) override;
 
   // The absolute root directory, without a trailing '/'.
   const std::string& root() const { return root_; }

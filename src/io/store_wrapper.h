@@ -59,6 +59,9 @@ class ForwardingObjectStore : public ObjectStore {
   }
   std::string uri() const override { return target_->uri(); }
   bool is_local() const override { return target_->is_local(); }
+  Result<uint64_t> RemoveTempFiles(std::string_view prefix, int64_t min_age_ms) override {
+    return target_->RemoveTempFiles(prefix, min_age_ms);
+  }
 
  private:
   ObjectStorePtr target_;

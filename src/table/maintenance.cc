@@ -202,6 +202,9 @@ Result<CleanupStats> Table::Cleanup(const CleanupOptions& options) {
       }
     }
   }
+  QUIVER_ASSIGN_OR_RETURN(uint64_t temporaries,
+                          store->RemoveTempFiles(files->root(), std::chrono::milliseconds(kOrphanGrace).count()));
+  stats.files_removed += static_cast<int64_t>(temporaries);
   return stats;
 }
 
