@@ -16,15 +16,19 @@ namespace quiver {
 // A contiguous, immutable byte region. Owns its memory or keeps its owner alive.
 class Buffer {
  public:
-  // Allocates `size` bytes, 64-byte aligned, zero-filled.
+  // Allocates `size` bytes, 64-byte aligned, zero-filled (the allocation is
+  // padded to a multiple of 64 bytes, so SIMD loads of whole 64-byte blocks
+  // stay inside it). Throws std::bad_alloc when memory runs out.
   static std::shared_ptr<Buffer> Allocate(size_t size);
   // Copies `size` bytes from `data`.
   static std::shared_ptr<Buffer> Copy(const void* data, size_t size);
   // Takes over `bytes`.
   static std::shared_ptr<Buffer> FromString(std::string bytes);
-  // Wraps foreign memory; `release` runs when the last reference goes away.
+  // Wraps foreign memory without copying; `release` (may be empty) runs
+  // exactly once, when the last reference goes away.
   static std::shared_ptr<Buffer> Wrap(const void* data, size_t size, std::function<void()> release);
-  // Shares `parent`'s memory from `offset`, `size` bytes.
+  // Shares `parent`'s memory from `offset`, `size` bytes (clamped to the
+  // parent's end); the slice keeps `parent` alive.
   static std::shared_ptr<Buffer> Slice(std::shared_ptr<Buffer> parent, size_t offset, size_t size);
 
   ~Buffer();

@@ -708,6 +708,7 @@ Result<ArrayPtr> Take(const Array& array, std::span<const int64_t> indices) {
 }
 
 ArrayPtr MakeNullArray(const TypePtr& type, int64_t length) {
+  length = std::max<int64_t>(length, 0);
   if (type->id() == TypeId::kNull) {
     return std::make_shared<const Array>(type, length, std::vector<BufferPtr>{}, std::vector<ArrayPtr>{},
                                          length);

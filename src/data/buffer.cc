@@ -1,5 +1,6 @@
 #include "quiver/buffer.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -17,6 +18,7 @@ Buffer::~Buffer() {
 std::shared_ptr<Buffer> Buffer::Allocate(size_t size) {
   // Round up so the allocation is a multiple of the alignment (required by
   // aligned_alloc) and SIMD loads past the logical end stay inside it.
+  if (size > SIZE_MAX - kAlignment) throw std::bad_alloc();
   size_t capacity = (size + kAlignment - 1) / kAlignment * kAlignment;
   if (capacity == 0) capacity = kAlignment;
   void* mem = std::aligned_alloc(kAlignment, capacity);

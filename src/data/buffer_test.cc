@@ -78,3 +78,13 @@ TEST(BufferTest, SliceClampsToParent) {
 
 }  // namespace
 }  // namespace quiver
+
+namespace quiver {
+namespace {
+
+TEST(BufferTest, HugeAllocationThrowsInsteadOfWrapping) {
+  EXPECT_THROW(Buffer::Allocate(SIZE_MAX - 10), std::bad_alloc);
+}
+
+}  // namespace
+}  // namespace quiver
