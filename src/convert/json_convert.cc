@@ -35,8 +35,6 @@ Status WrapBuilder(const JsonPath& path, Status st) {
   return ColumnError(path, st.message());
 }
 
-bool IsNumber(const Json& v) { return v.is_number(); }
-
 // True for an array of numbers (nulls allowed, at least one number): a vector.
 bool IsNumericArray(const Json& v) {
   bool any_number = false;
@@ -232,10 +230,67 @@ SchemaPtr JsonTypeInference::ToSchema() const {
 TypePtr JsonTypeInference::ValueType() const { return value_->ToType(); }
 
 // ---------------------------------------------------------------------------
-// Appending
+// Appending, from a DOM value or a tape value (json_tape.h)
 
-Status AppendJsonValue(const Json& v, const Field& field, ArrayBuilder* b, const JsonPath& path,
-                       std::vector<float>* scratch) {
+namespace {
+
+// nlohmann::ordered_json seen through the interface of TapeValue.
+class DomValue {
+ public:
+  explicit DomValue(const Json& j) : j_(&j) {}
+
+  bool is_null() const { return j_->is_null(); }
+  bool is_bool() const { return j_->is_boolean(); }
+  bool is_uint() const { return j_->is_number_unsigned(); }
+  bool is_int() const { return j_->is_number_integer() && !j_->is_number_unsigned(); }
+  bool is_double() const { return j_->is_number_float(); }
+  bool is_number() const { return j_->is_number(); }
+  bool is_string() const { return j_->is_string(); }
+  bool is_array() const { return j_->is_array(); }
+  bool is_object() const { return j_->is_object(); }
+
+  bool as_bool() const { return j_->get<bool>(); }
+  int64_t as_int() const { return j_->get<int64_t>(); }
+  uint64_t as_uint() const { return j_->get<uint64_t>(); }
+  double as_double() const { return j_->get<double>(); }
+  std::string_view as_string() const { return j_->get_ref<const std::string&>(); }
+  size_t size() const { return j_->size(); }
+
+  template <typename F>
+  Status ForEachElement(F&& f) const {
+    for (const Json& e : *j_) QUIVER_RETURN_NOT_OK(f(DomValue(e)));
+    return Status::OK();
+  }
+  template <typename F>
+  Status ForEachMember(F&& f) const {
+    for (auto it = j_->begin(); it != j_->end(); ++it) {
+      QUIVER_RETURN_NOT_OK(f(std::string_view(it.key()), DomValue(it.value())));
+    }
+    return Status::OK();
+  }
+  bool Find(std::string_view key, DomValue* out) const {
+    for (auto it = j_->begin(); it != j_->end(); ++it) {
+      if (it.key() == key) {
+        *out = DomValue(it.value());
+        return true;
+      }
+    }
+    return false;
+  }
+  std::string Describe() const { return DescribeJson(*j_); }
+
+ private:
+  const Json* j_;
+};
+
+template <typename V>
+Status MismatchV(const JsonPath& path, const DataType& expected, const V& got) {
+  return ColumnError(path, "expected " + expected.ToString() + ", got " + got.Describe());
+}
+
+template <typename V>
+Status AppendValue(const V& v, const Field& field, ArrayBuilder* b, const JsonPath& path,
+                   std::vector<float>* scratch) {
   const DataType& type = *field.type;
   if (v.is_null()) {
     if (!field.nullable) return ColumnError(path, "is not nullable, got null");
@@ -243,10 +298,10 @@ Status AppendJsonValue(const Json& v, const Field& field, ArrayBuilder* b, const
   }
   switch (type.id()) {
     case TypeId::kNull:
-      return Mismatch(path, type, v);
+      return MismatchV(path, type, v);
     case TypeId::kBool:
-      if (!v.is_boolean()) return Mismatch(path, type, v);
-      return WrapBuilder(path, b->AppendBool(v.get<bool>()));
+      if (!v.is_bool()) return MismatchV(path, type, v);
+      return WrapBuilder(path, b->AppendBool(v.as_bool()));
     case TypeId::kInt8:
     case TypeId::kInt16:
     case TypeId::kInt32:
@@ -262,70 +317,91 @@ Status AppendJsonValue(const Json& v, const Field& field, ArrayBuilder* b, const
     case TypeId::kDate32:
       // Dates and timestamps also come as ISO 8601 text (the builder parses it).
       if (v.is_string() && (type.id() == TypeId::kTimestamp || type.id() == TypeId::kDate32)) {
-        return WrapBuilder(path, b->AppendString(v.get_ref<const std::string&>()));
+        return WrapBuilder(path, b->AppendString(v.as_string()));
       }
-      if (v.is_number_unsigned()) return WrapBuilder(path, b->AppendUInt(v.get<uint64_t>()));
-      if (v.is_number_integer()) return WrapBuilder(path, b->AppendInt(v.get<int64_t>()));
-      if (v.is_number_float()) return WrapBuilder(path, b->AppendDouble(v.get<double>()));
-      return Mismatch(path, type, v);
+      if (v.is_uint()) return WrapBuilder(path, b->AppendUInt(v.as_uint()));
+      if (v.is_int()) return WrapBuilder(path, b->AppendInt(v.as_int()));
+      if (v.is_double()) return WrapBuilder(path, b->AppendDouble(v.as_double()));
+      return MismatchV(path, type, v);
     case TypeId::kUtf8:
     case TypeId::kLargeUtf8:
     case TypeId::kBinary:
     case TypeId::kLargeBinary:
-      if (!v.is_string()) return Mismatch(path, type, v);
-      return WrapBuilder(path, b->AppendString(v.get_ref<const std::string&>()));
+      if (!v.is_string()) return MismatchV(path, type, v);
+      return WrapBuilder(path, b->AppendString(v.as_string()));
     case TypeId::kFixedSizeList: {
-      if (!v.is_array()) return Mismatch(path, type, v);
+      if (!v.is_array()) return MismatchV(path, type, v);
       if (static_cast<int64_t>(v.size()) != type.list_size()) {
         return ColumnError(path, "vector has " + std::to_string(v.size()) + " values, expected " +
                                      std::to_string(type.list_size()));
       }
       const TypeId element_id = type.value_type()->id();
-      if ((element_id == TypeId::kFloat32 || element_id == TypeId::kFloat16) &&
-          std::all_of(v.begin(), v.end(), IsNumber)) {
+      if (element_id == TypeId::kFloat32 || element_id == TypeId::kFloat16) {
+        // The common case, a float vector: one append for the whole row.
         scratch->clear();
-        for (const Json& e : v) scratch->push_back(e.get<float>());
-        return WrapBuilder(path, b->AppendVector(scratch->data(), static_cast<int64_t>(scratch->size())));
+        bool all_numbers = true;
+        (void)v.ForEachElement([&](const V& e) {
+          if (!e.is_number()) {
+            all_numbers = false;
+            return Status::Cancelled("");
+          }
+          scratch->push_back(static_cast<float>(e.as_double()));
+          return Status::OK();
+        });
+        if (all_numbers) {
+          return WrapBuilder(path, b->AppendVector(scratch->data(), static_cast<int64_t>(scratch->size())));
+        }
       }
       const Field& element = type.children()[0];
-      for (const Json& e : v) QUIVER_RETURN_NOT_OK(AppendJsonValue(e, element, b->child(0), path, scratch));
+      QUIVER_RETURN_NOT_OK(
+          v.ForEachElement([&](const V& e) { return AppendValue(e, element, b->child(0), path, scratch); }));
       return WrapBuilder(path, b->AppendList());
     }
     case TypeId::kList:
     case TypeId::kLargeList: {
-      if (!v.is_array()) return Mismatch(path, type, v);
+      if (!v.is_array()) return MismatchV(path, type, v);
       const Field& element = type.children()[0];
-      for (const Json& e : v) QUIVER_RETURN_NOT_OK(AppendJsonValue(e, element, b->child(0), path, scratch));
+      QUIVER_RETURN_NOT_OK(
+          v.ForEachElement([&](const V& e) { return AppendValue(e, element, b->child(0), path, scratch); }));
       return WrapBuilder(path, b->AppendList());
     }
     case TypeId::kStruct: {
-      if (!v.is_object()) return Mismatch(path, type, v);
+      if (!v.is_object()) return MismatchV(path, type, v);
       const auto& children = type.children();
       size_t matched = 0;
       for (size_t i = 0; i < children.size(); ++i) {
         JsonPath child_path{&path, children[i].name};
-        auto it = v.find(children[i].name);
-        if (it != v.end()) {
+        ArrayBuilder* child = b->child(static_cast<int>(i));
+        V member = v;
+        if (v.Find(children[i].name, &member)) {
           ++matched;
-          QUIVER_RETURN_NOT_OK(
-              AppendJsonValue(*it, children[i], b->child(static_cast<int>(i)), child_path, scratch));
+          QUIVER_RETURN_NOT_OK(AppendValue(member, children[i], child, child_path, scratch));
+        } else if (!children[i].nullable) {
+          return ColumnError(child_path, "is missing and not nullable");
         } else {
-          QUIVER_RETURN_NOT_OK(
-              AppendJsonValue(Json(), children[i], b->child(static_cast<int>(i)), child_path, scratch));
+          QUIVER_RETURN_NOT_OK(WrapBuilder(child_path, child->AppendNull()));
         }
       }
       if (matched < v.size()) {
-        for (auto it = v.begin(); it != v.end(); ++it) {
-          bool known = std::any_of(children.begin(), children.end(),
-                                   [&](const Field& f) { return f.name == it.key(); });
-          if (!known)
-            return ColumnError(path, "has no field \"" + it.key() + "\" (type " + type.ToString() + ")");
-        }
+        return v.ForEachMember([&](std::string_view key, const V&) {
+          bool known =
+              std::any_of(children.begin(), children.end(), [&](const Field& f) { return f.name == key; });
+          if (known) return Status::OK();
+          return ColumnError(path,
+                             "has no field \"" + std::string(key) + "\" (type " + type.ToString() + ")");
+        });
       }
       return WrapBuilder(path, b->AppendStruct());
     }
   }
-  return Mismatch(path, type, v);
+  return MismatchV(path, type, v);
+}
+
+}  // namespace
+
+Status AppendJsonValue(const Json& v, const Field& field, ArrayBuilder* b, const JsonPath& path,
+                       std::vector<float>* scratch) {
+  return AppendValue(DomValue(v), field, b, path, scratch);
 }
 
 // ---------------------------------------------------------------------------
@@ -342,19 +418,20 @@ JsonRowAppender::JsonRowAppender(SchemaPtr schema, std::string unknown_key_hint)
   seen_.assign(n, -1);
 }
 
-Status JsonRowAppender::AppendRow(const Json& row) {
-  if (!row.is_object()) return Status::InvalidArgument("expected a JSON object, got " + DescribeJson(row));
-  for (auto it = row.begin(); it != row.end(); ++it) {
-    auto found = index_.find(std::string_view(it.key()));
+template <typename V>
+Status JsonRowAppender::AppendRowValue(const V& row) {
+  if (!row.is_object()) return Status::InvalidArgument("expected a JSON object, got " + row.Describe());
+  QUIVER_RETURN_NOT_OK(row.ForEachMember([&](std::string_view key, const V& value) {
+    auto found = index_.find(key);
     if (found == index_.end()) {
-      return Status::InvalidArgument("column \"" + it.key() + "\" is not in the schema" + unknown_key_hint_);
+      return Status::InvalidArgument("column \"" + std::string(key) + "\" is not in the schema" +
+                                     unknown_key_hint_);
     }
     const int i = found->second;
     seen_[i] = num_rows_;
     const Field& field = schema_->field(i);
-    QUIVER_RETURN_NOT_OK(
-        AppendJsonValue(it.value(), field, builders_[i].get(), JsonPath{nullptr, field.name}, &scratch_));
-  }
+    return AppendValue(value, field, builders_[i].get(), JsonPath{nullptr, field.name}, &scratch_);
+  }));
   for (size_t i = 0; i < builders_.size(); ++i) {
     if (seen_[i] == num_rows_) continue;
     const Field& field = schema_->field(static_cast<int>(i));
@@ -365,6 +442,9 @@ Status JsonRowAppender::AppendRow(const Json& row) {
   ++num_rows_;
   return Status::OK();
 }
+
+Status JsonRowAppender::AppendRow(const Json& row) { return AppendRowValue(DomValue(row)); }
+Status JsonRowAppender::AppendRow(const JsonTape& row) { return AppendRowValue(TapeValue(&row, 0)); }
 
 Result<BatchPtr> JsonRowAppender::Finish() {
   std::vector<ArrayPtr> columns;

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "convert/json_tape.h"
 #include "quiver/array.h"
 #include "quiver/builder.h"
 #include "quiver/schema.h"
@@ -74,14 +75,18 @@ class JsonRowAppender {
  public:
   // `unknown_key_hint` is appended to the error for a key that is not a column.
   JsonRowAppender(SchemaPtr schema, std::string unknown_key_hint);
-  // Appends one row. On error the builders are left partially appended; the
-  // caller must stop using this appender.
+  // Appends one row (a parsed DOM or a tape). On error the builders are left
+  // partially appended; the caller must stop using this appender.
   Status AppendRow(const Json& row);
+  Status AppendRow(const JsonTape& row);
   int64_t num_rows() const { return num_rows_; }
   // The rows appended since the last call, as a batch; resets the builders.
   Result<BatchPtr> Finish();
 
  private:
+  template <typename V>
+  Status AppendRowValue(const V& row);
+
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "convert/json_convert.h"
+#include "convert/json_tape.h"
 #include "convert/text_util.h"
 
 namespace quiver::convert {
@@ -298,12 +299,22 @@ class JsonFileReader final : public FileReader {
         row = std::move(lookahead_.front().second);
         lookahead_.pop_front();
       } else {
-        Result<bool> more = ParseNext(&row, &line);
+        std::string_view text;
+        Result<bool> more = source_->Next(&text, &line);
         if (!more.ok()) return Fail(more.status());
         if (!*more) {
           done_ = true;
           break;
         }
+        // The fast parse; anything it rejects goes through nlohmann::json,
+        // whose message the user sees (or whose parse succeeds after all).
+        if (tape_.Parse(text).ok()) {
+          Status st = appender_->AppendRow(tape_);
+          if (!st.ok()) return Fail(LineError(line, st));
+          continue;
+        }
+        Status st = ParseText(text, line, &row);
+        if (!st.ok()) return Fail(st);
       }
       Status st = appender_->AppendRow(row);
       if (!st.ok()) return Fail(LineError(line, st));
@@ -322,13 +333,18 @@ class JsonFileReader final : public FileReader {
     std::string_view text;
     QUIVER_ASSIGN_OR_RETURN(bool more, source_->Next(&text, line));
     if (!more) return false;
+    QUIVER_RETURN_NOT_OK(ParseText(text, *line, row));
+    return true;
+  }
+
+  Status ParseText(std::string_view text, int64_t line, Json* row) const {
     try {
       *row = Json::parse(text.begin(), text.end());
     } catch (const Json::exception& e) {
-      return Status::InvalidArgument("line " + std::to_string(*line) + ": " +
+      return Status::InvalidArgument("line " + std::to_string(line) + ": " +
                                      CleanParseError(e.what(), single_line_records_));
     }
-    return true;
+    return Status::OK();
   }
 
   std::unique_ptr<InputFile> file_;
@@ -338,6 +354,7 @@ class JsonFileReader final : public FileReader {
   SchemaPtr schema_;
   std::deque<std::pair<int64_t, Json>> lookahead_;  // rows read for inference
   std::unique_ptr<JsonRowAppender> appender_;
+  JsonTape tape_;
   Status error_;
   bool done_ = false;
 };
