@@ -17,10 +17,12 @@ void RegisterCompact(VerbList& verbs) {
     CompactOptions options;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("compact",
-                         "Merge small fragments (left by many small appends) into larger ones and rewrite "
-                         "fragments with many deleted rows, as a new version. Old files stay until cleanup.",
-                         "quiver compact ./db items --target-rows 500000");
+  Verb& verb =
+      verbs.Add("compact", "Merge small fragments into larger ones, as a new version.",
+                "quiver compact ./db items --target-rows 500000",
+                "Many small appends leave many small fragments, which slow scans down. Fragments with many "
+                "deleted rows are rewritten too. The rows do not change; the old files stay (for older "
+                "versions) until cleanup removes them.");
   AddTableArgs(verb.app, &args->ref);
   verb.app
       ->add_option("--target-rows", args->options.target_rows_per_fragment,
@@ -48,10 +50,10 @@ void RegisterCleanup(VerbList& verbs) {
     std::optional<int64_t> keep;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("cleanup",
-                         "Delete old versions and the files only they use, to reclaim space. The latest "
-                         "version and tagged versions are always kept. Without flags: --older-than 7d.",
-                         "quiver cleanup ./db items --older-than 12h --keep 5");
+  Verb& verb =
+      verbs.Add("cleanup", "Delete old versions and the files only they use.",
+                "quiver cleanup ./db items --older-than 12h --keep 5",
+                "The latest version and tagged versions are always kept. Without flags: --older-than 7d.");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("--older-than", args->older_than,
                        "Remove versions older than this: a number and a unit, s m h d w (e.g. 7d, 12h, 30m)");
@@ -81,9 +83,8 @@ void RegisterStats(VerbList& verbs) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb =
-      verbs.Add("stats", "Show a table's size: rows, deleted rows, fragments, files, bytes, versions.",
-                "quiver stats ./db items --json");
+  Verb& verb = verbs.Add("stats", "Show a table's rows, fragments, files, bytes and versions.",
+                         "quiver stats ./db items --json");
   AddTableArgs(verb.app, &args->ref);
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/false);
   verb.app->add_flag("--json", args->json, "Print a JSON object");
@@ -91,15 +92,15 @@ void RegisterStats(VerbList& verbs) {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref, args->at));
     QUIVER_ASSIGN_OR_RETURN(TableStats s, table->Stats());
     if (args->json) {
-      nlohmann::json out = {{"version", s.version},
-                            {"num_rows", s.num_rows},
-                            {"num_deleted_rows", s.num_deleted_rows},
-                            {"num_fragments", s.num_fragments},
-                            {"num_small_fragments", s.num_small_fragments},
-                            {"num_data_files", s.num_data_files},
-                            {"data_bytes", s.data_bytes},
-                            {"total_bytes", s.total_bytes},
-                            {"num_versions", s.num_versions}};
+      nlohmann::ordered_json out = {{"version", s.version},
+                                    {"num_rows", s.num_rows},
+                                    {"num_deleted_rows", s.num_deleted_rows},
+                                    {"num_fragments", s.num_fragments},
+                                    {"num_small_fragments", s.num_small_fragments},
+                                    {"num_data_files", s.num_data_files},
+                                    {"data_bytes", s.data_bytes},
+                                    {"total_bytes", s.total_bytes},
+                                    {"num_versions", s.num_versions}};
       std::cout << out.dump(2) << '\n';
       return Status::OK();
     }
@@ -130,8 +131,8 @@ void RegisterTables(VerbList& verbs) {
 
 void RegisterDrop(VerbList& verbs) {
   auto ref = std::make_shared<TableRef>();
-  Verb& verb = verbs.Add("drop", "Delete a table with all its versions and files. This cannot be undone.",
-                         "quiver drop ./db items");
+  Verb& verb = verbs.Add("drop", "Delete a table with all its versions and files.", "quiver drop ./db items",
+                         "This cannot be undone.");
   AddTableArgs(verb.app, ref.get());
   verb.run = [ref]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(ConnectionPtr conn, ConnectDb(ref->db));

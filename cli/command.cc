@@ -4,14 +4,48 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <sstream>
 
 namespace quiver::cli {
 
-Verb& VerbList::Add(const std::string& name, const std::string& description, const std::string& example) {
-  CLI::App* app = root_.add_subcommand(name, description);
-  app->footer("Example:\n  " + example);
+namespace {
+
+// Breaks `text` into lines of at most `width` characters at spaces (CLI11
+// prints footers as they are).
+std::string Wrap(const std::string& text, size_t width) {
+  std::string out, line, word;
+  std::istringstream words(text);
+  while (words >> word) {
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + '\n';
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return out + line;
+}
+
+}  // namespace
+
+Verb& VerbList::Add(const std::string& name, const std::string& summary, const std::string& example,
+                    const std::string& details) {
+  CLI::App* app = root_.add_subcommand(name, summary);
+  app->footer((details.empty() ? "" : Wrap(details, 78) + "\n\n") + "Example:\n  " + example);
   verbs_.push_back(Verb{app, nullptr});
   return verbs_.back();
+}
+
+bool VerbList::Has(const std::string& name) const {
+  for (const Verb& verb : verbs_) {
+    if (verb.app->get_name() == name) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> VerbList::Names() const {
+  std::vector<std::string> names;
+  for (const Verb& verb : verbs_) names.push_back(verb.app->get_name());
+  return names;
 }
 
 const Action* VerbList::Selected() const {
@@ -98,12 +132,12 @@ std::string FormatBytes(uint64_t bytes) {
   return buf;
 }
 
-std::string FormatTime(std::chrono::system_clock::time_point t) {
+std::string FormatTime(std::chrono::system_clock::time_point t, bool iso) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+  std::strftime(buf, sizeof(buf), iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm);
   return buf;
 }
 
@@ -133,8 +167,9 @@ void PrintTable(const std::vector<std::string>& header, const std::vector<std::v
     for (size_t c = 0; c < row.size() && c < widths.size(); ++c) {
       if (c > 0) line += "  ";
       line += row[c];
-      if (c + 1 < row.size()) line.append(widths[c] - row[c].size(), ' ');
+      line.append(widths[c] - row[c].size(), ' ');
     }
+    line.erase(line.find_last_not_of(' ') + 1);
     std::cout << line << '\n';
   };
   print_row(header);

@@ -35,10 +35,17 @@ class VerbList {
  public:
   explicit VerbList(CLI::App& root) : root_(root) {}
 
-  // Adds the subcommand `name` with a one-line description and an example
-  // shown at the end of its --help. The caller binds options to verb.app and
-  // sets verb.run; the reference stays valid.
-  Verb& Add(const std::string& name, const std::string& description, const std::string& example);
+  // Adds the subcommand `name` with a one-sentence summary (listed by
+  // `quiver --help`) and an example, plus optional details, shown at the end
+  // of its --help. The caller binds options to verb.app and sets verb.run;
+  // the reference stays valid.
+  Verb& Add(const std::string& name, const std::string& summary, const std::string& example,
+            const std::string& details = "");
+
+  // True when `name` is a verb.
+  bool Has(const std::string& name) const;
+  // The verb names, in registration order.
+  std::vector<std::string> Names() const;
 
   // The action of the selected verb, or null when none was selected.
   const Action* Selected() const;
@@ -81,8 +88,8 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text);
 std::string FormatCount(int64_t n);
 // 1536 -> "1.5 KiB".
 std::string FormatBytes(uint64_t bytes);
-// UTC, "2024-05-01 12:34:56".
-std::string FormatTime(std::chrono::system_clock::time_point t);
+// UTC, "2024-05-01 12:34:56", or with `iso` "2024-05-01T12:34:56Z".
+std::string FormatTime(std::chrono::system_clock::time_point t, bool iso = false);
 // Rows per second over `seconds`, e.g. "1.2M rows/s" ("-" when too fast to tell).
 std::string FormatRate(int64_t rows, double seconds);
 

@@ -76,11 +76,10 @@ void RegisterCreate(VerbList& verbs) {
     std::string compression = "zstd";
   };
   auto args = std::make_shared<Args>();
-  Verb& verb =
-      verbs.Add("create",
-                "Create a table from a file. Column types are inferred from the data: numbers, strings, "
-                "booleans, and arrays of numbers as vectors.",
-                "quiver create ./db items items.jsonl --compression lz4");
+  Verb& verb = verbs.Add(
+      "create", "Create a table from a file.", "quiver create ./db items items.jsonl --compression lz4",
+      "Column types are inferred from the first rows: integers, floats, strings, booleans, and arrays "
+      "of numbers as vectors (every row must then have the same number of values).");
   AddTableArgs(verb.app, &args->ref);
   AddInputArgs(verb.app, &args->input);
   verb.app
@@ -140,12 +139,10 @@ void RegisterAdd(VerbList& verbs) {
     std::string mode = "append";
   };
   auto args = std::make_shared<Args>();
-  Verb& verb =
-      verbs.Add("add",
-                "Add the rows of a file to a table, as a new version. The file is read with the table's "
-                "schema, so a missing column, a wrong type or a vector of the wrong dimension is an "
-                "error and nothing is written.",
-                "quiver add ./db items more.jsonl");
+  Verb& verb = verbs.Add(
+      "add", "Add the rows of a file to a table, as a new version.", "quiver add ./db items more.jsonl",
+      "The file is read with the table's schema, so a missing column, a wrong type or a vector of "
+      "the wrong dimension is an error naming the line, and nothing is written.");
   AddTableArgs(verb.app, &args->ref);
   AddInputArgs(verb.app, &args->input);
   verb.app
@@ -218,9 +215,8 @@ void RegisterScan(VerbList& verbs) {
     bool with_rowid = false;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb =
-      verbs.Add("scan", "Print a table's rows, optionally some columns, a range, or an older version.",
-                "quiver scan ./db items --columns id,text --limit 10 --format json");
+  Verb& verb = verbs.Add("scan", "Print a table's rows: some columns, a range, an older version.",
+                         "quiver scan ./db items --columns id,text --limit 10 --format json");
   AddTableArgs(verb.app, &args->ref);
   AddOutputArgs(verb.app, &args->output);
   verb.app->add_option("--limit", args->limit, "Print at most this many rows")->check(CLI::NonNegativeNumber);
@@ -244,7 +240,7 @@ void RegisterTake(VerbList& verbs) {
     std::vector<uint64_t> row_ids;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("take", "Print rows by their row ids (see `scan --with-rowid`), in the order given.",
+  Verb& verb = verbs.Add("take", "Print rows by row id (see scan --with-rowid), in the order given.",
                          "quiver take ./db items --rowids 1,5,9 --columns id,text");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("--rowids", args->row_ids, "Row ids, comma-separated")->delimiter(',')->required();

@@ -22,7 +22,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <numbers>
 #include <set>
 #include <string>
 #include <vector>
@@ -75,18 +74,23 @@ class Rng {
   double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   // Uniform in [0, n).
   uint64_t Below(uint64_t n) { return static_cast<uint64_t>(Uniform() * static_cast<double>(n)); }
-  // Standard normal (Box-Muller; the second value is kept for the next call).
+  // Standard normal (Marsaglia's polar method, which needs no sin/cos; the
+  // second value is kept for the next call).
   double Gaussian() {
     if (has_spare_) {
       has_spare_ = false;
       return spare_;
     }
-    double u = 1.0 - Uniform();  // (0, 1]: log(u) is finite
-    double r = std::sqrt(-2.0 * std::log(u));
-    double theta = 2.0 * std::numbers::pi * Uniform();
-    spare_ = r * std::sin(theta);
+    double u, v, s;
+    do {
+      u = 2.0 * Uniform() - 1.0;
+      v = 2.0 * Uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double m = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * m;
     has_spare_ = true;
-    return r * std::cos(theta);
+    return u * m;
   }
 
  private:
@@ -410,10 +414,12 @@ void RegisterDemo(VerbList& verbs) {
   };
   auto args = std::make_shared<Args>();
   Verb& verb =
-      verbs.Add("demo",
-                "Generate a realistic table (text, category, price, 128-d vectors), write it, append, "
-                "read it back, time-travel, restore and compact, timing each step.",
-                "quiver demo --rows 1000000");
+      verbs.Add("demo", "A timed tour: write, read, time-travel and compact a generated table.",
+                "quiver demo --rows 1000000",
+                "Generates a deterministic table (id, 8-20 words of text, category, price, 128-d vector), "
+                "writes it, appends, counts, scans, takes rows by id, lists versions, reads the first "
+                "version, restores it and compacts, printing each step's time and rows/s. The directory is "
+                "kept, so the other verbs can look at it afterwards.");
   verb.app->add_option("dir", args->dir, "Database directory (default: a fresh temporary directory)");
   verb.app->add_option("--rows", args->rows, "Rows in the first batch; the append adds a tenth as many")
       ->capture_default_str()

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 the operation failed (message on stderr), 2 the
 // command line was wrong (CLI11's message and a hint on stderr).
 #include <iostream>
+#include <string>
 
 #include "command.h"
 
@@ -20,6 +21,19 @@ int main(int argc, char** argv) {
   quiver::cli::RegisterVersionCommands(verbs);
   quiver::cli::RegisterAdminCommands(verbs);
   quiver::cli::RegisterDemo(verbs);
+
+  if (argc < 2) {
+    std::cerr << app.help();
+    return 2;
+  }
+  // CLI11 would say "A subcommand is required" for a mistyped verb.
+  std::string first = argv[1];
+  if (!first.starts_with("-") && !verbs.Has(first)) {
+    std::cerr << "quiver: unknown verb \"" << first << "\". Verbs:";
+    for (const std::string& name : verbs.Names()) std::cerr << ' ' << name;
+    std::cerr << "\nRun quiver --help for what each does.\n";
+    return 2;
+  }
 
   try {
     app.parse(argc, argv);

@@ -17,21 +17,20 @@ void RegisterVersions(VerbList& verbs) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb =
-      verbs.Add("versions", "List a table's versions, oldest first: number, time (UTC), operation, rows.",
-                "quiver versions ./db items");
+  Verb& verb = verbs.Add("versions", "List a table's versions: number, time (UTC), operation, rows.",
+                         "quiver versions ./db items");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_flag("--json", args->json, "Print a JSON array instead of a table");
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
     QUIVER_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, table->ListVersions());
     if (args->json) {
-      nlohmann::json out = nlohmann::json::array();
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const VersionInfo& v : versions) {
         auto ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(v.timestamp.time_since_epoch()).count();
         out.push_back({{"version", v.version},
-                       {"timestamp", FormatTime(v.timestamp)},
+                       {"timestamp", FormatTime(v.timestamp, /*iso=*/true)},
                        {"timestamp_ms", ms},
                        {"operation", v.operation},
                        {"num_rows", v.num_rows},
@@ -59,10 +58,9 @@ void RegisterRestore(VerbList& verbs) {
     uint64_t version = 0;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("restore",
-                         "Make an old version the latest again, as a new version (history is kept, so a "
-                         "restore can itself be undone).",
-                         "quiver restore ./db items 1");
+  Verb& verb = verbs.Add("restore", "Make an old version the latest again, as a new version.",
+                         "quiver restore ./db items 1",
+                         "The versions in between are kept, so a restore can itself be undone.");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("version", args->version, "The version to restore")->required();
   verb.run = [args]() -> Status {
@@ -82,10 +80,9 @@ void RegisterTags(VerbList& verbs) {
     uint64_t version = 0;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("tags",
-                         "List, create or delete tags: names for versions, which cleanup never removes. Read "
-                         "a tagged version with `scan --tag NAME`.",
-                         "quiver tags ./db items create reviewed 3");
+  Verb& verb = verbs.Add("tags", "List, create or delete tags (names for versions).",
+                         "quiver tags ./db items create reviewed 3",
+                         "cleanup never removes a tagged version. Read one with scan --tag NAME.");
   AddTableArgs(verb.app, &args->ref);
   verb.app->require_subcommand(1);
   CLI::App* list = verb.app->add_subcommand("list", "List tags (name and version)");

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -47,12 +48,23 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// QUIVER_BIN, else the build tree's quiver (the test binary lives in
+// <build>/tests/, the tool in <build>/).
+std::string QuiverBinary() {
+  const char* bin = std::getenv("QUIVER_BIN");
+  if (bin != nullptr && *bin != '\0') return bin;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  auto candidate = self.parent_path().parent_path() / "quiver";
+  return std::filesystem::exists(candidate, ec) ? candidate.string() : "";
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* bin = std::getenv("QUIVER_BIN");
-    if (bin == nullptr || *bin == '\0') GTEST_SKIP() << "QUIVER_BIN is not set";
-    bin_ = bin;
+    bin_ = QuiverBinary();
+    if (bin_.empty()) GTEST_SKIP() << "no quiver binary: QUIVER_BIN is not set and ../quiver does not exist";
     db_ = dir_.Join("db");
   }
 
