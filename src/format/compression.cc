@@ -70,7 +70,8 @@ Result<size_t> Compressor::Compress(Compression c, int level, const void* src, s
       if (contexts_->zstd == nullptr) contexts_->zstd = ZSTD_createCCtx();
       if (contexts_->zstd == nullptr) return Status::ResourceExhausted("cannot create a zstd context");
       size_t n = ZSTD_compressCCtx(contexts_->zstd, dst, dst_capacity, src, src_size, level);
-      if (ZSTD_isError(n)) return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+      if (ZSTD_isError(n))
+        return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
       return n;
     }
     case Compression::kLz4: {
@@ -78,12 +79,14 @@ Result<size_t> Compressor::Compress(Compression c, int level, const void* src, s
         return Status::InvalidArgument("lz4 cannot compress " + std::to_string(src_size) + " bytes at once");
       }
       const int cap = static_cast<int>(std::min<size_t>(dst_capacity, std::numeric_limits<int>::max()));
-      int n = LZ4_compress_default(static_cast<const char*>(src), static_cast<char*>(dst), int(src_size), cap);
+      int n =
+          LZ4_compress_default(static_cast<const char*>(src), static_cast<char*>(dst), int(src_size), cap);
       if (n <= 0) return Status::Internal("lz4 compression failed");
       return static_cast<size_t>(n);
     }
     default:
-      return Status::InvalidArgument("cannot compress with codec \"" + std::string(CompressionName(c)) + "\"");
+      return Status::InvalidArgument("cannot compress with codec \"" + std::string(CompressionName(c)) +
+                                     "\"");
   }
 }
 

@@ -72,7 +72,8 @@ TEST(CompressionTest, BadInputIsCorruption) {
   std::string back(4, '\0');
   EXPECT_TRUE(Decompress(Compression::kNone, "abc", 3, back.data(), 4).IsCorruption());
   EXPECT_TRUE(Decompress(static_cast<Compression>(9), "abc", 3, back.data(), 4).IsNotSupported());
-  EXPECT_TRUE(compressor.Compress(Compression::kNone, 1, "abc", 3, back.data(), 4).status().IsInvalidArgument());
+  EXPECT_TRUE(
+      compressor.Compress(Compression::kNone, 1, "abc", 3, back.data(), 4).status().IsInvalidArgument());
 }
 
 }  // namespace

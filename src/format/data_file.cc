@@ -193,8 +193,8 @@ std::string ColumnName(const Schema& schema, int column) { return "\"" + schema.
 // "key: <what> in page 3 of column "vector"".
 Status PageCorruption(const std::string& key, const Schema& schema, int column, size_t page,
                       std::string_view what) {
-  return Status::Corruption(key + ": " + std::string(what) + " in page " + std::to_string(page) + " of column " +
-                            ColumnName(schema, column));
+  return Status::Corruption(key + ": " + std::string(what) + " in page " + std::to_string(page) +
+                            " of column " + ColumnName(schema, column));
 }
 
 // A byte range of the file some task needs, and where the fetched bytes go.
@@ -212,8 +212,7 @@ struct RangeRequest {
 namespace {
 
 struct ColumnWriter {
-  explicit ColumnWriter(const Field& field)
-      : layout(field.type), appender(layout), stats(*field.type) {}
+  explicit ColumnWriter(const Field& field) : layout(field.type), appender(layout), stats(*field.type) {}
   ColumnLayout layout;
   ArrayAppender appender;
   StatsCollector stats;
@@ -268,14 +267,16 @@ DataFileWriter::~DataFileWriter() {
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(ObjectStore* store, std::string key,
                                                              SchemaPtr schema, DataFileOptions options) {
-  if (store == nullptr || schema == nullptr) return Status::InvalidArgument("data file writer needs a store and a schema");
-  if (options.target_page_bytes <= 0 || static_cast<uint64_t>(options.target_page_bytes) > kMaxPageBytes / 2) {
+  if (store == nullptr || schema == nullptr)
+    return Status::InvalidArgument("data file writer needs a store and a schema");
+  if (options.target_page_bytes <= 0 ||
+      static_cast<uint64_t>(options.target_page_bytes) > kMaxPageBytes / 2) {
     return Status::InvalidArgument("target_page_bytes " + std::to_string(options.target_page_bytes) +
                                    " is outside [1, 1 GiB]");
   }
   if (!(options.min_compression_saving >= 0.0 && options.min_compression_saving <= 1.0)) {
-    return Status::InvalidArgument("min_compression_saving " + std::to_string(options.min_compression_saving) +
-                                   " is outside [0, 1]");
+    return Status::InvalidArgument("min_compression_saving " +
+                                   std::to_string(options.min_compression_saving) + " is outside [0, 1]");
   }
   if (CompressionName(options.compression) == "unknown") {
     return Status::InvalidArgument("unknown compression code " +
@@ -376,7 +377,8 @@ Status DataFileWriter::Impl::FlushPage(ColumnWriter& col, const Field& field) {
   page.buffer_sizes = buffer_sizes;
   if (logical.size() > kMaxPageBytes) {
     return Status::InvalidArgument(key + ": a page of column \"" + field.name + "\" would hold " +
-                                   std::to_string(logical.size()) + " bytes; values over 2 GiB are not supported");
+                                   std::to_string(logical.size()) +
+                                   " bytes; values over 2 GiB are not supported");
   }
 
   std::string_view stored = logical;
@@ -386,10 +388,11 @@ Status DataFileWriter::Impl::FlushPage(ColumnWriter& col, const Field& field) {
       --col.skip_compression;
     } else {
       compressed.resize(MaxCompressedSize(options.compression, logical.size()));
-      QUIVER_ASSIGN_OR_RETURN(size_t size, compressor.Compress(options.compression, options.zstd_level,
-                                                               logical.data(), logical.size(), compressed.data(),
-                                                               compressed.size()));
-      if (static_cast<double>(size) <= static_cast<double>(logical.size()) * (1.0 - options.min_compression_saving)) {
+      QUIVER_ASSIGN_OR_RETURN(size_t size,
+                              compressor.Compress(options.compression, options.zstd_level, logical.data(),
+                                                  logical.size(), compressed.data(), compressed.size()));
+      if (static_cast<double>(size) <=
+          static_cast<double>(logical.size()) * (1.0 - options.min_compression_saving)) {
         stored = std::string_view(compressed.data(), size);
         page.compression = options.compression;
         col.backoff = 0;
@@ -501,10 +504,16 @@ struct DataFileReader::Impl {
   size_t FindPage(int column, int64_t row) const;
   // Fetches every request's range, merging nearby ones.
   Status Fetch(std::vector<RangeRequest>& requests) const;
-  // Verifies, decompresses and decodes a whole stored page.
-  Result<ArrayPtr> LoadPage(int column, size_t page, const BufferPtr& stored) const;
-  Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start, int64_t length) const;
-  Result<std::vector<ArrayPtr>> TakeColumns(const std::vector<int>& columns, std::span<const int64_t> rows) const;
+  // Verifies, decompresses and decodes a whole stored page. With `scratch`,
+  // the logical page goes into *scratch when nothing else holds it (the
+  // caller copies the rows out before the next call), saving an allocation
+  // per page.
+  Result<ArrayPtr> LoadPage(int column, size_t page, const BufferPtr& stored,
+                            BufferPtr* scratch = nullptr) const;
+  Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start,
+                                            int64_t length) const;
+  Result<std::vector<ArrayPtr>> TakeColumns(const std::vector<int>& columns,
+                                            std::span<const int64_t> rows) const;
 };
 
 DataFileReader::DataFileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -558,7 +567,8 @@ Result<std::shared_ptr<DataFileReader>> DataFileReader::Open(ObjectStorePtr stor
   const uint64_t footer_length = DecodeFixed64(trailer + 8);
   const uint64_t footer_checksum = DecodeFixed64(trailer + 16);
   const uint64_t footer_end = file_size - kTrailerSize;
-  if (footer_offset < kHeaderSize || footer_offset > footer_end || footer_length != footer_end - footer_offset) {
+  if (footer_offset < kHeaderSize || footer_offset > footer_end ||
+      footer_length != footer_end - footer_offset) {
     return Status::Corruption(k + ": footer at offset " + std::to_string(footer_offset) + " of " +
                               std::to_string(footer_length) + " bytes does not fit a file of " +
                               std::to_string(file_size) + " bytes");
@@ -741,7 +751,8 @@ Status DataFileReader::Impl::Fetch(std::vector<RangeRequest>& requests) const {
   return Status::OK();
 }
 
-Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, const BufferPtr& stored) const {
+Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, const BufferPtr& stored,
+                                                BufferPtr* scratch) const {
   const PageInfo& page = meta.columns[column].pages[page_index];
   const ColumnLayout& layout = *layouts[column];
   const Schema& s = *meta.schema;
@@ -752,7 +763,16 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
   if (page.compression == Compression::kNone && !layout.fixed_width()) {
     logical = stored;
   } else {
-    auto out = Buffer::Allocate(page.uncompressed_size);
+    BufferPtr out;
+    if (scratch != nullptr && *scratch && scratch->use_count() == 1 &&
+        (*scratch)->size() >= page.uncompressed_size) {
+      out = *scratch;
+    } else {
+      out = AllocateUninitialized(
+          std::max<uint64_t>(page.uncompressed_size, scratch ? (*scratch ? (*scratch)->size() : 0) : 0));
+      if (scratch != nullptr) *scratch = out;
+    }
+    out = Buffer::Slice(std::move(out), 0, page.uncompressed_size);
     if (page.compression == Compression::kNone) {
       if (!Unblock(stored->data(), stored->size(), out->mutable_data(), page.uncompressed_size)) {
         return PageCorruption(key, s, column, page_index, "bad block layout");
@@ -773,8 +793,8 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
   return array;
 }
 
-Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vector<int>& columns, int64_t start,
-                                                                int64_t length) const {
+Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vector<int>& columns,
+                                                                int64_t start, int64_t length) const {
   QUIVER_RETURN_NOT_OK(CheckColumns(columns));
   if (start < 0 || length < 0 || start > meta.num_rows || length > meta.num_rows - start) {
     return Status::InvalidArgument(key + ": rows [" + std::to_string(start) + ", +" + std::to_string(length) +
@@ -811,6 +831,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
   });
   // Fetch in batches of at most kMaxRequestBytes so that memory holds the
   // output plus one batch of stored pages.
+  BufferPtr scratch;
   for (size_t t = 0; t < tasks.size();) {
     std::vector<RangeRequest> requests;
     uint64_t batch_bytes = 0;
@@ -825,7 +846,9 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
     for (; t < end; ++t) {
       Task& task = tasks[t];
       const PageInfo& p = meta.columns[task.column].pages[task.page];
-      QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes));
+      // Pages copied into an appender can share one scratch buffer.
+      QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes,
+                                                      appenders[task.out] ? &scratch : nullptr));
       task.bytes.reset();
       const int64_t begin = std::max(start, p.first_row) - p.first_row;
       const int64_t stop = std::min(start + length, p.first_row + p.num_rows) - p.first_row;
@@ -867,8 +890,8 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
     std::vector<int64_t> local_rows;  // page-local, ascending
     bool partial = false;
     FixedWidthLayout fw;
-    BufferPtr bytes;              // whole page
-    std::vector<BlockRun> runs;   // partial
+    BufferPtr bytes;             // whole page
+    std::vector<BlockRun> runs;  // partial
   };
   std::vector<Task> tasks;
   const size_t n = columns.size();
@@ -880,7 +903,8 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       const size_t p = FindPage(c, rows[r]);
       Task task{i, c, p, {}, false, {}, nullptr, {}};
       const int64_t page_end = pages[p].first_row + pages[p].num_rows;
-      for (; r < rows.size() && rows[r] < page_end; ++r) task.local_rows.push_back(rows[r] - pages[p].first_row);
+      for (; r < rows.size() && rows[r] < page_end; ++r)
+        task.local_rows.push_back(rows[r] - pages[p].first_row);
       const PageInfo& info = pages[p];
       if (info.compression == Compression::kNone && layouts[c]->fixed_width()) {
         auto fw = MakeFixedWidthLayout(*layouts[c], info.num_rows, info.buffer_sizes);
@@ -921,7 +945,8 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
     }
     for (BlockRun& run : task.runs) {
       const uint64_t begin = run.first_block * (kBlockSize + kBlockChecksumSize);
-      const uint64_t end = std::min(info.size, (run.first_block + run.num_blocks) * (kBlockSize + kBlockChecksumSize));
+      const uint64_t end =
+          std::min(info.size, (run.first_block + run.num_blocks) * (kBlockSize + kBlockChecksumSize));
       requests.push_back({info.offset + begin, end - begin, &run.bytes});
     }
   }
@@ -932,11 +957,12 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
     appenders.push_back(std::make_unique<ArrayAppender>(*layouts[columns[i]]));
     appenders.back()->Reserve(static_cast<int64_t>(rows.size()));
   }
+  BufferPtr scratch;
   for (Task& task : tasks) {
     const PageInfo& info = meta.columns[task.column].pages[task.page];
     ArrayAppender& out = *appenders[task.out];
     if (!task.partial) {
-      QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes));
+      QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes, &scratch));
       task.bytes.reset();
       for (size_t r = 0; r < task.local_rows.size();) {
         size_t e = r + 1;
@@ -971,8 +997,8 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
     auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) {
       while (size > 0) {
         const uint64_t b = offset / kBlockSize;
-        const size_t k = static_cast<size_t>(std::lower_bound(block_ids.begin(), block_ids.end(), b) -
-                                             block_ids.begin());
+        const size_t k =
+            static_cast<size_t>(std::lower_bound(block_ids.begin(), block_ids.end(), b) - block_ids.begin());
         const uint64_t within = offset % kBlockSize;
         const uint64_t chunk = std::min(size, kBlockSize - within);
         // The ranges were planned from the same layout, so the block is there.

@@ -95,7 +95,9 @@ TEST_P(RoundTripTest, EveryTypeWithNullsSlicesBatchesAndPages) {
   EXPECT_EQ(reader->metadata().file_size, meta.file_size);
   for (int c = 0; c < schema->num_fields(); ++c) {
     // Every column spans many pages, except nulls, which take no bytes.
-    if (c > 0) EXPECT_GT(reader->metadata().columns[c].pages.size(), 1u) << schema->field(c).name;
+    if (c > 0) {
+      EXPECT_GT(reader->metadata().columns[c].pages.size(), 1u) << schema->field(c).name;
+    }
     // The reader sees what the writer reported.
     ASSERT_EQ(reader->metadata().columns[c].pages.size(), meta.columns[c].pages.size());
     EXPECT_EQ(reader->metadata().columns[c].stats, meta.columns[c].stats);
@@ -327,7 +329,8 @@ TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
     }
     ASSERT_TRUE(noise->AppendVector(v, 32).ok());
   }
-  auto batch = std::make_shared<const RecordBatch>(schema, 20000, std::vector<ArrayPtr>{seq->Finish(), noise->Finish()});
+  auto batch = std::make_shared<const RecordBatch>(schema, 20000,
+                                                   std::vector<ArrayPtr>{seq->Finish(), noise->Finish()});
   for (Compression c : {Compression::kZstd, Compression::kLz4}) {
     DataFileOptions options;
     options.compression = c;
@@ -349,11 +352,14 @@ TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
 
 // Values of the 200k-row table, a function of the row number.
 float VectorValue(int64_t row, int d) {
-  uint64_t h = static_cast<uint64_t>(row) * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(d) * 0xBF58476D1CE4E5B9ull;
+  uint64_t h =
+      static_cast<uint64_t>(row) * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(d) * 0xBF58476D1CE4E5B9ull;
   h ^= h >> 31;
   return static_cast<float>(static_cast<int64_t>(h % 2000001) - 1000000) / 1000.0f;
 }
-int64_t IntValue(int64_t row) { return static_cast<int64_t>(static_cast<uint64_t>(row) * 0x2545F4914F6CDD1Dull); }
+int64_t IntValue(int64_t row) {
+  return static_cast<int64_t>(static_cast<uint64_t>(row) * 0x2545F4914F6CDD1Dull);
+}
 std::string StringValue(int64_t row) { return "document-" + std::to_string(row * 7919 % 1000003) + "-text"; }
 
 BatchPtr BigBatch(const SchemaPtr& schema, int64_t first_row, int64_t n) {
@@ -367,8 +373,8 @@ BatchPtr BigBatch(const SchemaPtr& schema, int64_t first_row, int64_t n) {
     EXPECT_TRUE(ids->AppendInt(IntValue(r)).ok());
     EXPECT_TRUE(text->AppendString(StringValue(r)).ok());
   }
-  return std::make_shared<const RecordBatch>(schema, n,
-                                             std::vector<ArrayPtr>{vec->Finish(), ids->Finish(), text->Finish()});
+  return std::make_shared<const RecordBatch>(
+      schema, n, std::vector<ArrayPtr>{vec->Finish(), ids->Finish(), text->Finish()});
 }
 
 SchemaPtr BigSchema() {
@@ -383,7 +389,8 @@ TEST(DataFileTest, TakeOfScatteredRowsReadsLittle) {
   {
     auto writer = DataFileWriter::Open(metrics.get(), kKey, schema);
     ASSERT_TRUE(writer.ok());
-    for (int64_t r = 0; r < kRows; r += 10000) ASSERT_TRUE((*writer)->Write(*BigBatch(schema, r, 10000)).ok());
+    for (int64_t r = 0; r < kRows; r += 10000)
+      ASSERT_TRUE((*writer)->Write(*BigBatch(schema, r, 10000)).ok());
     ASSERT_TRUE((*writer)->Finish().ok());
   }
   auto head = metrics->Head(kKey);
@@ -538,9 +545,9 @@ TEST(DataFileTest, ConcurrentReadersAgree) {
 
 TEST(DataFileTest, PageStatisticsAreStoredAndMerged) {
   auto store = std::make_shared<MemoryObjectStore>();
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{
-      Field("i", int32()), Field("u", uint64()), Field("f", float32()), Field("s", utf8()), Field("n", int64()),
-      Field("l", list(int32()))});
+  auto schema = std::make_shared<const Schema>(
+      std::vector<Field>{Field("i", int32()), Field("u", uint64()), Field("f", float32()), Field("s", utf8()),
+                         Field("n", int64()), Field("l", list(int32()))});
   auto i = ArrayBuilder::Make(int32());
   auto u = ArrayBuilder::Make(uint64());
   auto f = ArrayBuilder::Make(float32());
@@ -557,7 +564,8 @@ TEST(DataFileTest, PageStatisticsAreStoredAndMerged) {
     ASSERT_TRUE(l->AppendList().ok());
   }
   auto batch = std::make_shared<const RecordBatch>(
-      schema, 1000, std::vector<ArrayPtr>{i->Finish(), u->Finish(), f->Finish(), s->Finish(), n->Finish(), l->Finish()});
+      schema, 1000,
+      std::vector<ArrayPtr>{i->Finish(), u->Finish(), f->Finish(), s->Finish(), n->Finish(), l->Finish()});
   DataFileOptions options;
   options.target_page_bytes = 512;
   WriteFile(store.get(), kKey, schema, {batch}, options);
@@ -641,8 +649,9 @@ TEST(DataFileCorruptionTest, FlippedPageByteNamesFilePageAndColumn) {
   ASSERT_TRUE(reader.ok());
   auto got = (*reader)->ReadColumn(1, 0, (*reader)->num_rows());
   ASSERT_TRUE(got.status().IsCorruption()) << got.status().ToString();
-  EXPECT_NE(got.status().message().find(std::string(kKey) + ": checksum mismatch in page 3 of column \"vector\""),
-            std::string::npos)
+  EXPECT_NE(
+      got.status().message().find(std::string(kKey) + ": checksum mismatch in page 3 of column \"vector\""),
+      std::string::npos)
       << got.status().message();
   // Other columns still read.
   EXPECT_TRUE((*reader)->ReadColumn(0, 0, (*reader)->num_rows()).ok());
@@ -697,7 +706,7 @@ TEST(DataFileCorruptionTest, TruncatedAndGarbageFiles) {
   // Garbage with a valid-looking trailer pointing at garbage.
   std::memcpy(garbage.data() + garbage.size() - 4, "QVRD", 4);
   garbage[garbage.size() - 8] = 1, garbage[garbage.size() - 7] = 0, garbage[garbage.size() - 6] = 0,
-                          garbage[garbage.size() - 5] = 0;
+                           garbage[garbage.size() - 5] = 0;
   f.Put(garbage);
   EXPECT_TRUE(DataFileReader::Open(f.store, kKey).status().IsCorruption());
 }

@@ -40,9 +40,8 @@ inline SchemaPtr AllTypesSchema() {
       Field("vec_i8", DataType::FixedSizeList(Field("item", int8(), false), 3)),
       Field("list_i32", list(int32())),
       Field("large_list_str", DataType::List(Field("element", utf8()), /*large=*/true)),
-      Field("struct",
-            struct_({Field("a", int32()), Field("b", list(float64())), Field("c", vector_type(3, uint8())),
-                     Field("d", utf8())})),
+      Field("struct", struct_({Field("a", int32()), Field("b", list(float64())),
+                               Field("c", vector_type(3, uint8())), Field("d", utf8())})),
       Field("fsl_fsl", DataType::FixedSizeList(Field("item", vector_type(2, int16())), 3)),
       Field("list_struct", list(struct_({Field("x", boolean()), Field("y", large_binary())}))),
   };
@@ -112,7 +111,8 @@ inline void AppendRandom(ArrayBuilder* b, const DataType& type, bool nullable, d
       break;
     case TypeId::kFixedSizeList: {
       const Field& e = type.children()[0];
-      for (int k = 0; k < type.list_size(); ++k) AppendRandom(b->child(0), *e.type, e.nullable, null_prob, rng);
+      for (int k = 0; k < type.list_size(); ++k)
+        AppendRandom(b->child(0), *e.type, e.nullable, null_prob, rng);
       st = b->AppendList();
       break;
     }

@@ -4,10 +4,19 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <new>
 
 namespace quiver {
+
+BufferPtr AllocateUninitialized(size_t size) {
+  const size_t capacity = std::max<size_t>(64, (size + 63) / 64 * 64);
+  void* mem = std::aligned_alloc(64, capacity);
+  if (mem == nullptr) throw std::bad_alloc();
+  return Buffer::Wrap(mem, size, [mem] { std::free(mem); });
+}
 
 namespace {
 
@@ -21,7 +30,7 @@ class ByteBuilder {
 
   void Reserve(size_t capacity) {
     if (capacity <= capacity_) return;
-    auto grown = Buffer::Allocate(capacity);
+    auto grown = AllocateUninitialized(capacity);
     if (size_ > 0) std::memcpy(grown->mutable_data(), buf_->data(), size_);
     buf_ = std::move(grown);
     capacity_ = capacity;
@@ -225,18 +234,20 @@ uint64_t EstimateNode(const ColumnLayout& layout, int node_index, const Array& a
       return bytes + n * node.width;
     case PageNode::Kind::kBinary:
       return bytes + n * node.width +
-             static_cast<uint64_t>(OffsetAt(a, node.width, offset + length) - OffsetAt(a, node.width, offset));
+             static_cast<uint64_t>(OffsetAt(a, node.width, offset + length) -
+                                   OffsetAt(a, node.width, offset));
     case PageNode::Kind::kList: {
       const int64_t begin = OffsetAt(a, node.width, offset);
       const int64_t end = OffsetAt(a, node.width, offset + length);
       return bytes + n * node.width + EstimateNode(layout, node.children[0], *a.child(0), begin, end - begin);
     }
     case PageNode::Kind::kFixedList:
-      return bytes + EstimateNode(layout, node.children[0], *a.child(0), (a.offset() + offset) * node.list_size,
-                                  length * node.list_size);
+      return bytes + EstimateNode(layout, node.children[0], *a.child(0),
+                                  (a.offset() + offset) * node.list_size, length * node.list_size);
     case PageNode::Kind::kStruct:
       for (size_t i = 0; i < node.children.size(); ++i) {
-        bytes += EstimateNode(layout, node.children[i], *a.child(static_cast<int>(i)), a.offset() + offset, length);
+        bytes += EstimateNode(layout, node.children[i], *a.child(static_cast<int>(i)), a.offset() + offset,
+                              length);
       }
       return bytes;
     case PageNode::Kind::kNull:
@@ -259,9 +270,9 @@ struct ArrayAppender::NodeState {
   int64_t null_count = 0;
   bool has_validity = false;
   BitBuilder validity;
-  BitBuilder bits;         // kBool values
-  ByteBuilder values;      // kFixed values, or kBinary / kList offsets
-  ByteBuilder data;        // kBinary data
+  BitBuilder bits;     // kBool values
+  ByteBuilder values;  // kFixed values, or kBinary / kList offsets
+  ByteBuilder data;    // kBinary data
   void Reset(const PageNode& node, bool keep_memory) {
     length = null_count = 0;
     has_validity = false;
@@ -498,8 +509,8 @@ class PageDecoder {
     const PageNode& node = layout_.nodes()[node_index];
     const std::string where = node.type->ToString();
     if (node.kind == PageNode::Kind::kNull) {
-      return std::make_shared<const Array>(node.type, length, std::vector<BufferPtr>{}, std::vector<ArrayPtr>{},
-                                           length);
+      return std::make_shared<const Array>(node.type, length, std::vector<BufferPtr>{},
+                                           std::vector<ArrayPtr>{}, length);
     }
     std::vector<BufferPtr> buffers;
     std::vector<ArrayPtr> children;
@@ -541,7 +552,8 @@ class PageDecoder {
           last = offsets->data_as<int32_t>()[length];
         }
         if (first != 0 || last < 0) {
-          return Invalid(where + " offsets span [" + std::to_string(first) + ", " + std::to_string(last) + "]");
+          return Invalid(where + " offsets span [" + std::to_string(first) + ", " + std::to_string(last) +
+                         "]");
         }
         buffers.push_back(std::move(offsets));
         if (node.kind == PageNode::Kind::kBinary) {
@@ -559,7 +571,8 @@ class PageDecoder {
       }
       case PageNode::Kind::kFixedList: {
         int64_t child_length;
-        if (!CheckedMul(length, node.list_size, &child_length)) return Invalid(where + " child length overflows");
+        if (!CheckedMul(length, node.list_size, &child_length))
+          return Invalid(where + " child length overflows");
         QUIVER_ASSIGN_OR_RETURN(ArrayPtr child, Decode(node.children[0], child_length));
         children.push_back(std::move(child));
         break;
@@ -607,8 +620,8 @@ class PageDecoder {
 
 }  // namespace
 
-Result<ArrayPtr> DecodePage(const ColumnLayout& layout, int64_t num_rows, std::span<const uint64_t> buffer_sizes,
-                            BufferPtr page) {
+Result<ArrayPtr> DecodePage(const ColumnLayout& layout, int64_t num_rows,
+                            std::span<const uint64_t> buffer_sizes, BufferPtr page) {
   if (static_cast<int>(buffer_sizes.size()) != layout.num_slots()) {
     return Invalid("page has " + std::to_string(buffer_sizes.size()) + " buffers, type " +
                    layout.type()->ToString() + " needs " + std::to_string(layout.num_slots()));
@@ -712,8 +725,8 @@ void FixedWidthRanges(const FixedWidthLayout& fw, std::span<const int64_t> rows,
   std::sort(ranges->begin(), ranges->end());
 }
 
-ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw, std::span<const int64_t> rows,
-                          const LogicalReader& read) {
+ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw,
+                          std::span<const int64_t> rows, const LogicalReader& read) {
   const size_t levels = fw.values_per_row.size();
   const int64_t n = static_cast<int64_t>(rows.size());
   std::vector<BufferPtr> validity(levels);
@@ -733,7 +746,7 @@ ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw
     validity[k] = bits.Finish();
   }
   const uint64_t leaf_bytes = static_cast<uint64_t>(fw.values_per_row.back()) * fw.width;
-  auto values = Buffer::Allocate(static_cast<size_t>(n * leaf_bytes));
+  auto values = AllocateUninitialized(static_cast<size_t>(n * leaf_bytes));
   for (int64_t i = 0; i < n; ++i) {
     read(fw.values_offset + rows[i] * leaf_bytes, leaf_bytes, values->mutable_data() + i * leaf_bytes);
   }

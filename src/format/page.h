@@ -35,15 +35,20 @@ inline constexpr uint64_t kMaxPageBytes = uint64_t{1} << 31;
 
 inline constexpr uint64_t Pad8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
+// A 64-byte aligned buffer of `size` bytes whose contents are unspecified:
+// for memory about to be overwritten, where Buffer::Allocate's zero-fill
+// would be a wasted pass.
+BufferPtr AllocateUninitialized(size_t size);
+
 // One node of a column's type tree, in pre-order.
 struct PageNode {
   enum class Kind : uint8_t { kNull, kBool, kFixed, kBinary, kList, kFixedList, kStruct };
   Kind kind = Kind::kNull;
   TypePtr type;
-  int width = 0;           // bytes per value (kFixed) or per offset (kBinary, kList)
-  int64_t list_size = 0;   // kFixedList
-  int first_slot = 0;      // index of the node's first buffer in the page
-  int num_slots = 0;       // buffers of the node (validity first, when any)
+  int width = 0;              // bytes per value (kFixed) or per offset (kBinary, kList)
+  int64_t list_size = 0;      // kFixedList
+  int first_slot = 0;         // index of the node's first buffer in the page
+  int num_slots = 0;          // buffers of the node (validity first, when any)
   std::vector<int> children;  // node indices
 };
 
@@ -112,8 +117,8 @@ class ArrayAppender {
 // `page`'s memory when it is 8-byte aligned. A page whose sizes or offsets
 // do not fit is InvalidArgument describing the mismatch; the result passes
 // Array::Validate().
-Result<ArrayPtr> DecodePage(const ColumnLayout& layout, int64_t num_rows, std::span<const uint64_t> buffer_sizes,
-                            BufferPtr page);
+Result<ArrayPtr> DecodePage(const ColumnLayout& layout, int64_t num_rows,
+                            std::span<const uint64_t> buffer_sizes, BufferPtr page);
 
 // Blocked storage.
 uint64_t BlockedSize(uint64_t logical_size);
@@ -144,7 +149,7 @@ void FixedWidthRanges(const FixedWidthLayout& fw, std::span<const int64_t> rows,
 // Builds the array of `rows` of the page, reading logical bytes with
 // `read(offset, size, dst)`, which must cover the ranges above.
 using LogicalReader = std::function<void(uint64_t offset, uint64_t size, uint8_t* dst)>;
-ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw, std::span<const int64_t> rows,
-                          const LogicalReader& read);
+ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw,
+                          std::span<const int64_t> rows, const LogicalReader& read);
 
 }  // namespace quiver

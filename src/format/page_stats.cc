@@ -39,15 +39,17 @@ bool MinMax(const T* values, const uint8_t* validity, int64_t validity_offset, i
 
 template <typename T, typename U>
 bool IntMinMax(const Array& a, int64_t offset, int64_t n, const uint8_t* validity, U* lo, U* hi) {
-  return MinMax(a.values<T>() + offset, validity, a.offset() + offset, n, [](T v) { return static_cast<U>(v); },
-                [](U) { return false; }, lo, hi);
+  return MinMax(
+      a.values<T>() + offset, validity, a.offset() + offset, n, [](T v) { return static_cast<U>(v); },
+      [](U) { return false; }, lo, hi);
 }
 
 template <typename T, typename Convert>
-bool FloatMinMax(const Array& a, int64_t offset, int64_t n, const uint8_t* validity, Convert convert, double* lo,
-                 double* hi) {
-  return MinMax(a.values<T>() + offset, validity, a.offset() + offset, n, convert,
-                [](double v) { return std::isnan(v); }, lo, hi);
+bool FloatMinMax(const Array& a, int64_t offset, int64_t n, const uint8_t* validity, Convert convert,
+                 double* lo, double* hi) {
+  return MinMax(
+      a.values<T>() + offset, validity, a.offset() + offset, n, convert,
+      [](double v) { return std::isnan(v); }, lo, hi);
 }
 
 int64_t CountNulls(const Array& a, int64_t offset, int64_t n) {
@@ -176,14 +178,16 @@ void StatsCollector::Update(const Array& a, int64_t offset, int64_t n) {
       switch (type_.id()) {
         case TypeId::kFloat16:
           found = FloatMinMax<uint16_t>(
-              a, offset, n, validity, [](uint16_t h) { return static_cast<double>(HalfToFloat(h)); }, &lo, &hi);
+              a, offset, n, validity, [](uint16_t h) { return static_cast<double>(HalfToFloat(h)); }, &lo,
+              &hi);
           break;
         case TypeId::kFloat32:
           found = FloatMinMax<float>(
               a, offset, n, validity, [](float f) { return static_cast<double>(f); }, &lo, &hi);
           break;
         default:
-          found = FloatMinMax<double>(a, offset, n, validity, [](double d) { return d; }, &lo, &hi);
+          found = FloatMinMax<double>(
+              a, offset, n, validity, [](double d) { return d; }, &lo, &hi);
           break;
       }
       if (found) {

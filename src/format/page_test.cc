@@ -13,7 +13,8 @@ using testing::AllTypesSchema;
 using testing::RandomArray;
 
 // Encodes `array` rows as one page, in pieces, and decodes it back.
-ArrayPtr EncodeDecode(const ColumnLayout& layout, const std::vector<std::pair<ArrayPtr, std::pair<int64_t, int64_t>>>& pieces,
+ArrayPtr EncodeDecode(const ColumnLayout& layout,
+                      const std::vector<std::pair<ArrayPtr, std::pair<int64_t, int64_t>>>& pieces,
                       std::vector<uint64_t>* sizes = nullptr) {
   ArrayAppender appender(layout);
   for (const auto& [array, range] : pieces) {

@@ -268,12 +268,13 @@ Result<TypePtr> ParseTypeJson(const json& j, const std::string& path, int depth)
   }
   if (id == "struct") {
     auto fields_it = j.find("fields");
-    if (fields_it == j.end() || !fields_it->is_array()) return Invalid(path, "struct without \"fields\" array");
+    if (fields_it == j.end() || !fields_it->is_array())
+      return Invalid(path, "struct without \"fields\" array");
     std::vector<Field> fields;
     fields.reserve(fields_it->size());
     for (size_t i = 0; i < fields_it->size(); ++i) {
-      QUIVER_ASSIGN_OR_RETURN(Field f, ParseFieldJson((*fields_it)[i],
-                                                      path + ".fields[" + std::to_string(i) + "]", depth + 1));
+      QUIVER_ASSIGN_OR_RETURN(
+          Field f, ParseFieldJson((*fields_it)[i], path + ".fields[" + std::to_string(i) + "]", depth + 1));
       fields.push_back(std::move(f));
     }
     return DataType::Struct(std::move(fields));

@@ -20,7 +20,8 @@ void ExpectFieldIdentical(const Field& a, const Field& b, const std::string& pat
   EXPECT_EQ(a.type->timezone(), b.type->timezone()) << path;
   ASSERT_EQ(a.type->children().size(), b.type->children().size()) << path;
   for (size_t i = 0; i < a.type->children().size(); ++i) {
-    ExpectFieldIdentical(a.type->children()[i], b.type->children()[i], path + "." + a.type->children()[i].name);
+    ExpectFieldIdentical(a.type->children()[i], b.type->children()[i],
+                         path + "." + a.type->children()[i].name);
   }
 }
 
