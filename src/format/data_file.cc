@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/coding.h"
 #include "format/page.h"
 #include "format/schema_json.h"
 
@@ -29,96 +30,40 @@ constexpr int kMaxCompressionBackoff = 16;
 // Stat strings in the footer are at most kMaxStatBytes; accept some slack.
 constexpr uint64_t kMaxStatValueBytes = 4096;
 
-// Little-endian encoding helpers (to move to common/coding.h once it lands).
-void PutFixed32(std::string* out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 4);
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 8);
-}
-
-void PutVarint(std::string* out, uint64_t v) {
-  char b[10];
-  int n = 0;
-  while (v >= 0x80) {
-    b[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  b[n++] = static_cast<char>(v);
-  out->append(b, n);
-}
-
-void PutBytes(std::string* out, std::string_view bytes) {
-  PutVarint(out, bytes.size());
-  out->append(bytes);
-}
-
-uint32_t DecodeFixed32(const uint8_t* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[i]) << (8 * i);
-  return v;
-}
-
-uint64_t DecodeFixed64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
-
-// A bounds-checked cursor over footer bytes. Every getter returns false
-// (and leaves the cursor failed) instead of reading past the end.
+// A bounds-checked cursor over footer bytes (common/coding.h underneath).
+// Every getter returns false instead of reading past the end.
 class Decoder {
  public:
-  Decoder(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
+  Decoder(const uint8_t* data, size_t size) : in_(reinterpret_cast<const char*>(data), size) {}
 
-  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+  size_t remaining() const { return in_.size(); }
 
-  bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64 && p_ < end_; shift += 7) {
-      const uint8_t byte = *p_++;
-      if (shift == 63 && byte > 1) return false;  // more than 64 bits
-      result |= static_cast<uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
+  bool Varint(uint64_t* v) { return GetVarint64(&in_, v); }
   bool Varint(int64_t* v, int64_t max) {
     uint64_t u;
-    if (!Varint(&u) || u > static_cast<uint64_t>(max)) return false;
+    if (!GetVarint64(&in_, &u) || u > static_cast<uint64_t>(max)) return false;
     *v = static_cast<int64_t>(u);
     return true;
   }
-  bool Fixed64(uint64_t* v) {
-    if (remaining() < 8) return false;
-    *v = DecodeFixed64(p_);
-    p_ += 8;
-    return true;
-  }
+  bool Fixed64(uint64_t* v) { return GetFixed64(&in_, v); }
   bool Byte(uint8_t* v) {
-    if (p_ >= end_) return false;
-    *v = *p_++;
+    if (in_.empty()) return false;
+    *v = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
     return true;
   }
   bool Bytes(std::string_view* v, uint64_t max) {
-    uint64_t n;
-    if (!Varint(&n) || n > remaining() || n > max) return false;
-    *v = std::string_view(reinterpret_cast<const char*>(p_), static_cast<size_t>(n));
-    p_ += n;
+    std::string_view saved = in_;
+    if (!GetLengthPrefixed(&in_, v)) return false;
+    if (v->size() > max) {
+      in_ = saved;
+      return false;
+    }
     return true;
   }
 
  private:
-  const uint8_t* p_;
-  const uint8_t* end_;
+  std::string_view in_;
 };
 
 void PutStat(std::string* out, const StatValue& v) {
@@ -126,12 +71,12 @@ void PutStat(std::string* out, const StatValue& v) {
     case 1: {
       out->push_back(1);
       const auto i = std::get<int64_t>(v);
-      PutVarint(out, (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63));
+      PutVarint64(out, (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63));
       break;
     }
     case 2:
       out->push_back(2);
-      PutVarint(out, std::get<uint64_t>(v));
+      PutVarint64(out, std::get<uint64_t>(v));
       break;
     case 3: {
       out->push_back(3);
@@ -143,7 +88,7 @@ void PutStat(std::string* out, const StatValue& v) {
     }
     case 4:
       out->push_back(4);
-      PutBytes(out, std::get<std::string>(v));
+      PutLengthPrefixed(out, std::get<std::string>(v));
       break;
     default:
       out->push_back(0);
@@ -434,25 +379,25 @@ Result<DataFileMetadata> DataFileWriter::Finish() {
   }
 
   std::string footer;
-  PutBytes(&footer, SchemaToJson(*w.schema).dump());
-  PutVarint(&footer, static_cast<uint64_t>(w.num_rows));
-  PutVarint(&footer, w.columns.size());
+  PutLengthPrefixed(&footer, SchemaToJson(*w.schema).dump());
+  PutVarint64(&footer, static_cast<uint64_t>(w.num_rows));
+  PutVarint64(&footer, w.columns.size());
   DataFileMetadata meta;
   meta.schema = w.schema;
   meta.num_rows = w.num_rows;
   for (int c = 0; c < w.schema->num_fields(); ++c) {
     ColumnWriter& col = *w.columns[c];
-    PutVarint(&footer, col.pages.size());
+    PutVarint64(&footer, col.pages.size());
     ColumnStatsMerger merger(*w.schema->field(c).type);
     for (const PageInfo& p : col.pages) {
-      PutVarint(&footer, static_cast<uint64_t>(p.num_rows));
-      PutVarint(&footer, p.offset);
-      PutVarint(&footer, p.size);
+      PutVarint64(&footer, static_cast<uint64_t>(p.num_rows));
+      PutVarint64(&footer, p.offset);
+      PutVarint64(&footer, p.size);
       footer.push_back(static_cast<char>(p.compression));
       PutFixed64(&footer, p.checksum);
-      PutVarint(&footer, p.buffer_sizes.size());
-      for (uint64_t s : p.buffer_sizes) PutVarint(&footer, s);
-      PutVarint(&footer, static_cast<uint64_t>(p.stats.null_count));
+      PutVarint64(&footer, p.buffer_sizes.size());
+      for (uint64_t s : p.buffer_sizes) PutVarint64(&footer, s);
+      PutVarint64(&footer, static_cast<uint64_t>(p.stats.null_count));
       PutStat(&footer, p.stats.min);
       PutStat(&footer, p.stats.max);
       merger.Add(p.stats);
@@ -462,7 +407,7 @@ Result<DataFileMetadata> DataFileWriter::Finish() {
     info.stats = merger.Finish();
     meta.columns.push_back(std::move(info));
   }
-  PutVarint(&footer, 0);  // no extensions
+  PutVarint64(&footer, 0);  // no extensions
 
   std::string trailer;
   PutFixed64(&trailer, w.offset);

@@ -9,6 +9,8 @@
 #include <limits>
 #include <new>
 
+#include "common/coding.h"
+
 namespace quiver {
 
 BufferPtr AllocateUninitialized(size_t size) {
@@ -651,10 +653,7 @@ void AppendBlocked(const uint8_t* data, size_t size, std::string* out) {
   for (uint64_t block = 0, pos = 0; pos < size; ++block, pos += kBlockSize) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kBlockSize, size - pos));
     out->append(reinterpret_cast<const char*>(data + pos), n);
-    const uint32_t sum = BlockChecksum(data + pos, n, block);
-    char le[4] = {static_cast<char>(sum), static_cast<char>(sum >> 8), static_cast<char>(sum >> 16),
-                  static_cast<char>(sum >> 24)};
-    out->append(le, 4);
+    PutFixed32(out, BlockChecksum(data + pos, n, block));
   }
 }
 
