@@ -53,7 +53,7 @@ namespace quiver::convert {
 enum class FileFormat {
   kAuto,       // from the file name's extension
   kJsonLines,  // .jsonl, .ndjson: one JSON object per line
-  kJson,       // .json: one top-level array of objects
+  kJson,       // .json: one top-level array of objects (or objects one after another)
   kCsv,        // .csv
   kTsv,        // .tsv: CSV with tabs between fields
   kNpy,        // .npy

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "convert/file_reader.h"
 #include "convert/test_util.h"
 #include "testing.h"
@@ -302,6 +304,33 @@ TEST_F(JsonReaderTest, ExplicitSchemaOnAnEmptyFileGivesNoBatches) {
   ASSERT_NE(batch, nullptr);
   EXPECT_EQ(batch->num_rows(), 0);
   EXPECT_EQ(batch->num_columns(), 1);
+}
+
+}  // namespace
+}  // namespace quiver::convert
+
+namespace quiver::convert {
+namespace {
+
+// Random .json/.jsonl files read or fail cleanly (run under ASan).
+TEST(JsonReaderRandomTest, NeverCrashes) {
+  const std::vector<std::string> pieces = {
+      "{", "}",   "[",    "]",    ",", ":",  "\"",       "\"k\"",  "\\",    "1",
+      "-", "2.5", "true", "null", " ", "\n", "{\"a\": ", "[1, 2]", "\"s\"", "{\"v\": [1]}"};
+  std::mt19937 rng(3);
+  quiver::testing::TempDir dir;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 60);
+    for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+    for (const char* name : {"r.json", "r.jsonl"}) {
+      WriteFile(dir.Join(name), text);
+      FileReadOptions options;
+      options.infer_rows = 1 + static_cast<int64_t>(rng() % 3);
+      options.batch_size = 1 + static_cast<int64_t>(rng() % 3);
+      (void)ReadFileToBatch(dir.Join(name), options).status();
+    }
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 
 #include "convert/file_reader.h"
 #include "convert/json_convert.h"
@@ -107,6 +108,33 @@ TEST(JsonTapeTest, RowsAfterInferenceUseTheSameRules) {
             "line 2: column \"m\": expected struct<k: int64>, got array [1,  2]");
   WriteFile(path, "{\"m\": 1}\n{\"m\": 1}}\n");
   EXPECT_THAT(ReadError(path, options).message(), StartsWith("line 2: parse error at column 9"));
+}
+
+}  // namespace
+}  // namespace quiver::convert
+
+namespace quiver::convert {
+namespace {
+
+// Random texts built from JSON's special characters: the tape accepts exactly
+// what nlohmann accepts, and never reads out of bounds (run under ASan).
+TEST(JsonTapeTest, AgreesWithNlohmannOnRandomText) {
+  const std::vector<std::string> pieces = {"{",     "}",       "[",       "]",    ",", ":",  "\"", "\"k\"",
+                                           "\\",    "\\u00e9", "\\ud83d", "1",    "-", "0",  ".5", "e3",
+                                           "E-",    "true",    "fals",    "null", " ", "\n", "\t", "x",
+                                           "\"s\"", "{\"a\":", "[1,2]",   "1.25", "-0"};
+  std::mt19937 rng(42);
+  JsonTape tape;
+  int accepted = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string text;
+    const int n = 1 + static_cast<int>(rng() % 12);
+    for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+    const bool ours = tape.Parse(text).ok();
+    ASSERT_EQ(ours, Json::accept(text)) << text;
+    accepted += ours;
+  }
+  EXPECT_GT(accepted, 100);  // the generator does produce valid JSON too
 }
 
 }  // namespace
