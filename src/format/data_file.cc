@@ -561,6 +561,7 @@ Status DataFileReader::Impl::ParseFooter(const uint8_t* data, size_t size, uint6
     info.pages.resize(num_pages);
     ColumnStatsMerger merger(*s.field(c).type);
     int64_t first_row = 0;
+    uint64_t previous_end = kHeaderSize;  // pages of a column lie in row order
     for (uint64_t i = 0; i < num_pages; ++i) {
       PageInfo& p = info.pages[i];
       const std::string where = col_name + " page " + std::to_string(i);
@@ -576,10 +577,11 @@ Status DataFileReader::Impl::ParseFooter(const uint8_t* data, size_t size, uint6
                    " exceed the file's " + std::to_string(meta.num_rows));
       }
       first_row += p.num_rows;
-      if (p.offset < kHeaderSize || p.offset > footer_offset || p.size > footer_offset - p.offset) {
+      if (p.offset < previous_end || p.offset > footer_offset || p.size > footer_offset - p.offset) {
         return bad(where + ": bytes [" + std::to_string(p.offset) + ", +" + std::to_string(p.size) +
-                   ") lie outside the page area");
+                   ") lie outside the page area or before the column's previous page");
       }
+      previous_end = p.offset + p.size;
       p.compression = static_cast<Compression>(compression);
       if (num_buffers != static_cast<uint64_t>(layout.num_slots())) {
         return bad(where + ": " + std::to_string(num_buffers) + " buffers, type " +

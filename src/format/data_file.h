@@ -1,12 +1,19 @@
 // Quiver data files: the columnar file format that holds a fragment's rows.
 // The byte layout is specified in docs/format.md ("Data files"); this header
-// is the only code that knows it.
+// and its helpers in src/format/ (page.h, page_stats.h, compression.h,
+// schema_json.h) are the only code that knows it.
 //
 // A file holds one or more columns of one schema. Each column is split into
 // pages of consecutive rows; a page is the unit of compression (zstd, lz4 or
 // none), checksumming and statistics (min, max, null count). A footer at
 // the end indexes every page, so a reader fetches the footer once and then
-// only the pages a read needs, each as one byte range.
+// only the pages a read needs, each as one byte range. Uncompressed pages of
+// fixed-width columns (numbers, vectors) are stored in checksummed 4 KiB
+// blocks, so Take() fetches just the blocks holding the requested rows.
+//
+// Errors: a file that fails a checksum or whose bytes do not fit together is
+// Corruption naming the key (and the page and column where known); a file of
+// a newer format version is NotSupported; store failures pass through.
 //
 // Thread-safety: DataFileWriter is not thread-safe. DataFileReader is
 // immutable after Open and safe to use from many threads.
@@ -39,7 +46,10 @@ struct DataFileOptions {
   int64_t target_page_bytes = 128 * 1024;
   // A page whose compressed size saves less than this fraction is stored
   // uncompressed (dense float vectors barely compress), which also lets
-  // take() read single fixed-width values by byte range.
+  // Take() read single fixed-width values by byte range. After such a page a
+  // column skips compressing its next pages (1, 2, 4 ... up to 16 pages,
+  // reset by a page that compresses), so incompressible columns cost little
+  // CPU.
   double min_compression_saving = 0.1;
 };
 
@@ -71,19 +81,26 @@ struct DataFileMetadata {
 
 class DataFileWriter {
  public:
-  // Starts writing `key` in `store`. Nothing is visible until Finish().
+  // Starts writing `key` in `store` (which must outlive the writer). Nothing
+  // is visible until Finish(). InvalidArgument for options out of range
+  // (target_page_bytes in [1, 1 GiB], min_compression_saving in [0, 1]).
   static Result<std::unique_ptr<DataFileWriter>> Open(ObjectStore* store, std::string key, SchemaPtr schema,
                                                       DataFileOptions options = {});
   ~DataFileWriter();
 
-  // Appends rows; the batch's schema must equal the file's.
+  // Appends rows; the batch's schema must equal the file's (InvalidArgument
+  // naming both otherwise, and the writer stays usable). Full pages go to
+  // the store as they fill, so memory holds about one page per column. A
+  // store failure aborts the file; every later call returns that error.
   Status Write(const RecordBatch& batch);
   int64_t num_rows() const;
   // Bytes written so far (pages flushed to the store).
   uint64_t bytes_written() const;
-  // Flushes pending pages, writes the footer and publishes the file.
+  // Flushes pending pages, writes the footer and publishes the file. Returns
+  // what a reader's metadata() would hold. Called once.
   Result<DataFileMetadata> Finish();
-  // Discards the file.
+  // Discards the file; the writer's destructor does the same if Finish()
+  // was not called.
   void Abort();
 
  private:
@@ -94,8 +111,10 @@ class DataFileWriter {
 
 class DataFileReader {
  public:
-  // Reads the footer (one ranged read of the tail when `file_size` is known,
-  // a Head first otherwise). Checksum mismatches are Corruption naming `key`.
+  // Reads the footer: one ranged read of the last 64 KiB when `file_size` is
+  // known (a second one when the footer is larger), a Head first otherwise.
+  // A missing file is NotFound; a truncated, garbage or damaged file (or a
+  // `file_size` larger than the object) is Corruption naming `key`.
   static Result<std::shared_ptr<DataFileReader>> Open(ObjectStorePtr store, std::string key,
                                                       uint64_t file_size = 0);
 
@@ -104,13 +123,19 @@ class DataFileReader {
   int64_t num_rows() const;
   const std::string& key() const;
 
-  // Rows [start, start + length) of column `column`.
+  // Rows [start, start + length) of column `column`. Reads only the pages
+  // overlapping the range, one ranged read per run of nearby pages. Out of
+  // range arguments are InvalidArgument. A range inside one page shares the
+  // page's memory; longer ones are copied into fresh buffers.
   Result<ArrayPtr> ReadColumn(int column, int64_t start, int64_t length) const;
-  // Rows [start, start + length) of the given columns (schema order if empty).
+  // Rows [start, start + length) of the given columns (schema order if
+  // empty); the batch's schema is the file's projected to those columns.
   Result<BatchPtr> Read(const std::vector<int>& columns, int64_t start, int64_t length) const;
-  // The rows `rows` (ascending, unique, < num_rows()) of the given columns.
-  // Reads only the pages holding those rows; for uncompressed fixed-width
-  // pages, only the bytes of the requested values.
+  // The rows `rows` (ascending, unique, < num_rows(), else InvalidArgument)
+  // of the given columns (schema order if empty). Reads only the pages
+  // holding those rows; for uncompressed fixed-width pages, only the 4 KiB
+  // blocks holding the requested values. Nearby ranges (16 KiB apart or
+  // less) are fetched in one request.
   Result<BatchPtr> Take(const std::vector<int>& columns, std::span<const int64_t> rows) const;
 
  private:
