@@ -7,7 +7,7 @@
 //
 //   storage_bench [--rows 1000000] [--batch-rows 65536] [--ingest-reps 3]
 //                 [--scan-reps 10] [--take-reps 50] [--warmup 3]
-//                 [--compression zstd|lz4|none] [--json] [--no-peer]
+//                 [--compression zstd|lz4|none] [--json] [--json-out FILE] [--no-peer]
 //                 [--node-dir DIR] [--keep]
 //
 // The program generates the rows once, writes them as raw column files for
@@ -52,6 +52,7 @@ struct Options {
   int warmup = 3;
   std::optional<std::string> compression;  // Quiver's default when unset
   bool json = false;
+  std::string json_out;  // also write the JSON here, when set
   bool peer = true;
   bool keep = false;
   std::string node_dir = QUIVER_BENCH_NODE_DIR;
@@ -177,16 +178,19 @@ Options ParseOptions(int argc, char** argv) {
       o.node_dir = value();
     } else if (arg == "--json") {
       o.json = true;
+    } else if (arg == "--json-out") {
+      o.json_out = value();
     } else if (arg == "--no-peer") {
       o.peer = false;
     } else if (arg == "--keep") {
       o.keep = true;
     } else {
-      std::fprintf(stderr,
-                   "usage: %s [--rows N] [--batch-rows N] [--ingest-reps N] [--scan-reps N] [--take-reps N]\n"
-                   "          [--warmup N] [--compression zstd|lz4|none] [--json] [--no-peer]\n"
-                   "          [--node-dir DIR] [--keep]\n",
-                   argv[0]);
+      std::fprintf(
+          stderr,
+          "usage: %s [--rows N] [--batch-rows N] [--ingest-reps N] [--scan-reps N] [--take-reps N]\n"
+          "          [--warmup N] [--compression zstd|lz4|none] [--json] [--json-out FILE] [--no-peer]\n"
+          "          [--node-dir DIR] [--keep]\n",
+          argv[0]);
       std::exit(2);
     }
   }
@@ -538,6 +542,11 @@ int Main(int argc, char** argv) {
     };
   }
 
+  if (!o.json_out.empty()) {
+    std::ofstream out(o.json_out);
+    out << result.dump(2) << "\n";
+    if (!out) std::fprintf(stderr, "storage_bench: could not write %s\n", o.json_out.c_str());
+  }
   if (o.json) {
     std::printf("%s\n", result.dump(2).c_str());
   } else {
