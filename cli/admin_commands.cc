@@ -28,7 +28,7 @@ void RegisterCompact(VerbList& verbs) {
       ->add_option("--target-rows", args->options.target_rows_per_fragment,
                    "Rows per fragment to aim for; smaller fragments are merged")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
     QUIVER_ASSIGN_OR_RETURN(CompactStats stats, table->Compact(args->options));
@@ -57,8 +57,7 @@ void RegisterCleanup(VerbList& verbs) {
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("--older-than", args->older_than,
                        "Remove versions older than this: a number and a unit, s m h d w (e.g. 7d, 12h, 30m)");
-  verb.app->add_option("--keep", args->keep, "Always keep this many most recent versions")
-      ->check(CLI::PositiveNumber);
+  verb.app->add_option("--keep", args->keep, "Always keep this many most recent versions")->check(AtLeast(1));
   verb.run = [args]() -> Status {
     CleanupOptions options;
     options.keep_versions = args->keep;

@@ -55,6 +55,17 @@ const Action* VerbList::Selected() const {
   return nullptr;
 }
 
+CLI::Validator AtLeast(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& value) -> std::string {
+        int64_t n = 0;
+        if (!CLI::detail::lexical_cast(value, n)) return "must be an integer, got " + value;
+        if (n < min) return "must be at least " + std::to_string(min) + ", got " + value;
+        return "";
+      },
+      ">=" + std::to_string(min));
+}
+
 void AddDbArg(CLI::App* app, std::string* db) {
   app->add_option("db", *db, "Database: a directory (created when missing) or memory://name")->required();
 }

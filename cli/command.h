@@ -69,6 +69,10 @@ struct TableRef {
 void AddDbArg(CLI::App* app, std::string* db);
 void AddTableArgs(CLI::App* app, TableRef* ref);
 
+// Checks that an integer flag is at least `min` ("--keep: must be at least 1,
+// got 0"; CLI11's own range checks print the limits of double).
+CLI::Validator AtLeast(int64_t min);
+
 // Which version a read looks at: the latest (both unset), a version number or
 // a tag. Adds --version (and --tag when `with_tag`).
 struct VersionRef {

@@ -219,8 +219,8 @@ void RegisterScan(VerbList& verbs) {
                          "quiver scan ./db items --columns id,text --limit 10 --format json");
   AddTableArgs(verb.app, &args->ref);
   AddOutputArgs(verb.app, &args->output);
-  verb.app->add_option("--limit", args->limit, "Print at most this many rows")->check(CLI::NonNegativeNumber);
-  verb.app->add_option("--offset", args->offset, "Skip this many rows first")->check(CLI::NonNegativeNumber);
+  verb.app->add_option("--limit", args->limit, "Print at most this many rows")->check(AtLeast(0));
+  verb.app->add_option("--offset", args->offset, "Skip this many rows first")->check(AtLeast(0));
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);
   verb.app->add_flag("--with-rowid", args->with_rowid, "Add the _rowid column (stable ids for `take`)");
   verb.run = [args]() -> Status {

@@ -423,7 +423,7 @@ void RegisterDemo(VerbList& verbs) {
   verb.app->add_option("dir", args->dir, "Database directory (default: a fresh temporary directory)");
   verb.app->add_option("--rows", args->rows, "Rows in the first batch; the append adds a tenth as many")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   verb.app->add_option("--seed", args->seed, "Seed of the generator (same seed, same table)")
       ->capture_default_str();
   verb.run = [args]() -> Status {

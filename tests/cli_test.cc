@@ -115,13 +115,26 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, CreateFromJsonlAndCountPrintsTheBareNumber) {
-  std::string out = RunOk({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 3))});
-  EXPECT_THAT(out, HasSubstr("3 rows"));
+  RunResult create = Run({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 3))});
+  EXPECT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_THAT(create.out, HasSubstr("3 rows"));
+  EXPECT_EQ(create.err, "");  // no progress bar when stderr is not a terminal
   RunResult count = Run({"count", db_, "items"});
   EXPECT_EQ(count.exit_code, 0);
   EXPECT_EQ(count.out, "3\n");
   EXPECT_EQ(count.err, "");
   EXPECT_EQ(RunOk({"tables", db_}), "items\n");
+}
+
+TEST_F(CliTest, CreateFromStandardInputNeedsAFormat) {
+  std::string file = Write("items.jsonl", JsonlRows(0, 4));
+  std::string cmd = ShellQuote(bin_) + " create " + ShellQuote(db_) + " items - --format jsonl <" +
+                    ShellQuote(file) + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "4\n");
+  RunResult no_format = Run({"create", db_, "other", "-"});
+  EXPECT_EQ(no_format.exit_code, 1);
+  EXPECT_THAT(no_format.err, HasSubstr("format"));
 }
 
 TEST_F(CliTest, CreateFromCsv) {
@@ -278,8 +291,14 @@ TEST_F(CliTest, MaintenanceAndDatabaseVerbs) {
   EXPECT_EQ(stats["num_versions"], 4);
   EXPECT_THAT(RunOk({"compact", db_, "items"}), HasSubstr("compacted"));
   EXPECT_EQ(RunOk({"count", db_, "items"}), "9\n");
-  EXPECT_THAT(RunOk({"cleanup", db_, "items", "--older-than", "0s", "--keep", "1"}), HasSubstr("removed"));
+  RunOk({"tags", db_, "items", "create", "start", "1"});
+  EXPECT_THAT(RunOk({"cleanup", db_, "items", "--older-than", "0s", "--keep", "1"}),
+              HasSubstr("removed 3 versions"));
   EXPECT_EQ(RunOk({"count", db_, "items"}), "9\n");
+  nlohmann::json versions = nlohmann::json::parse(RunOk({"versions", db_, "items", "--json"}));
+  ASSERT_EQ(versions.size(), 2u);  // the tagged first version and the latest
+  EXPECT_EQ(versions[0]["version"], 1);
+  EXPECT_EQ(RunOk({"count", db_, "items", "--tag", "start"}), "3\n");
   RunResult bad_duration = Run({"cleanup", db_, "items", "--older-than", "7 days"});
   EXPECT_EQ(bad_duration.exit_code, 1);
   EXPECT_THAT(bad_duration.err, HasSubstr("7 days"));
@@ -311,6 +330,9 @@ TEST_F(CliTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(Run({"count", db_}).exit_code, 2);  // missing table
   EXPECT_EQ(Run({"scan", db_, "items", "--format", "xml"}).exit_code, 2);
   EXPECT_EQ(Run({"count", db_, "items", "--version", "one"}).exit_code, 2);
+  RunResult keep_zero = Run({"cleanup", db_, "items", "--keep", "0"});
+  EXPECT_EQ(keep_zero.exit_code, 2);
+  EXPECT_THAT(keep_zero.err, HasSubstr("at least 1"));
 }
 
 TEST_F(CliTest, DemoRunsEveryStep) {
