@@ -39,15 +39,22 @@ void RegisterVersions(VerbList& verbs) {
       std::cout << out.dump(2) << '\n';
       return Status::OK();
     }
+    // The metadata column only when some version has metadata.
+    bool any_metadata = false;
+    for (const VersionInfo& v : versions) any_metadata |= !v.metadata.empty();
     std::vector<std::vector<std::string>> rows;
     for (const VersionInfo& v : versions) {
+      rows.push_back(
+          {std::to_string(v.version), FormatTime(v.timestamp), v.operation, FormatCount(v.num_rows)});
+      if (!any_metadata) continue;
       std::string metadata;
       for (const auto& [key, value] : v.metadata)
         metadata += (metadata.empty() ? "" : " ") + key + "=" + value;
-      rows.push_back({std::to_string(v.version), FormatTime(v.timestamp), v.operation,
-                      FormatCount(v.num_rows), metadata});
+      rows.back().push_back(metadata);
     }
-    PrintTable({"version", "time (UTC)", "operation", "rows", "metadata"}, rows);
+    std::vector<std::string> header = {"version", "time (UTC)", "operation", "rows"};
+    if (any_metadata) header.push_back("metadata");
+    PrintTable(header, rows);
     return Status::OK();
   };
 }
