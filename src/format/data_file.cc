@@ -332,13 +332,13 @@ Status DataFileWriter::Impl::FlushPage(ColumnWriter& col, const Field& field) {
     if (col.skip_compression > 0) {
       --col.skip_compression;
     } else {
-      compressed.resize(MaxCompressedSize(options.compression, logical.size()));
-      QUIVER_ASSIGN_OR_RETURN(size_t size,
-                              compressor.Compress(options.compression, options.zstd_level, logical.data(),
-                                                  logical.size(), compressed.data(), compressed.size()));
-      if (static_cast<double>(size) <=
+      compressed.clear();
+      QUIVER_RETURN_NOT_OK(CompressChunked(&compressor, options.compression, options.zstd_level,
+                                           reinterpret_cast<const uint8_t*>(logical.data()), logical.size(),
+                                           &compressed));
+      if (static_cast<double>(compressed.size()) <=
           static_cast<double>(logical.size()) * (1.0 - options.min_compression_saving)) {
-        stored = std::string_view(compressed.data(), size);
+        stored = compressed;
         page.compression = options.compression;
         col.backoff = 0;
       } else {
@@ -455,6 +455,8 @@ struct DataFileReader::Impl {
   // per page.
   Result<ArrayPtr> LoadPage(int column, size_t page, const BufferPtr& stored,
                             BufferPtr* scratch = nullptr) const;
+  // NotSupported for a page compressed with a codec this build lacks.
+  Status CheckCodec(int column, size_t page) const;
   Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start,
                                             int64_t length) const;
   Result<std::vector<ArrayPtr>> TakeColumns(const std::vector<int>& columns,
@@ -698,6 +700,14 @@ Status DataFileReader::Impl::Fetch(std::vector<RangeRequest>& requests) const {
   return Status::OK();
 }
 
+Status DataFileReader::Impl::CheckCodec(int column, size_t page_index) const {
+  const Compression c = meta.columns[column].pages[page_index].compression;
+  if (c == Compression::kZstd || c == Compression::kLz4) return Status::OK();
+  return Status::NotSupported(key + ": page " + std::to_string(page_index) + " of column " +
+                              ColumnName(*meta.schema, column) + " uses unknown compression code " +
+                              std::to_string(static_cast<int>(c)));
+}
+
 Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, const BufferPtr& stored,
                                                 BufferPtr* scratch) const {
   const PageInfo& page = meta.columns[column].pages[page_index];
@@ -725,12 +735,10 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
         return PageCorruption(key, s, column, page_index, "bad block layout");
       }
     } else {
-      Status st = Decompress(page.compression, stored->data(), stored->size(), out->mutable_data(),
-                             page.uncompressed_size);
-      if (st.IsNotSupported()) {
-        return Status::NotSupported(key + ": page " + std::to_string(page_index) + " of column " +
-                                    ColumnName(s, column) + ": " + st.message());
-      }
+      QUIVER_RETURN_NOT_OK(CheckCodec(column, page_index));
+      auto chunked = ChunkedPage::Parse(page.compression, stored, page.uncompressed_size);
+      if (!chunked.ok()) return PageCorruption(key, s, column, page_index, chunked.status().message());
+      Status st = chunked->DecompressAll(out->mutable_data());
       if (!st.ok()) return PageCorruption(key, s, column, page_index, st.message());
     }
     logical = std::move(out);
@@ -823,39 +831,46 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
                                      std::to_string(rows[i]));
     }
   }
-  // One task per page holding requested rows: either the whole page, or
-  // (uncompressed fixed-width pages) just the blocks holding those rows.
+  // One task per page holding requested rows, in one of three modes.
+  enum class Mode : uint8_t {
+    kWholePage,  // fetch and decode the page, copy the rows out
+    kRowReads,   // fetch the page, decompress only the chunks the rows need
+    kBlocks,     // uncompressed fixed-width: fetch only the blocks the rows need
+  };
   struct BlockRun {
     uint64_t first_block = 0;
     uint64_t num_blocks = 0;
     BufferPtr bytes;
   };
   struct Task {
-    size_t out;
-    int column;
-    size_t page;
+    size_t out = 0;
+    int column = 0;
+    size_t page = 0;
     std::vector<int64_t> local_rows;  // page-local, ascending
-    bool partial = false;
-    FixedWidthLayout fw;
-    BufferPtr bytes;             // whole page
-    std::vector<BlockRun> runs;  // partial
+    Mode mode = Mode::kWholePage;
+    BufferPtr bytes;             // the stored page (kWholePage, kRowReads)
+    std::vector<BlockRun> runs;  // kBlocks
   };
   std::vector<Task> tasks;
   const size_t n = columns.size();
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (size_t i = 0; i < n; ++i) {
     const int c = columns[i];
+    const ColumnLayout& layout = *layouts[c];
     const auto& pages = meta.columns[c].pages;
     for (size_t r = 0; r < rows.size();) {
-      const size_t p = FindPage(c, rows[r]);
-      Task task{i, c, p, {}, false, {}, nullptr, {}};
-      const int64_t page_end = pages[p].first_row + pages[p].num_rows;
-      for (; r < rows.size() && rows[r] < page_end; ++r)
-        task.local_rows.push_back(rows[r] - pages[p].first_row);
-      const PageInfo& info = pages[p];
-      if (info.compression == Compression::kNone && layouts[c]->fixed_width()) {
-        auto fw = MakeFixedWidthLayout(*layouts[c], info.num_rows, info.buffer_sizes);
-        if (!fw.ok()) return PageCorruption(key, *meta.schema, c, p, fw.status().message());
+      Task task;
+      task.out = i, task.column = c, task.page = FindPage(c, rows[r]);
+      const PageInfo& info = pages[task.page];
+      for (; r < rows.size() && rows[r] < info.first_row + info.num_rows; ++r) {
+        task.local_rows.push_back(rows[r] - info.first_row);
+      }
+      // Reading rows one by one pays while they are a small part of the page.
+      const bool few_rows = static_cast<int64_t>(task.local_rows.size()) * 4 <= info.num_rows;
+      if (few_rows && SupportsRowReads(layout)) task.mode = Mode::kRowReads;
+      if (info.compression == Compression::kNone && layout.fixed_width()) {
+        auto fw = MakeFixedWidthLayout(layout, info.num_rows, info.buffer_sizes);
+        if (!fw.ok()) return PageCorruption(key, *meta.schema, c, task.page, fw.status().message());
         ranges.clear();
         FixedWidthRanges(*fw, task.local_rows, &ranges);
         // Blocks holding the ranges, as runs of consecutive blocks.
@@ -874,8 +889,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
         }
         const uint64_t total_blocks = (info.uncompressed_size + kBlockSize - 1) / kBlockSize;
         if (needed * 2 <= total_blocks) {
-          task.partial = true;
-          task.fw = std::move(fw).value();
+          task.mode = Mode::kBlocks;
         } else {
           task.runs.clear();
         }
@@ -886,7 +900,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
   std::vector<RangeRequest> requests;
   for (Task& task : tasks) {
     const PageInfo& info = meta.columns[task.column].pages[task.page];
-    if (!task.partial) {
+    if (task.mode != Mode::kBlocks) {
       requests.push_back({info.offset, info.size, &task.bytes});
       continue;
     }
@@ -907,8 +921,12 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
   BufferPtr scratch;
   for (Task& task : tasks) {
     const PageInfo& info = meta.columns[task.column].pages[task.page];
+    const ColumnLayout& layout = *layouts[task.column];
     ArrayAppender& out = *appenders[task.out];
-    if (!task.partial) {
+    auto corruption = [&](const Status& st) {
+      return PageCorruption(key, *meta.schema, task.column, task.page, st.message());
+    };
+    if (task.mode == Mode::kWholePage) {
       QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes, &scratch));
       task.bytes.reset();
       for (size_t r = 0; r < task.local_rows.size();) {
@@ -920,42 +938,88 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       }
       continue;
     }
-    // Verify each fetched block, then gather the rows from them.
-    std::vector<const uint8_t*> blocks;  // logical data of block runs[*].first_block + k
-    std::vector<uint64_t> block_ids;
-    for (const BlockRun& run : task.runs) {
-      const uint8_t* p = run.bytes->data();
-      uint64_t left = run.bytes->size();
-      for (uint64_t b = run.first_block; b < run.first_block + run.num_blocks; ++b) {
-        const uint64_t logical = std::min<uint64_t>(kBlockSize, info.uncompressed_size - b * kBlockSize);
-        if (left < logical + kBlockChecksumSize) {
-          return PageCorruption(key, *meta.schema, task.column, task.page, "truncated block");
-        }
-        if (BlockChecksum(p, logical, b) != DecodeFixed32(p + logical)) {
-          return PageCorruption(key, *meta.schema, task.column, task.page,
-                                "checksum mismatch in block " + std::to_string(b));
-        }
-        blocks.push_back(p);
-        block_ids.push_back(b);
-        p += logical + kBlockChecksumSize;
-        left -= logical + kBlockChecksumSize;
+    Result<ArrayPtr> gathered = Status::Internal("unset");
+    if (task.mode == Mode::kRowReads) {
+      // The whole stored page is here: check it, then decode only the rows.
+      if (XXH3_64bits(task.bytes->data(), task.bytes->size()) != info.checksum) {
+        return PageCorruption(key, *meta.schema, task.column, task.page, "checksum mismatch");
       }
+      if (info.compression == Compression::kNone) {
+        const BufferPtr& stored = task.bytes;
+        auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
+          if (layout.fixed_width()) {  // blocked: skip the block checksums
+            while (size > 0) {
+              const uint64_t within = offset % kBlockSize;
+              const uint64_t chunk = std::min(size, kBlockSize - within);
+              std::memcpy(dst,
+                          stored->data() + offset / kBlockSize * (kBlockSize + kBlockChecksumSize) + within,
+                          chunk);
+              dst += chunk, offset += chunk, size -= chunk;
+            }
+            return Status::OK();
+          }
+          if (offset > stored->size() || size > stored->size() - offset) {
+            return Status::InvalidArgument("read past the page");
+          }
+          std::memcpy(dst, stored->data() + offset, size);
+          return Status::OK();
+        };
+        gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
+      } else {
+        QUIVER_RETURN_NOT_OK(CheckCodec(task.column, task.page));
+        auto chunked = ChunkedPage::Parse(info.compression, task.bytes, info.uncompressed_size);
+        if (!chunked.ok()) return corruption(chunked.status());
+        auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) {
+          return chunked->Read(offset, size, dst);
+        };
+        gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
+      }
+      task.bytes.reset();
+    } else {
+      // Verify each fetched block, then gather the rows from them.
+      std::vector<const uint8_t*> blocks;  // logical data of block block_ids[k]
+      std::vector<uint64_t> block_ids;
+      for (const BlockRun& run : task.runs) {
+        const uint8_t* p = run.bytes->data();
+        uint64_t left = run.bytes->size();
+        for (uint64_t b = run.first_block; b < run.first_block + run.num_blocks; ++b) {
+          const uint64_t logical = std::min<uint64_t>(kBlockSize, info.uncompressed_size - b * kBlockSize);
+          if (left < logical + kBlockChecksumSize) {
+            return PageCorruption(key, *meta.schema, task.column, task.page, "truncated block");
+          }
+          if (BlockChecksum(p, logical, b) != DecodeFixed32(p + logical)) {
+            return PageCorruption(key, *meta.schema, task.column, task.page,
+                                  "checksum mismatch in block " + std::to_string(b));
+          }
+          blocks.push_back(p);
+          block_ids.push_back(b);
+          p += logical + kBlockChecksumSize;
+          left -= logical + kBlockChecksumSize;
+        }
+      }
+      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
+        while (size > 0) {
+          const uint64_t b = offset / kBlockSize;
+          auto it = std::lower_bound(block_ids.begin(), block_ids.end(), b);
+          if (it == block_ids.end() || *it != b)
+            return Status::Internal("block " + std::to_string(b) + " not fetched");
+          const uint64_t within = offset % kBlockSize;
+          const uint64_t chunk = std::min(size, kBlockSize - within);
+          std::memcpy(dst, blocks[it - block_ids.begin()] + within, chunk);
+          dst += chunk, offset += chunk, size -= chunk;
+        }
+        return Status::OK();
+      };
+      gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
+      for (BlockRun& run : task.runs) run.bytes.reset();
     }
-    auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) {
-      while (size > 0) {
-        const uint64_t b = offset / kBlockSize;
-        const size_t k =
-            static_cast<size_t>(std::lower_bound(block_ids.begin(), block_ids.end(), b) - block_ids.begin());
-        const uint64_t within = offset % kBlockSize;
-        const uint64_t chunk = std::min(size, kBlockSize - within);
-        // The ranges were planned from the same layout, so the block is there.
-        std::memcpy(dst, blocks[k] + within, chunk);
-        dst += chunk, offset += chunk, size -= chunk;
+    if (!gathered.ok()) {
+      if (gathered.status().IsInvalidArgument() || gathered.status().IsCorruption()) {
+        return corruption(gathered.status());
       }
-    };
-    ArrayPtr gathered = GatherFixedWidth(*layouts[task.column], task.fw, task.local_rows, read);
-    for (BlockRun& run : task.runs) run.bytes.reset();
-    Status st = out.Append(*gathered, 0, gathered->length());
+      return gathered.status().WithContext(key);
+    }
+    Status st = out.Append(**gathered, 0, (*gathered)->length());
     if (!st.ok()) return st.WithContext(key);
   }
   std::vector<ArrayPtr> result;

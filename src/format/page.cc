@@ -724,8 +724,10 @@ void FixedWidthRanges(const FixedWidthLayout& fw, std::span<const int64_t> rows,
   std::sort(ranges->begin(), ranges->end());
 }
 
-ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw,
-                          std::span<const int64_t> rows, const LogicalReader& read) {
+namespace {
+
+Result<ArrayPtr> GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw,
+                                  std::span<const int64_t> rows, const LogicalReader& read) {
   const size_t levels = fw.values_per_row.size();
   const int64_t n = static_cast<int64_t>(rows.size());
   std::vector<BufferPtr> validity(levels);
@@ -739,7 +741,7 @@ ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw
       const int64_t first_bit = row * per_row;
       const uint64_t begin = first_bit / 8, end = (first_bit + per_row + 7) / 8;
       scratch.resize(end - begin);
-      read(fw.validity_offset[k] + begin, end - begin, scratch.data());
+      QUIVER_RETURN_NOT_OK(read(fw.validity_offset[k] + begin, end - begin, scratch.data()));
       bits.AppendBits(scratch.data(), first_bit % 8, per_row);
     }
     validity[k] = bits.Finish();
@@ -747,7 +749,8 @@ ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw
   const uint64_t leaf_bytes = static_cast<uint64_t>(fw.values_per_row.back()) * fw.width;
   auto values = AllocateUninitialized(static_cast<size_t>(n * leaf_bytes));
   for (int64_t i = 0; i < n; ++i) {
-    read(fw.values_offset + rows[i] * leaf_bytes, leaf_bytes, values->mutable_data() + i * leaf_bytes);
+    QUIVER_RETURN_NOT_OK(
+        read(fw.values_offset + rows[i] * leaf_bytes, leaf_bytes, values->mutable_data() + i * leaf_bytes));
   }
   // Build bottom-up: the leaf, then each fixed-size list around it.
   ArrayPtr array;
@@ -764,6 +767,176 @@ ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw
     }
   }
   return array;
+}
+
+// Rows of a utf8/binary page: validity bits, two offsets and the value's
+// bytes per row.
+Result<ArrayPtr> GatherBinary(const PageNode& node, int64_t num_rows, std::span<const uint64_t> sizes,
+                              std::span<const int64_t> rows, const LogicalReader& read) {
+  const int w = node.width;
+  if (sizes[0] != 0 && sizes[0] != static_cast<uint64_t>((num_rows + 7) / 8)) {
+    return Invalid("validity of " + std::to_string(sizes[0]) + " bytes for " + std::to_string(num_rows) +
+                   " rows");
+  }
+  if (sizes[1] != static_cast<uint64_t>(num_rows + 1) * w) {
+    return Invalid("offsets of " + std::to_string(sizes[1]) + " bytes for " + std::to_string(num_rows) +
+                   " rows");
+  }
+  const uint64_t offsets_at = Pad8(sizes[0]);
+  const uint64_t data_at = offsets_at + Pad8(sizes[1]);
+  const uint64_t data_size = sizes[2];
+  const bool has_validity = sizes[0] != 0;
+  BitBuilder validity;
+  ByteBuilder offsets, data;
+  std::memset(offsets.Extend(w), 0, w);
+  int64_t nulls = 0, end_offset = 0;
+  for (int64_t row : rows) {
+    bool valid = true;
+    if (has_validity) {
+      uint8_t byte;
+      QUIVER_RETURN_NOT_OK(read(row / 8, 1, &byte));
+      valid = (byte >> (row % 8)) & 1;
+      validity.AppendBits(&byte, row % 8, 1);
+      nulls += !valid;
+    }
+    int64_t range[2];
+    if (w == 8) {
+      QUIVER_RETURN_NOT_OK(read(offsets_at + row * 8, 16, reinterpret_cast<uint8_t*>(range)));
+    } else {
+      int32_t narrow[2];
+      QUIVER_RETURN_NOT_OK(read(offsets_at + row * 4, 8, reinterpret_cast<uint8_t*>(narrow)));
+      range[0] = narrow[0], range[1] = narrow[1];
+    }
+    if (range[0] < 0 || range[1] < range[0] || static_cast<uint64_t>(range[1]) > data_size) {
+      return Invalid("row " + std::to_string(row) + " spans bytes [" + std::to_string(range[0]) + ", " +
+                     std::to_string(range[1]) + ") of " + std::to_string(data_size));
+    }
+    const uint64_t length = static_cast<uint64_t>(range[1] - range[0]);
+    if (w == 4 && end_offset + static_cast<int64_t>(length) > std::numeric_limits<int32_t>::max()) {
+      return Invalid("rows exceed 2 GiB of 32-bit offsets");
+    }
+    if (length > 0) QUIVER_RETURN_NOT_OK(read(data_at + range[0], length, data.Extend(length)));
+    end_offset += static_cast<int64_t>(length);
+    if (w == 8) {
+      std::memcpy(offsets.Extend(8), &end_offset, 8);
+    } else {
+      const auto narrow = static_cast<int32_t>(end_offset);
+      std::memcpy(offsets.Extend(4), &narrow, 4);
+    }
+  }
+  std::vector<BufferPtr> buffers = {has_validity ? validity.Finish() : nullptr, offsets.Finish(),
+                                    data.Finish()};
+  return std::make_shared<const Array>(node.type, static_cast<int64_t>(rows.size()), std::move(buffers),
+                                       std::vector<ArrayPtr>{}, has_validity ? nulls : 0);
+}
+
+}  // namespace
+
+bool SupportsRowReads(const ColumnLayout& layout) {
+  return layout.fixed_width() ||
+         (layout.nodes().size() == 1 && layout.nodes()[0].kind == PageNode::Kind::kBinary);
+}
+
+Result<ArrayPtr> TakeRows(const ColumnLayout& layout, int64_t num_rows,
+                          std::span<const uint64_t> buffer_sizes, std::span<const int64_t> rows,
+                          const LogicalReader& read) {
+  if (static_cast<int>(buffer_sizes.size()) != layout.num_slots()) {
+    return Invalid("page has " + std::to_string(buffer_sizes.size()) + " buffers, type " +
+                   layout.type()->ToString() + " needs " + std::to_string(layout.num_slots()));
+  }
+  for (int64_t row : rows) {
+    if (row < 0 || row >= num_rows) return Invalid("row " + std::to_string(row) + " outside the page");
+  }
+  if (layout.fixed_width()) {
+    QUIVER_ASSIGN_OR_RETURN(FixedWidthLayout fw, MakeFixedWidthLayout(layout, num_rows, buffer_sizes));
+    return GatherFixedWidth(layout, fw, rows, read);
+  }
+  return GatherBinary(layout.nodes()[0], num_rows, buffer_sizes, rows, read);
+}
+
+// ---------------------------------------------------------------------------
+// Chunked compression
+
+Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
+                       std::string* out) {
+  const uint64_t num_chunks = (size + kChunkSize - 1) / kChunkSize;
+  std::string directory;
+  PutVarint64(&directory, num_chunks);
+  const size_t directory_at = out->size();
+  // Chunks first (their sizes are known only afterwards), then the
+  // directory is inserted in front of them.
+  for (uint64_t pos = 0; pos < size; pos += kChunkSize) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size - pos));
+    const size_t at = out->size();
+    out->resize(at + MaxCompressedSize(c, n));
+    QUIVER_ASSIGN_OR_RETURN(
+        size_t compressed, compressor->Compress(c, level, data + pos, n, out->data() + at, out->size() - at));
+    out->resize(at + compressed);
+    PutVarint64(&directory, compressed);
+  }
+  out->insert(directory_at, directory);
+  return Status::OK();
+}
+
+Result<ChunkedPage> ChunkedPage::Parse(Compression c, BufferPtr stored, uint64_t logical_size) {
+  ChunkedPage page;
+  page.compression_ = c;
+  page.logical_size_ = logical_size;
+  std::string_view in = stored->view();
+  uint64_t num_chunks;
+  if (!GetVarint64(&in, &num_chunks) || num_chunks != (logical_size + kChunkSize - 1) / kChunkSize) {
+    return Invalid("chunk directory does not describe " + std::to_string(logical_size) + " bytes");
+  }
+  std::vector<uint64_t> sizes(num_chunks);
+  for (uint64_t& size : sizes) {
+    if (!GetVarint64(&in, &size)) return Invalid("truncated chunk directory");
+  }
+  uint64_t pos = stored->size() - in.size();
+  page.chunk_begin_.reserve(num_chunks + 1);
+  for (uint64_t size : sizes) {
+    page.chunk_begin_.push_back(pos);
+    if (size > stored->size() - pos) return Invalid("chunks run past the page");
+    pos += size;
+  }
+  page.chunk_begin_.push_back(pos);
+  if (pos != stored->size()) return Invalid("chunks end before the page");
+  page.cache_.resize(num_chunks);
+  page.stored_ = std::move(stored);
+  return page;
+}
+
+Status ChunkedPage::DecompressChunk(size_t chunk, uint8_t* out) const {
+  const uint64_t logical = std::min<uint64_t>(kChunkSize, logical_size_ - chunk * kChunkSize);
+  Status st = Decompress(compression_, stored_->data() + chunk_begin_[chunk],
+                         chunk_begin_[chunk + 1] - chunk_begin_[chunk], out, logical);
+  return st.ok() ? st : st.WithContext("chunk " + std::to_string(chunk));
+}
+
+Status ChunkedPage::DecompressAll(uint8_t* out) const {
+  for (size_t chunk = 0; chunk < cache_.size(); ++chunk) {
+    QUIVER_RETURN_NOT_OK(DecompressChunk(chunk, out + chunk * kChunkSize));
+  }
+  return Status::OK();
+}
+
+Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
+  if (offset > logical_size_ || size > logical_size_ - offset) {
+    return Invalid("read of [" + std::to_string(offset) + ", +" + std::to_string(size) + ") past the page");
+  }
+  while (size > 0) {
+    const size_t chunk = static_cast<size_t>(offset / kChunkSize);
+    if (!cache_[chunk]) {
+      const uint64_t logical = std::min<uint64_t>(kChunkSize, logical_size_ - chunk * kChunkSize);
+      BufferPtr buf = AllocateUninitialized(logical);
+      QUIVER_RETURN_NOT_OK(DecompressChunk(chunk, buf->mutable_data()));
+      cache_[chunk] = std::move(buf);
+    }
+    const uint64_t within = offset % kChunkSize;
+    const uint64_t n = std::min(size, cache_[chunk]->size() - within);
+    std::memcpy(dst, cache_[chunk]->data() + within, n);
+    dst += n, offset += n, size -= n;
+  }
+  return Status::OK();
 }
 
 }  // namespace quiver

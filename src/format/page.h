@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/compression.h"
 #include "quiver/array.h"
 
 namespace quiver {
@@ -129,8 +130,62 @@ void AppendBlocked(const uint8_t* data, size_t size, std::string* out);
 // the caller checked the page checksum). False if the sizes do not match.
 bool Unblock(const uint8_t* stored, size_t stored_size, uint8_t* out, size_t logical_size);
 
-// Where a fixed-width page keeps each level's validity bitmap and the leaf
-// values, in logical page bytes.
+// Compressed pages: the logical page cut into chunks of kChunkSize bytes
+// (the last may be shorter), each compressed on its own behind a directory
+// of their compressed sizes, so that a reader can decompress just the chunks
+// holding a few rows.
+inline constexpr uint64_t kChunkSize = 16 * 1024;
+
+// Appends the stored form of `size` logical bytes, compressed with `c`
+// (zstd at `level`, or lz4), to `out`.
+Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
+                       std::string* out);
+
+// Reads a compressed stored page. Not thread-safe (it caches chunks).
+class ChunkedPage {
+ public:
+  // Parses the chunk directory of `stored`; InvalidArgument when it does not
+  // describe exactly `logical_size` bytes in exactly `stored`'s bytes.
+  static Result<ChunkedPage> Parse(Compression c, BufferPtr stored, uint64_t logical_size);
+
+  // Decompresses the whole logical page into `out` (logical_size bytes).
+  // Corruption when a chunk does not decompress to its size.
+  Status DecompressAll(uint8_t* out) const;
+  // Copies logical bytes [offset, offset + size) to `dst`, decompressing
+  // each chunk the first time a read touches it. InvalidArgument when the
+  // range is outside the page.
+  Status Read(uint64_t offset, uint64_t size, uint8_t* dst);
+
+ private:
+  ChunkedPage() = default;
+  Status DecompressChunk(size_t chunk, uint8_t* out) const;
+  Compression compression_ = Compression::kNone;
+  BufferPtr stored_;
+  uint64_t logical_size_ = 0;
+  std::vector<uint64_t> chunk_begin_;  // offsets in stored_, one past the last chunk at the end
+  std::vector<BufferPtr> cache_;
+};
+
+// --- Reading some rows of a page without decoding all of it.
+
+// Copies logical page bytes [offset, offset + size) to `dst`; an error for a
+// range the source cannot serve.
+using LogicalReader = std::function<Status(uint64_t offset, uint64_t size, uint8_t* dst)>;
+
+// Whether TakeRows serves `layout`: fixed-width columns and utf8/binary
+// columns (not nested).
+bool SupportsRowReads(const ColumnLayout& layout);
+
+// The rows `rows` (page-local, ascending) of a page of `num_rows` rows whose
+// buffers have `buffer_sizes`, reading only the bytes they need through
+// `read`. Precondition: SupportsRowReads(layout). Sizes or offsets that do
+// not fit are InvalidArgument; errors of `read` pass through.
+Result<ArrayPtr> TakeRows(const ColumnLayout& layout, int64_t num_rows,
+                          std::span<const uint64_t> buffer_sizes, std::span<const int64_t> rows,
+                          const LogicalReader& read);
+
+// Where a page of a fixed-width column keeps each level's validity bitmap
+// and the leaf values, in logical page bytes.
 struct FixedWidthLayout {
   std::vector<int64_t> validity_offset;  // per level, top first; -1 when absent
   std::vector<int64_t> values_per_row;   // per level: elements of that level per row
@@ -142,14 +197,10 @@ struct FixedWidthLayout {
 // buffer sizes do not fit the type and row count.
 Result<FixedWidthLayout> MakeFixedWidthLayout(const ColumnLayout& layout, int64_t num_rows,
                                               std::span<const uint64_t> buffer_sizes);
-// Appends the logical byte ranges [begin, end) that hold `rows` (page-local,
-// ascending), in ascending order, not merged.
+// Appends the logical byte ranges [begin, end) that TakeRows reads for
+// `rows` of a fixed-width page, sorted, not merged: what to fetch when only
+// those bytes are read from the file.
 void FixedWidthRanges(const FixedWidthLayout& fw, std::span<const int64_t> rows,
                       std::vector<std::pair<uint64_t, uint64_t>>* ranges);
-// Builds the array of `rows` of the page, reading logical bytes with
-// `read(offset, size, dst)`, which must cover the ranges above.
-using LogicalReader = std::function<void(uint64_t offset, uint64_t size, uint8_t* dst)>;
-ArrayPtr GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLayout& fw,
-                          std::span<const int64_t> rows, const LogicalReader& read);
 
 }  // namespace quiver

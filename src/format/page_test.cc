@@ -185,7 +185,7 @@ TEST(PageTest, BlockedStorage) {
   }
 }
 
-TEST(PageTest, FixedWidthGatherMatchesTake) {
+TEST(PageTest, FixedWidthTakeRowsReadsOnlyPlannedRanges) {
   // Vectors with nulls at both levels, nested fixed-size lists, plain numbers.
   const std::vector<Field> fields = {
       Field("v", vector_type(5)), Field("i", int64()), Field("h", float16()),
@@ -196,6 +196,7 @@ TEST(PageTest, FixedWidthGatherMatchesTake) {
       SCOPED_TRACE(field.ToString() + " nulls " + std::to_string(null_prob));
       ColumnLayout layout(field.type);
       ASSERT_TRUE(layout.fixed_width());
+      ASSERT_TRUE(SupportsRowReads(layout));
       ArrayPtr a = RandomArray(field, 123, null_prob, rng);
       ArrayAppender appender(layout);
       ASSERT_TRUE(appender.Append(*a, 0, 123).ok());
@@ -208,22 +209,104 @@ TEST(PageTest, FixedWidthGatherMatchesTake) {
       std::vector<std::pair<uint64_t, uint64_t>> ranges;
       FixedWidthRanges(*fw, rows, &ranges);
       // Only bytes inside the planned ranges may be read.
-      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) {
+      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
         bool covered = false;
         for (const auto& [b, e] : ranges) covered = covered || (offset >= b && offset + size <= e);
-        ASSERT_TRUE(covered) << offset << "+" << size;
-        ASSERT_LE(offset + size, page.size());
+        EXPECT_TRUE(covered) << offset << "+" << size;
+        EXPECT_LE(offset + size, page.size());
         std::memcpy(dst, page.data() + offset, size);
+        return Status::OK();
       };
-      ArrayPtr gathered = GatherFixedWidth(layout, *fw, rows, read);
-      ASSERT_TRUE(gathered->Validate().ok()) << gathered->Validate().ToString();
+      auto gathered = TakeRows(layout, 123, sizes, rows, read);
+      ASSERT_TRUE(gathered.ok()) << gathered.status().ToString();
+      ASSERT_TRUE((*gathered)->Validate().ok()) << (*gathered)->Validate().ToString();
       auto expected = Take(*a, rows);
       ASSERT_TRUE(expected.ok());
-      EXPECT_TRUE(gathered->Equals(**expected));
+      EXPECT_TRUE((*gathered)->Equals(**expected));
       // Bad sizes are refused.
       std::vector<uint64_t> bad = sizes;
       bad.back() += 1;
       EXPECT_FALSE(MakeFixedWidthLayout(layout, 123, bad).ok());
+      EXPECT_FALSE(TakeRows(layout, 123, bad, rows, read).ok());
+    }
+  }
+}
+
+TEST(PageTest, BinaryTakeRows) {
+  std::mt19937_64 rng(7);
+  for (const Field& field : {Field("s", utf8()), Field("b", large_binary())}) {
+    for (double null_prob : {0.0, 0.3}) {
+      SCOPED_TRACE(field.ToString() + " nulls " + std::to_string(null_prob));
+      ColumnLayout layout(field.type);
+      ASSERT_TRUE(SupportsRowReads(layout));
+      ArrayPtr a = RandomArray(field, 300, null_prob, rng);
+      ArrayAppender appender(layout);
+      ASSERT_TRUE(appender.Append(*a, 0, 300).ok());
+      std::string page;
+      std::vector<uint64_t> sizes;
+      appender.EncodePage(&page, &sizes);
+      uint64_t bytes_read = 0;
+      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
+        if (offset + size > page.size()) return Status::InvalidArgument("past the page");
+        bytes_read += size;
+        std::memcpy(dst, page.data() + offset, size);
+        return Status::OK();
+      };
+      std::vector<int64_t> rows = {0, 5, 6, 150, 299};
+      auto got = TakeRows(layout, 300, sizes, rows, read);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_TRUE((*got)->Validate().ok());
+      EXPECT_TRUE((*got)->Equals(**Take(*a, rows)));
+      EXPECT_LT(bytes_read, page.size() / 4);
+      // Offsets pointing past the data are an error, not a wild read.
+      std::string broken = page;
+      const int w = field.type->is_large_offsets() ? 8 : 4;
+      const uint64_t offsets_at = Pad8(sizes[0]);
+      std::memset(broken.data() + offsets_at + 6 * w, 0x7F, w);
+      page.swap(broken);
+      EXPECT_TRUE(TakeRows(layout, 300, sizes, rows, read).status().IsInvalidArgument());
+      page.swap(broken);
+      std::vector<int64_t> outside = {300};
+      EXPECT_FALSE(TakeRows(layout, 300, sizes, outside, read).ok());
+    }
+  }
+  EXPECT_FALSE(SupportsRowReads(ColumnLayout(list(utf8()))));
+  EXPECT_FALSE(SupportsRowReads(ColumnLayout(boolean())));
+}
+
+TEST(PageTest, ChunkedCompression) {
+  Compressor compressor;
+  for (Compression c : {Compression::kZstd, Compression::kLz4}) {
+    for (size_t n : {size_t{0}, size_t{100}, size_t{kChunkSize}, size_t{3 * kChunkSize + 17}}) {
+      SCOPED_TRACE(std::string(CompressionName(c)) + " " + std::to_string(n));
+      std::string logical(n, '\0');
+      for (size_t i = 0; i < n; ++i) logical[i] = static_cast<char>((i / 7) % 13);
+      std::string stored = "prefix";
+      ASSERT_TRUE(
+          CompressChunked(&compressor, c, 1, reinterpret_cast<const uint8_t*>(logical.data()), n, &stored)
+              .ok());
+      ASSERT_EQ(stored.substr(0, 6), "prefix");
+      auto buf = Buffer::FromString(stored.substr(6));
+      auto page = ChunkedPage::Parse(c, buf, n);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      std::string all(n, '\0');
+      ASSERT_TRUE(page->DecompressAll(reinterpret_cast<uint8_t*>(all.data())).ok());
+      EXPECT_EQ(all, logical);
+      // Reads across chunk boundaries.
+      for (uint64_t offset : {uint64_t{0}, kChunkSize - 3, uint64_t{2 * kChunkSize + 5}}) {
+        if (offset + 10 > n) continue;
+        char got[10];
+        ASSERT_TRUE(page->Read(offset, 10, reinterpret_cast<uint8_t*>(got)).ok());
+        EXPECT_EQ(std::string(got, 10), logical.substr(offset, 10));
+      }
+      char byte;
+      EXPECT_TRUE(page->Read(n, 1, reinterpret_cast<uint8_t*>(&byte)).IsInvalidArgument());
+      // A directory that does not match the sizes.
+      EXPECT_FALSE(ChunkedPage::Parse(c, buf, n + kChunkSize).ok());
+      EXPECT_FALSE(ChunkedPage::Parse(c, Buffer::FromString(stored.substr(6) + "x"), n).ok());
+      if (n > 0) {
+        EXPECT_FALSE(ChunkedPage::Parse(c, Buffer::FromString(stored.substr(6, stored.size() - 7)), n).ok());
+      }
     }
   }
 }
