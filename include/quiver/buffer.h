@@ -20,6 +20,9 @@ class Buffer {
   // padded to a multiple of 64 bytes, so SIMD loads of whole 64-byte blocks
   // stay inside it). Throws std::bad_alloc when memory runs out.
   static std::shared_ptr<Buffer> Allocate(size_t size);
+  // As Allocate, but the contents are left uninitialised (except the padding
+  // past `size`): for buffers about to be filled completely, such as reads.
+  static std::shared_ptr<Buffer> AllocateUninitialized(size_t size);
   // Copies `size` bytes from `data`.
   static std::shared_ptr<Buffer> Copy(const void* data, size_t size);
   // Takes over `bytes`.

@@ -15,15 +15,35 @@ Buffer::~Buffer() {
   if (release_) release_();
 }
 
-std::shared_ptr<Buffer> Buffer::Allocate(size_t size) {
-  // Round up so the allocation is a multiple of the alignment (required by
-  // aligned_alloc) and SIMD loads past the logical end stay inside it.
+namespace {
+
+// `size` bytes rounded up to a multiple of the alignment (required by
+// aligned_alloc, and so SIMD loads past the logical end stay inside), with
+// the first `zeroed` bytes and the padding zero-filled.
+void* AllocateAligned(size_t size, size_t zeroed) {
   if (size > SIZE_MAX - kAlignment) throw std::bad_alloc();
   size_t capacity = (size + kAlignment - 1) / kAlignment * kAlignment;
   if (capacity == 0) capacity = kAlignment;
   void* mem = std::aligned_alloc(kAlignment, capacity);
   if (mem == nullptr) throw std::bad_alloc();
-  std::memset(mem, 0, capacity);
+  std::memset(mem, 0, zeroed);
+  std::memset(static_cast<uint8_t*>(mem) + size, 0, capacity - size);
+  return mem;
+}
+
+}  // namespace
+
+std::shared_ptr<Buffer> Buffer::AllocateUninitialized(size_t size) {
+  void* mem = AllocateAligned(size, 0);
+  std::shared_ptr<Buffer> b(new Buffer());
+  b->data_ = static_cast<const uint8_t*>(mem);
+  b->size_ = size;
+  b->release_ = [mem] { std::free(mem); };
+  return b;
+}
+
+std::shared_ptr<Buffer> Buffer::Allocate(size_t size) {
+  void* mem = AllocateAligned(size, size);
   std::shared_ptr<Buffer> b(new Buffer());
   b->data_ = static_cast<const uint8_t*>(mem);
   b->size_ = size;
@@ -32,7 +52,7 @@ std::shared_ptr<Buffer> Buffer::Allocate(size_t size) {
 }
 
 std::shared_ptr<Buffer> Buffer::Copy(const void* data, size_t size) {
-  auto b = Allocate(size);
+  auto b = AllocateUninitialized(size);
   if (size > 0) std::memcpy(b->mutable_data(), data, size);
   return b;
 }

@@ -50,6 +50,7 @@ class LocalObjectStore : public ObjectStore {
   static Result<std::unique_ptr<LocalObjectStore>> Open(std::string root) {
     return Open(std::move(root), {});
   }
+  ~LocalObjectStore() override;
 
   Result<BufferPtr> Read(std::string_view key) override;
   Result<BufferPtr> ReadRange(std::string_view key, uint64_t offset, uint64_t length) override;
@@ -77,7 +78,10 @@ class LocalObjectStore : public ObjectStore {
   class Writer;
   struct TempFile;
 
-  LocalObjectStore(std::string root, Options options) : root_(std::move(root)), options_(options) {}
+  // Read descriptors kept open across ReadRange calls (see local_store.cc).
+  class FdCache;
+
+  LocalObjectStore(std::string root, Options options);
 
   std::string PathOf(std::string_view key_or_prefix) const;
   // Creates `dir` (absolute) and its missing parents.
@@ -94,6 +98,7 @@ class LocalObjectStore : public ObjectStore {
 
   std::string root_;  // absolute, no trailing '/'; "" for the file system root
   Options options_;
+  std::unique_ptr<FdCache> fds_;
 };
 
 }  // namespace quiver
