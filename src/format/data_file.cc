@@ -725,7 +725,7 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
         (*scratch)->size() >= page.uncompressed_size) {
       out = *scratch;
     } else {
-      out = AllocateUninitialized(
+      out = Buffer::AllocateUninitialized(
           std::max<uint64_t>(page.uncompressed_size, scratch ? (*scratch ? (*scratch)->size() : 0) : 0));
       if (scratch != nullptr) *scratch = out;
     }

@@ -4,21 +4,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <new>
 
 #include "common/coding.h"
 
 namespace quiver {
-
-BufferPtr AllocateUninitialized(size_t size) {
-  const size_t capacity = std::max<size_t>(64, (size + 63) / 64 * 64);
-  void* mem = std::aligned_alloc(64, capacity);
-  if (mem == nullptr) throw std::bad_alloc();
-  return Buffer::Wrap(mem, size, [mem] { std::free(mem); });
-}
 
 namespace {
 
@@ -32,7 +23,7 @@ class ByteBuilder {
 
   void Reserve(size_t capacity) {
     if (capacity <= capacity_) return;
-    auto grown = AllocateUninitialized(capacity);
+    auto grown = Buffer::AllocateUninitialized(capacity);
     if (size_ > 0) std::memcpy(grown->mutable_data(), buf_->data(), size_);
     buf_ = std::move(grown);
     capacity_ = capacity;
@@ -747,7 +738,7 @@ Result<ArrayPtr> GatherFixedWidth(const ColumnLayout& layout, const FixedWidthLa
     validity[k] = bits.Finish();
   }
   const uint64_t leaf_bytes = static_cast<uint64_t>(fw.values_per_row.back()) * fw.width;
-  auto values = AllocateUninitialized(static_cast<size_t>(n * leaf_bytes));
+  auto values = Buffer::AllocateUninitialized(static_cast<size_t>(n * leaf_bytes));
   for (int64_t i = 0; i < n; ++i) {
     QUIVER_RETURN_NOT_OK(
         read(fw.values_offset + rows[i] * leaf_bytes, leaf_bytes, values->mutable_data() + i * leaf_bytes));
@@ -927,7 +918,7 @@ Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
     const size_t chunk = static_cast<size_t>(offset / kChunkSize);
     if (!cache_[chunk]) {
       const uint64_t logical = std::min<uint64_t>(kChunkSize, logical_size_ - chunk * kChunkSize);
-      BufferPtr buf = AllocateUninitialized(logical);
+      BufferPtr buf = Buffer::AllocateUninitialized(logical);
       QUIVER_RETURN_NOT_OK(DecompressChunk(chunk, buf->mutable_data()));
       cache_[chunk] = std::move(buf);
     }

@@ -36,11 +36,6 @@ inline constexpr uint64_t kMaxPageBytes = uint64_t{1} << 31;
 
 inline constexpr uint64_t Pad8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
-// A 64-byte aligned buffer of `size` bytes whose contents are unspecified:
-// for memory about to be overwritten, where Buffer::Allocate's zero-fill
-// would be a wasted pass.
-BufferPtr AllocateUninitialized(size_t size);
-
 // One node of a column's type tree, in pre-order.
 struct PageNode {
   enum class Kind : uint8_t { kNull, kBool, kFixed, kBinary, kList, kFixedList, kStruct };
