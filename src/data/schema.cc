@@ -5,6 +5,8 @@
 #include <charconv>
 #include <unordered_set>
 
+#include "common/suggest.h"
+
 namespace quiver {
 
 namespace {
@@ -64,22 +66,6 @@ bool TypesEqual(const TypePtr& a, const TypePtr& b) {
   return a->Equals(*b);
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                                          std::tolower(static_cast<unsigned char>(b[j - 1]))
-                                      ? 0
-                                      : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 }  // namespace
 
@@ -362,21 +348,9 @@ Result<const Field*> Schema::GetField(std::string_view name) const {
   if (i >= 0) return &fields_[i];
   std::string msg = "no column named \"" + std::string(name) + "\"";
   if (fields_.empty()) return Status::NotFound(msg + " (the schema has no columns)");
-  // Suggest the nearest names; ties keep schema order.
-  std::vector<std::pair<size_t, int>> ranked;
-  for (size_t k = 0; k < fields_.size(); ++k) ranked.emplace_back(EditDistance(name, fields_[k].name), k);
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  size_t best = ranked[0].first;
-  msg += "; did you mean ";
-  int shown = 0;
-  for (const auto& [dist, k] : ranked) {
-    if (shown == 3 || (shown > 0 && dist > best)) break;
-    if (shown > 0) msg += " or ";
-    msg += "\"" + fields_[k].name + "\"";
-    ++shown;
-  }
-  msg += "?";
+  std::vector<std::string> names;
+  for (const Field& f : fields_) names.push_back(f.name);
+  msg += DidYouMean(name, names);
   return Status::NotFound(std::move(msg));
 }
 

@@ -59,9 +59,11 @@ Fragment FragmentFromJson(const json& j) {
     f.files.push_back({file.at("key").get<std::string>(), file.at("fields").get<std::vector<int32_t>>(),
                        file.at("size").get<uint64_t>()});
   }
-  for (const json& r : j.at("row_ids")) f.row_ids.push_back({r.at(0).get<uint64_t>(), r.at(1).get<uint64_t>()});
+  for (const json& r : j.at("row_ids"))
+    f.row_ids.push_back({r.at(0).get<uint64_t>(), r.at(1).get<uint64_t>()});
   if (j.contains("deletion")) {
-    f.deletion = DeletionFileRef{j["deletion"].at("key").get<std::string>(), j["deletion"].at("count").get<int64_t>()};
+    f.deletion =
+        DeletionFileRef{j["deletion"].at("key").get<std::string>(), j["deletion"].at("count").get<int64_t>()};
   }
   return f;
 }
@@ -98,7 +100,8 @@ Status CheckConsistency(const Manifest& m, std::string_view key) {
   for (const Fragment& f : m.fragments) {
     uint64_t covered = 0;
     for (const RowIdRange& r : f.row_ids) {
-      if (r.end < r.start) return corrupt("fragment " + std::to_string(f.id) + " has a reversed row id range");
+      if (r.end < r.start)
+        return corrupt("fragment " + std::to_string(f.id) + " has a reversed row id range");
       covered += r.size();
     }
     if (covered != static_cast<uint64_t>(f.physical_rows)) {
@@ -184,7 +187,8 @@ Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view key) {
   }
   if (format_version > kFormatVersion) {
     return Status::NotSupported(where + ": manifest format version " + std::to_string(format_version) +
-                                " is newer than this build supports (" + std::to_string(kFormatVersion) + ")");
+                                " is newer than this build supports (" + std::to_string(kFormatVersion) +
+                                ")");
   }
   Manifest m;
   try {

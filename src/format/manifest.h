@@ -82,10 +82,10 @@ struct Manifest {
   uint64_t next_fragment_id = 0;
   uint64_t next_row_id = 0;  // row ids are never reused, even after deletes
   std::vector<IndexMeta> indexes;
-  std::string operation;  // "create", "append", "overwrite", "restore", ...
+  std::string operation;      // "create", "append", "overwrite", "restore", ...
   uint64_t read_version = 0;  // the version the writer started from
-  Metadata metadata;  // user metadata of this version
-  std::string writer;  // "quiver 0.1.0"
+  Metadata metadata;          // user metadata of this version
+  std::string writer;         // "quiver 0.1.0"
 
   int64_t num_rows() const;
   int64_t num_deleted_rows() const;

@@ -14,16 +14,18 @@ constexpr std::string_view kManifestSuffix = ".manifest";
 constexpr char kWriter[] = "quiver 0.1.0";
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 Status CheckUnchanged(const Manifest& latest, const Fragment& as_read, const Transaction& txn) {
   const Fragment* current = latest.FindFragment(as_read.id);
   if (current == nullptr || !(*current == as_read)) {
-    return Status::Conflict(txn.operation + " read version " + std::to_string(txn.read_version) + ", but version " +
-                            std::to_string(latest.version) + " (" + latest.operation + ") " +
-                            (current ? "changed" : "removed") + " fragment " + std::to_string(as_read.id) +
+    return Status::Conflict(txn.operation + " read version " + std::to_string(txn.read_version) +
+                            ", but version " + std::to_string(latest.version) + " (" + latest.operation +
+                            ") " + (current ? "changed" : "removed") + " fragment " +
+                            std::to_string(as_read.id) +
                             " that it also changes; retry the operation on the latest version");
   }
   return Status::OK();
@@ -40,7 +42,8 @@ std::string VersionKey(uint64_t version) {
 uint64_t ParseVersionKey(std::string_view key) {
   if (key.substr(0, kVersionsDir.size()) != kVersionsDir) return 0;
   key.remove_prefix(kVersionsDir.size());
-  if (key.size() <= kManifestSuffix.size() || key.substr(key.size() - kManifestSuffix.size()) != kManifestSuffix) {
+  if (key.size() <= kManifestSuffix.size() ||
+      key.substr(key.size() - kManifestSuffix.size()) != kManifestSuffix) {
     return 0;
   }
   key.remove_suffix(kManifestSuffix.size());
@@ -50,11 +53,13 @@ uint64_t ParseVersionKey(std::string_view key) {
   return version;
 }
 
-Result<std::shared_ptr<const Manifest>> LoadManifest(ObjectStore* store, const std::string& root, uint64_t version) {
+Result<std::shared_ptr<const Manifest>> LoadManifest(ObjectStore* store, const std::string& root,
+                                                     uint64_t version) {
   const std::string key = root + VersionKey(version);
   auto bytes = store->Read(key);
   if (!bytes.ok()) {
-    if (bytes.status().IsNotFound()) return Status::NotFound("version " + std::to_string(version) + " does not exist");
+    if (bytes.status().IsNotFound())
+      return Status::NotFound("version " + std::to_string(version) + " does not exist");
     return bytes.status();
   }
   QUIVER_ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest((*bytes)->view(), key));
@@ -171,8 +176,8 @@ Result<std::shared_ptr<const Manifest>> Commit(ObjectStore* store, const std::st
     // decides whether the two operations conflict).
     QUIVER_ASSIGN_OR_RETURN(base, LoadManifest(store, root, next->version));
   }
-  return Status::Conflict("gave up committing " + txn.operation + " after " + std::to_string(options.max_retries) +
-                          " concurrent commits won the race");
+  return Status::Conflict("gave up committing " + txn.operation + " after " +
+                          std::to_string(options.max_retries) + " concurrent commits won the race");
 }
 
 std::string NewUniqueId() {

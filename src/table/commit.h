@@ -26,7 +26,7 @@
 namespace quiver {
 
 struct Transaction {
-  std::string operation;  // recorded in the manifest: "append", "overwrite", ...
+  std::string operation;      // recorded in the manifest: "append", "overwrite", ...
   uint64_t read_version = 0;  // 0 when creating the table
 
   // Fragments to add. Ids are assigned at commit; row ids too, unless set
@@ -57,7 +57,8 @@ std::string VersionKey(uint64_t version);
 uint64_t ParseVersionKey(std::string_view relative_key);
 
 // Loads and decodes version `version` of the table under `root`.
-Result<std::shared_ptr<const Manifest>> LoadManifest(ObjectStore* store, const std::string& root, uint64_t version);
+Result<std::shared_ptr<const Manifest>> LoadManifest(ObjectStore* store, const std::string& root,
+                                                     uint64_t version);
 // All committed versions, ascending (by listing "_versions/").
 Result<std::vector<uint64_t>> ListVersionNumbers(ObjectStore* store, const std::string& root);
 // The newest version, by listing; NotFound when the table has none.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/suggest.h"
 #include "table/fragment_writer.h"
 #include "table/table_impl.h"
 
@@ -12,19 +13,6 @@ namespace {
 constexpr std::string_view kTableSuffix = ".quiver";
 
 std::string TableRoot(const std::string& name) { return name + std::string(kTableSuffix) + "/"; }
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 // An empty stream with a schema, for tables created without rows.
 class EmptyReader : public BatchReader {
@@ -55,8 +43,8 @@ struct Connection::Impl {
     if (versions.empty()) return Status::NotFound("table \"" + name + "\" not found");
     QUIVER_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store.get(), root, versions.back()));
     auto files = std::make_shared<TableFiles>(store, root);
-    return std::make_shared<Table>(
-        std::make_unique<TableImpl>(name, std::move(files), std::move(manifest), options.read_consistency_interval));
+    return std::make_shared<Table>(std::make_unique<TableImpl>(name, std::move(files), std::move(manifest),
+                                                               options.read_consistency_interval));
   }
 };
 
@@ -102,22 +90,14 @@ Result<TablePtr> Connection::OpenTable(const std::string& name) const {
   // Suggest the closest names, as a user who mistyped one would want.
   std::string message = "table \"" + name + "\" not found in " + impl_->uri;
   auto names = TableNames();
-  if (names.ok() && !names->empty()) {
-    std::vector<std::string> sorted = *names;
-    std::stable_sort(sorted.begin(), sorted.end(), [&](const std::string& a, const std::string& b) {
-      return EditDistance(a, name) < EditDistance(b, name);
-    });
-    if (sorted.size() > 3) sorted.resize(3);
-    message += "; did you mean";
-    for (size_t i = 0; i < sorted.size(); ++i) message += (i ? ", \"" : " \"") + sorted[i] + "\"";
-    message += "?";
-  }
+  if (names.ok()) message += DidYouMean(name, *names);
   return Status::NotFound(message);
 }
 
 Result<TablePtr> Connection::CreateTable(const std::string& name, const std::vector<BatchPtr>& data,
                                          const CreateTableOptions& options) {
-  if (data.empty()) return Status::InvalidArgument("CreateTable needs at least one batch (or use CreateEmptyTable)");
+  if (data.empty())
+    return Status::InvalidArgument("CreateTable needs at least one batch (or use CreateEmptyTable)");
   auto reader = MakeBatchReader(data.front()->schema(), data);
   return CreateTable(name, *reader, options);
 }
@@ -140,7 +120,8 @@ Result<TablePtr> Connection::CreateTable(const std::string& name, BatchReader& d
         QUIVER_ASSIGN_OR_RETURN(TablePtr table, impl_->Open(name));
         if (!table->schema()->Equals(*data.schema())) {
           return Status::InvalidArgument("table \"" + name + "\" exists with a different schema:\n" +
-                                         table->schema()->ToString() + "\ngiven:\n" + data.schema()->ToString());
+                                         table->schema()->ToString() + "\ngiven:\n" +
+                                         data.schema()->ToString());
         }
         return table;
       }
@@ -158,7 +139,8 @@ Result<TablePtr> Connection::CreateTable(const std::string& name, BatchReader& d
   SchemaPtr schema = data.schema();
   std::vector<int32_t> field_ids;
   for (int i = 0; i < schema->num_fields(); ++i) field_ids.push_back(i);
-  QUIVER_ASSIGN_OR_RETURN(WrittenFragments written, WriteFragments(*files, schema, field_ids, data, options.write));
+  QUIVER_ASSIGN_OR_RETURN(WrittenFragments written,
+                          WriteFragments(*files, schema, field_ids, data, options.write));
   Transaction txn;
   txn.operation = "create";
   txn.replace_all = true;
@@ -173,8 +155,8 @@ Result<TablePtr> Connection::CreateTable(const std::string& name, BatchReader& d
     }
     return committed.status();
   }
-  return std::make_shared<Table>(
-      std::make_unique<TableImpl>(name, std::move(files), *committed, impl_->options.read_consistency_interval));
+  return std::make_shared<Table>(std::make_unique<TableImpl>(name, std::move(files), *committed,
+                                                             impl_->options.read_consistency_interval));
 }
 
 Status Connection::DropTable(const std::string& name) {

@@ -66,7 +66,8 @@ using Operation = std::function<Status(Table&)>;
 
 // Runs `op` once per IO step with a crash at that step, and checks the
 // survivor holds either `before` or `after` ids.
-void CrashAtEveryStep(const Operation& op, const std::vector<int64_t>& before, const std::vector<int64_t>& after) {
+void CrashAtEveryStep(const Operation& op, const std::vector<int64_t>& before,
+                      const std::vector<int64_t>& after) {
   // A fault-free run counts the steps.
   auto probe_base = std::make_shared<MemoryObjectStore>();
   Populate(probe_base);

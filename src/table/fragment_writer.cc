@@ -14,7 +14,8 @@ Result<BatchPtr> ConformBatch(const SchemaPtr& target, const BatchPtr& batch) {
   for (const Field& field : target->fields()) {
     ArrayPtr column = batch->GetColumn(field.name);
     if (column == nullptr) {
-      return Status::InvalidArgument("data has no column \"" + field.name + "\" (" + field.type->ToString() + ")");
+      return Status::InvalidArgument("data has no column \"" + field.name + "\" (" + field.type->ToString() +
+                                     ")");
     }
     if (!field.nullable && column->null_count() > 0) {
       return Status::InvalidArgument("column \"" + field.name + "\" is not nullable, but the data has " +
@@ -37,9 +38,9 @@ struct OpenFile {
   std::string key;
 };
 
-Result<WrittenFragments> WriteAll(TableFiles& files, const SchemaPtr& schema, const std::vector<int32_t>& field_ids,
-                                  BatchReader& data, const WriteOptions& options, WrittenFragments& out,
-                                  OpenFile& open) {
+Result<WrittenFragments> WriteAll(TableFiles& files, const SchemaPtr& schema,
+                                  const std::vector<int32_t>& field_ids, BatchReader& data,
+                                  const WriteOptions& options, WrittenFragments& out, OpenFile& open) {
   QUIVER_ASSIGN_OR_RETURN(Compression compression, ParseCompression(options.compression));
   DataFileOptions file_options;
   file_options.compression = compression;
@@ -64,8 +65,8 @@ Result<WrittenFragments> WriteAll(TableFiles& files, const SchemaPtr& schema, co
     while (done < batch->num_rows()) {
       if (open.writer == nullptr) {
         open.key = "data/" + NewUniqueId() + ".qvd";
-        QUIVER_ASSIGN_OR_RETURN(open.writer,
-                                DataFileWriter::Open(files.store(), files.Key(open.key), schema, file_options));
+        QUIVER_ASSIGN_OR_RETURN(
+            open.writer, DataFileWriter::Open(files.store(), files.Key(open.key), schema, file_options));
       }
       const int64_t room = max_rows - open.writer->num_rows();
       const int64_t n = std::min(room, batch->num_rows() - done);

@@ -17,7 +17,8 @@ constexpr auto kOrphanGrace = std::chrono::hours(1);
 bool NeedsCompaction(const Fragment& f, const CompactOptions& options) {
   if (f.physical_rows == 0) return true;
   const double deleted = static_cast<double>(f.num_deleted()) / static_cast<double>(f.physical_rows);
-  return f.live_rows() < options.target_rows_per_fragment || deleted > options.materialize_deletions_threshold;
+  return f.live_rows() < options.target_rows_per_fragment ||
+         deleted > options.materialize_deletions_threshold;
 }
 
 void AppendRowIds(std::vector<RowIdRange>& ranges, const Array& ids) {
@@ -33,13 +34,14 @@ void AppendRowIds(std::vector<RowIdRange>& ranges, const Array& ids) {
 
 // Rewrites the live rows of `group` into one new fragment (with their row
 // ids) stored in one data file; no fragment when no row is live.
-Status RewriteGroup(const Snapshot& snap, const std::vector<const Fragment*>& group, std::vector<Fragment>& out,
-                    std::vector<std::string>& written) {
+Status RewriteGroup(const Snapshot& snap, const std::vector<const Fragment*>& group,
+                    std::vector<Fragment>& out, std::vector<std::string>& written) {
   const Manifest& m = *snap.manifest;
   std::vector<int> fields(m.schema->num_fields());
   for (int i = 0; i < m.schema->num_fields(); ++i) fields[i] = i;
   const std::string key = "data/" + NewUniqueId() + ".qvd";
-  QUIVER_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Open(snap.files->store(), snap.files->Key(key), m.schema));
+  QUIVER_ASSIGN_OR_RETURN(auto writer,
+                          DataFileWriter::Open(snap.files->store(), snap.files->Key(key), m.schema));
   Fragment merged;
   for (const Fragment* f : group) {
     QUIVER_ASSIGN_OR_RETURN(auto deleted, snap.files->LoadDeletions(*f));
@@ -57,7 +59,8 @@ Status RewriteGroup(const Snapshot& snap, const std::vector<const Fragment*>& gr
           QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, live));
           columns.push_back(std::move(taken));
         }
-        batch = std::make_shared<RecordBatch>(batch->schema(), static_cast<int64_t>(live.size()), std::move(columns));
+        batch = std::make_shared<RecordBatch>(batch->schema(), static_cast<int64_t>(live.size()),
+                                              std::move(columns));
       }
       if (batch->num_rows() == 0) continue;
       QUIVER_RETURN_NOT_OK(writer->Write(*batch));
@@ -99,7 +102,8 @@ Result<CompactStats> Table::Compact(const CompactOptions& options) {
   std::vector<const Fragment*> run;
   int64_t run_rows = 0;
   auto close_run = [&] {
-    const bool useful = run.size() > 1 || (run.size() == 1 && (run[0]->num_deleted() > 0 || run[0]->physical_rows == 0));
+    const bool useful =
+        run.size() > 1 || (run.size() == 1 && (run[0]->num_deleted() > 0 || run[0]->physical_rows == 0));
     if (useful) groups.push_back(run);
     run.clear();
     run_rows = 0;
@@ -143,10 +147,12 @@ Result<CompactStats> Table::Compact(const CompactOptions& options) {
 
 Result<CleanupStats> Table::Cleanup(const CleanupOptions& options) {
   if (!options.older_than && !options.keep_versions) {
-    return Status::InvalidArgument("cleanup needs older_than or keep_versions to say which versions to remove");
+    return Status::InvalidArgument(
+        "cleanup needs older_than or keep_versions to say which versions to remove");
   }
   if (options.keep_versions && *options.keep_versions < 1) {
-    return Status::InvalidArgument("keep_versions must be at least 1, got " + std::to_string(*options.keep_versions));
+    return Status::InvalidArgument("keep_versions must be at least 1, got " +
+                                   std::to_string(*options.keep_versions));
   }
   std::lock_guard<std::mutex> write_lock(impl_->write_mu());
   const auto& files = impl_->files();
@@ -167,7 +173,8 @@ Result<CleanupStats> Table::Cleanup(const CleanupOptions& options) {
     bool keep = latest || tagged.count(versions[i]) > 0;
     if (options.keep_versions && newer < *options.keep_versions) keep = true;
     if (options.older_than) {
-      const auto ts = std::chrono::system_clock::time_point(std::chrono::milliseconds(manifest->timestamp_ms));
+      const auto ts =
+          std::chrono::system_clock::time_point(std::chrono::milliseconds(manifest->timestamp_ms));
       if (ts >= *options.older_than) keep = true;
     }
     (keep ? kept : removed).push_back(std::move(manifest));
@@ -202,8 +209,9 @@ Result<CleanupStats> Table::Cleanup(const CleanupOptions& options) {
       }
     }
   }
-  QUIVER_ASSIGN_OR_RETURN(uint64_t temporaries,
-                          store->RemoveTempFiles(files->root(), std::chrono::milliseconds(kOrphanGrace).count()));
+  QUIVER_ASSIGN_OR_RETURN(
+      uint64_t temporaries,
+      store->RemoveTempFiles(files->root(), std::chrono::milliseconds(kOrphanGrace).count()));
   stats.files_removed += static_cast<int64_t>(temporaries);
   return stats;
 }

@@ -142,8 +142,8 @@ Result<std::unique_ptr<BatchReader>> ScanBuilder::ToReader() const {
     out.emplace_back("_rowid", uint64(), /*nullable=*/false);
     schema = std::make_shared<Schema>(std::move(out), schema->metadata());
   }
-  return std::unique_ptr<BatchReader>(
-      new ScanReader(snapshot_, std::move(fields), std::move(schema), offset_, limit_, with_row_id_, batch_size_));
+  return std::unique_ptr<BatchReader>(new ScanReader(snapshot_, std::move(fields), std::move(schema), offset_,
+                                                     limit_, with_row_id_, batch_size_));
 }
 
 Result<BatchPtr> ScanBuilder::ToBatch() const {
@@ -158,7 +158,8 @@ Result<BatchPtr> ScanBuilder::ToBatch() const {
   return ConcatenateBatches(batches);
 }
 
-Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids, const std::vector<std::string>& columns) const {
+Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids,
+                                   const std::vector<std::string>& columns) const {
   QUIVER_ASSIGN_OR_RETURN(auto snap, impl()->ReadSnapshot());
   QUIVER_ASSIGN_OR_RETURN(std::vector<int> fields, snap->ResolveColumns(columns));
   const auto& fragments = snap->manifest->fragments;
@@ -188,8 +189,9 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids, const std:
         base += static_cast<int64_t>(r.size());
       }
     }
-    if (!found) return Status::NotFound("row id " + std::to_string(id) + " does not exist in version " +
-                                        std::to_string(snap->version()));
+    if (!found)
+      return Status::NotFound("row id " + std::to_string(id) + " does not exist in version " +
+                              std::to_string(snap->version()));
   }
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return a.fragment != b.fragment ? a.fragment < b.fragment : a.offset < b.offset;
@@ -238,7 +240,8 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids, const std:
     QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, order));
     reordered.push_back(std::move(taken));
   }
-  return std::make_shared<RecordBatch>(all->schema(), static_cast<int64_t>(order.size()), std::move(reordered));
+  return std::make_shared<RecordBatch>(all->schema(), static_cast<int64_t>(order.size()),
+                                       std::move(reordered));
 }
 
 }  // namespace quiver

@@ -73,8 +73,8 @@ FieldLocation Locate(const Fragment& fragment, int32_t field_id) {
 // Reads the projected fields of one fragment with one call per data file,
 // through `read_file(reader, file_columns)`.
 template <typename ReadFn>
-Result<BatchPtr> AssembleFragment(const Snapshot& snap, const Fragment& fragment, const std::vector<int>& fields,
-                                  int64_t num_rows, ReadFn read_file) {
+Result<BatchPtr> AssembleFragment(const Snapshot& snap, const Fragment& fragment,
+                                  const std::vector<int>& fields, int64_t num_rows, ReadFn read_file) {
   std::vector<ArrayPtr> columns(fields.size());
   // Group the projection by data file, keeping each field's output slot.
   std::map<const DataFileRef*, std::vector<std::pair<int, size_t>>> by_file;  // file -> (column, slot)
@@ -102,8 +102,8 @@ Result<BatchPtr> AssembleFragment(const Snapshot& snap, const Fragment& fragment
 
 }  // namespace
 
-Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vector<int>& fields, int64_t start,
-                                        int64_t length) const {
+Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vector<int>& fields,
+                                        int64_t start, int64_t length) const {
   return AssembleFragment(*this, fragment, fields, length,
                           [&](const DataFileReader& reader, const std::vector<int>& cols) {
                             return reader.Read(cols, start, length);
@@ -112,10 +112,9 @@ Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vec
 
 Result<BatchPtr> Snapshot::TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
                                             std::span<const int64_t> offsets) const {
-  return AssembleFragment(*this, fragment, fields, static_cast<int64_t>(offsets.size()),
-                          [&](const DataFileReader& reader, const std::vector<int>& cols) {
-                            return reader.Take(cols, offsets);
-                          });
+  return AssembleFragment(
+      *this, fragment, fields, static_cast<int64_t>(offsets.size()),
+      [&](const DataFileReader& reader, const std::vector<int>& cols) { return reader.Take(cols, offsets); });
 }
 
 uint64_t RowIdAt(const Fragment& fragment, int64_t offset) {
@@ -144,7 +143,8 @@ ArrayPtr RowIdArray(const Fragment& fragment, int64_t start, int64_t length, con
     range_begin = range_end;
     if (range_begin >= start + length) break;
   }
-  return std::make_shared<Array>(uint64(), n, std::vector<BufferPtr>{nullptr, values}, std::vector<ArrayPtr>{}, 0);
+  return std::make_shared<Array>(uint64(), n, std::vector<BufferPtr>{nullptr, values},
+                                 std::vector<ArrayPtr>{}, 0);
 }
 
 }  // namespace quiver

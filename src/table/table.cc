@@ -11,7 +11,8 @@ namespace quiver {
 
 // ---------------------------------------------------------------- TableImpl
 
-TableImpl::TableImpl(std::string name, std::shared_ptr<TableFiles> files, std::shared_ptr<const Manifest> manifest,
+TableImpl::TableImpl(std::string name, std::shared_ptr<TableFiles> files,
+                     std::shared_ptr<const Manifest> manifest,
                      std::optional<std::chrono::milliseconds> consistency_interval)
     : name_(std::move(name)),
       files_(std::move(files)),
@@ -57,7 +58,8 @@ void TableImpl::AdvanceTo(std::shared_ptr<const Manifest> manifest) {
 
 Status TableImpl::Refresh() const {
   auto snap = current();
-  QUIVER_ASSIGN_OR_RETURN(uint64_t latest, ProbeLatestVersion(files_->store(), files_->root(), snap->version()));
+  QUIVER_ASSIGN_OR_RETURN(uint64_t latest,
+                          ProbeLatestVersion(files_->store(), files_->root(), snap->version()));
   if (latest != snap->version()) {
     QUIVER_ASSIGN_OR_RETURN(auto manifest, LoadManifest(files_->store(), files_->root(), latest));
     const_cast<TableImpl*>(this)->AdvanceTo(std::move(manifest));
@@ -83,7 +85,8 @@ Result<std::shared_ptr<const Manifest>> TableImpl::CommitWrite(const Transaction
   if (!committed.ok()) {
     // After a conflict the manifest surely was not written, so the files are
     // garbage; after an IO error it may have been, so they must stay.
-    if (committed.status().IsConflict() || committed.status().IsAlreadyExists()) DeleteFiles(*files_, written_keys);
+    if (committed.status().IsConflict() || committed.status().IsAlreadyExists())
+      DeleteFiles(*files_, written_keys);
     return committed.status();
   }
   AdvanceTo(*committed);

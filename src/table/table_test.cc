@@ -34,8 +34,8 @@ BatchPtr MakeRows(int64_t first, int64_t n, int dim = 4) {
     for (int d = 0; d < dim; ++d) v[d] = static_cast<float>(i + d);
     EXPECT_TRUE(vectors->AppendVector(v.data(), dim).ok());
   }
-  return std::make_shared<RecordBatch>(schema, n,
-                                       std::vector<ArrayPtr>{ids->Finish(), texts->Finish(), vectors->Finish()});
+  return std::make_shared<RecordBatch>(
+      schema, n, std::vector<ArrayPtr>{ids->Finish(), texts->Finish(), vectors->Finish()});
 }
 
 std::vector<int64_t> Ids(const RecordBatch& batch) {
@@ -161,9 +161,9 @@ TEST_F(TableTest, SchemaMismatchWritesNothing) {
   EXPECT_NE(msg.find("3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("4"), std::string::npos) << msg;
 
-  auto missing = std::make_shared<RecordBatch>(
-      std::make_shared<Schema>(std::vector<Field>{Field("id", int64(), false)}), 1,
-      std::vector<ArrayPtr>{MakeRows(0, 1)->column(0)});
+  auto missing =
+      std::make_shared<RecordBatch>(std::make_shared<Schema>(std::vector<Field>{Field("id", int64(), false)}),
+                                    1, std::vector<ArrayPtr>{MakeRows(0, 1)->column(0)});
   auto missing_st = t->Add({missing});
   ASSERT_FALSE(missing_st.ok());
   EXPECT_NE(missing_st.status().message().find("text"), std::string::npos) << missing_st.status().ToString();
@@ -172,10 +172,10 @@ TEST_F(TableTest, SchemaMismatchWritesNothing) {
   auto ids = ArrayBuilder::Make(int64());
   ASSERT_TRUE(ids->AppendNull().ok());
   BatchPtr good = MakeRows(0, 1);
-  auto null_schema = std::make_shared<Schema>(std::vector<Field>{
-      Field("id", int64(), true), Field("text", utf8()), Field("vector", vector_type(4))});
-  auto with_null = std::make_shared<RecordBatch>(null_schema, 1,
-                                                 std::vector<ArrayPtr>{ids->Finish(), good->column(1), good->column(2)});
+  auto null_schema = std::make_shared<Schema>(
+      std::vector<Field>{Field("id", int64(), true), Field("text", utf8()), Field("vector", vector_type(4))});
+  auto with_null = std::make_shared<RecordBatch>(
+      null_schema, 1, std::vector<ArrayPtr>{ids->Finish(), good->column(1), good->column(2)});
   auto null_st = t->Add({with_null});
   ASSERT_TRUE(null_st.status().IsInvalidArgument());
   EXPECT_NE(null_st.status().message().find("\"id\""), std::string::npos) << null_st.status().ToString();
