@@ -30,7 +30,6 @@ void Progress::Update(int64_t rows, int64_t bytes) {
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < kRedrawInterval) return;
   last_draw_ = now;
-  if (bytes < 0 && bytes_source_) bytes = bytes_source_();
   Draw(rows, bytes);
 }
 

@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <string>
 
@@ -32,8 +31,6 @@ class Progress {
   // Rows taken in so far and, when known, bytes of the input consumed (-1
   // when not known). Redraws when the last draw is more than 100 ms old.
   void Update(int64_t rows, int64_t bytes = -1);
-  // Where the bytes count comes from, polled on each Update (optional).
-  void SetBytesSource(std::function<int64_t()> bytes) { bytes_source_ = std::move(bytes); }
 
   // Erases the line; later updates draw nothing.
   void Finish();
@@ -46,7 +43,6 @@ class Progress {
   bool enabled_;
   bool drawn_ = false;
   bool finished_ = false;
-  std::function<int64_t()> bytes_source_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
   std::mutex mu_;
