@@ -129,7 +129,7 @@ bool Unblock(const uint8_t* stored, size_t stored_size, uint8_t* out, size_t log
 // (the last may be shorter), each compressed on its own behind a directory
 // of their compressed sizes, so that a reader can decompress just the chunks
 // holding a few rows.
-inline constexpr uint64_t kChunkSize = 16 * 1024;
+inline constexpr uint64_t kChunkSize = 4 * 1024;
 
 // Appends the stored form of `size` logical bytes, compressed with `c`
 // (zstd at `level`, or lz4), to `out`.
