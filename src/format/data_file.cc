@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/coding.h"
 #include "format/page.h"
@@ -183,7 +184,7 @@ struct DataFileWriter::Impl {
   Compressor compressor;
   // Scratch reused by every page.
   std::string logical, compressed, blocked;
-  std::vector<uint64_t> buffer_sizes;
+  std::vector<uint64_t> buffer_sizes, chunk_sizes;
 
   Status Fail(Status st) {
     if (error.ok()) error = st;
@@ -333,13 +334,15 @@ Status DataFileWriter::Impl::FlushPage(ColumnWriter& col, const Field& field) {
       --col.skip_compression;
     } else {
       compressed.clear();
+      chunk_sizes.clear();
       QUIVER_RETURN_NOT_OK(CompressChunked(&compressor, options.compression, options.zstd_level,
                                            reinterpret_cast<const uint8_t*>(logical.data()), logical.size(),
-                                           &compressed));
+                                           &compressed, &chunk_sizes));
       if (static_cast<double>(compressed.size()) <=
           static_cast<double>(logical.size()) * (1.0 - options.min_compression_saving)) {
         stored = compressed;
         page.compression = options.compression;
+        page.chunk_sizes = chunk_sizes;
         col.backoff = 0;
       } else {
         col.backoff = std::min(kMaxCompressionBackoff, std::max(1, col.backoff * 2));
@@ -397,6 +400,7 @@ Result<DataFileMetadata> DataFileWriter::Finish() {
       PutFixed64(&footer, p.checksum);
       PutVarint64(&footer, p.buffer_sizes.size());
       for (uint64_t s : p.buffer_sizes) PutVarint64(&footer, s);
+      for (uint64_t s : p.chunk_sizes) PutVarint64(&footer, s);
       PutVarint64(&footer, static_cast<uint64_t>(p.stats.null_count));
       PutStat(&footer, p.stats.min);
       PutStat(&footer, p.stats.max);
@@ -604,6 +608,20 @@ Status DataFileReader::Impl::ParseFooter(const uint8_t* data, size_t size, uint6
           return bad(where + ": stored size " + std::to_string(p.size) + " != " + std::to_string(expected) +
                      " for an uncompressed page");
         }
+      } else {
+        const uint64_t num_chunks = NumChunks(logical);
+        if (num_chunks > in.remaining()) return bad(where + ": truncated entry");
+        p.chunk_sizes.resize(num_chunks);
+        uint64_t stored = 0;
+        for (uint64_t& c : p.chunk_sizes) {
+          if (!in.Varint(&c)) return bad(where + ": truncated entry");
+          if (c > kMaxPageBytes) return bad(where + ": chunk of " + std::to_string(c) + " bytes");
+          stored += c + kChunkChecksumSize;
+        }
+        if (stored != p.size) {
+          return bad(where + ": stored size " + std::to_string(p.size) + " != " + std::to_string(stored) +
+                     " of its chunks");
+        }
       }
       if (!in.Varint(&p.stats.null_count, p.num_rows) || !GetStat(&in, &p.stats.min) ||
           !GetStat(&in, &p.stats.max)) {
@@ -736,9 +754,9 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
       }
     } else {
       QUIVER_RETURN_NOT_OK(CheckCodec(column, page_index));
-      auto chunked = ChunkedPage::Parse(page.compression, stored, page.uncompressed_size);
+      auto chunked = ChunkedPage::Make(page.compression, page.chunk_sizes, page.uncompressed_size, page.size);
       if (!chunked.ok()) return PageCorruption(key, s, column, page_index, chunked.status().message());
-      Status st = chunked->DecompressAll(out->mutable_data());
+      Status st = chunked->DecompressAll(stored->data(), out->mutable_data());
       if (!st.ok()) return PageCorruption(key, s, column, page_index, st.message());
     }
     logical = std::move(out);
@@ -831,11 +849,12 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
                                      std::to_string(rows[i]));
     }
   }
-  // One task per page holding requested rows, in one of three modes.
+  // One task per page holding requested rows, in one of four modes.
   enum class Mode : uint8_t {
     kWholePage,  // fetch and decode the page, copy the rows out
-    kRowReads,   // fetch the page, decompress only the chunks the rows need
+    kRowReads,   // uncompressed utf8/binary: fetch the page, copy only the rows' bytes
     kBlocks,     // uncompressed fixed-width: fetch only the blocks the rows need
+    kChunks,     // compressed: fetch and decompress only the chunks the rows need
   };
   struct BlockRun {
     uint64_t first_block = 0;
@@ -848,8 +867,10 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
     size_t page = 0;
     std::vector<int64_t> local_rows;  // page-local, ascending
     Mode mode = Mode::kWholePage;
-    BufferPtr bytes;             // the stored page (kWholePage, kRowReads)
-    std::vector<BlockRun> runs;  // kBlocks
+    BufferPtr bytes;                         // the stored page (kWholePage, kRowReads)
+    std::vector<BlockRun> runs;              // kBlocks
+    std::optional<ChunkedPage> chunked;      // kChunks
+    Result<ArrayPtr> gathered = ArrayPtr();  // kChunks, once every chunk it needs is there
   };
   std::vector<Task> tasks;
   const size_t n = columns.size();
@@ -867,7 +888,19 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       }
       // Reading rows one by one pays while they are a small part of the page.
       const bool few_rows = static_cast<int64_t>(task.local_rows.size()) * 4 <= info.num_rows;
-      if (few_rows && SupportsRowReads(layout)) task.mode = Mode::kRowReads;
+      if (few_rows && SupportsRowReads(layout)) {
+        if (info.compression == Compression::kNone) {
+          if (!layout.fixed_width()) task.mode = Mode::kRowReads;
+        } else {
+          QUIVER_RETURN_NOT_OK(CheckCodec(c, task.page));
+          auto chunked =
+              ChunkedPage::Make(info.compression, info.chunk_sizes, info.uncompressed_size, info.size);
+          if (!chunked.ok())
+            return PageCorruption(key, *meta.schema, c, task.page, chunked.status().message());
+          task.chunked.emplace(std::move(chunked).value());
+          task.mode = Mode::kChunks;
+        }
+      }
       if (info.compression == Compression::kNone && layout.fixed_width()) {
         auto fw = MakeFixedWidthLayout(layout, info.num_rows, info.buffer_sizes);
         if (!fw.ok()) return PageCorruption(key, *meta.schema, c, task.page, fw.status().message());
@@ -897,21 +930,82 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       tasks.push_back(std::move(task));
     }
   }
+
+  // kChunks tasks gather their rows from whatever chunks they have, noting
+  // the ones they lack; the first pass finds the chunks holding validity and
+  // offsets or fixed-width values, the next the string bytes those offsets
+  // point to. Each round fetches what is missing, coalesced with everything
+  // else, until every task has its rows.
+  struct ChunkFetch {
+    Task* task;
+    size_t chunk;
+  };
+  std::vector<ChunkFetch> chunk_fetches;
+  std::vector<BufferPtr> chunk_bytes;
   std::vector<RangeRequest> requests;
+  auto gather_chunks = [&](Task& task) {
+    const PageInfo& info = meta.columns[task.column].pages[task.page];
+    ChunkedPage& chunked = *task.chunked;
+    auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) { return chunked.Read(offset, size, dst); };
+    task.gathered = TakeRows(*layouts[task.column], info.num_rows, info.buffer_sizes, task.local_rows, read);
+    for (size_t chunk : chunked.missing()) chunk_fetches.push_back({&task, chunk});
+  };
+  // Requests for the chunks in chunk_fetches (one buffer each in chunk_bytes).
+  auto request_chunks = [&] {
+    chunk_bytes.assign(chunk_fetches.size(), nullptr);
+    for (size_t k = 0; k < chunk_fetches.size(); ++k) {
+      const Task& task = *chunk_fetches[k].task;
+      const uint64_t page_offset = meta.columns[task.column].pages[task.page].offset;
+      const size_t chunk = chunk_fetches[k].chunk;
+      requests.push_back({page_offset + task.chunked->chunk_begin(chunk),
+                          task.chunked->chunk_end(chunk) - task.chunked->chunk_begin(chunk),
+                          &chunk_bytes[k]});
+    }
+  };
+  // Hands fetched chunks to their pages (verifying them) and gathers again
+  // the tasks that got chunks.
+  auto add_chunks = [&]() -> Status {
+    std::vector<Task*> again;
+    for (size_t k = 0; k < chunk_fetches.size(); ++k) {
+      Task& task = *chunk_fetches[k].task;
+      Status st = task.chunked->AddChunk(chunk_fetches[k].chunk, std::move(chunk_bytes[k]));
+      if (!st.ok()) return PageCorruption(key, *meta.schema, task.column, task.page, st.message());
+      if (again.empty() || again.back() != &task) again.push_back(&task);
+    }
+    chunk_fetches.clear();
+    for (Task* task : again) gather_chunks(*task);
+    return Status::OK();
+  };
+
   for (Task& task : tasks) {
     const PageInfo& info = meta.columns[task.column].pages[task.page];
-    if (task.mode != Mode::kBlocks) {
-      requests.push_back({info.offset, info.size, &task.bytes});
-      continue;
-    }
-    for (BlockRun& run : task.runs) {
-      const uint64_t begin = run.first_block * (kBlockSize + kBlockChecksumSize);
-      const uint64_t end =
-          std::min(info.size, (run.first_block + run.num_blocks) * (kBlockSize + kBlockChecksumSize));
-      requests.push_back({info.offset + begin, end - begin, &run.bytes});
+    switch (task.mode) {
+      case Mode::kWholePage:
+      case Mode::kRowReads:
+        requests.push_back({info.offset, info.size, &task.bytes});
+        break;
+      case Mode::kBlocks:
+        for (BlockRun& run : task.runs) {
+          const uint64_t begin = run.first_block * (kBlockSize + kBlockChecksumSize);
+          const uint64_t end =
+              std::min(info.size, (run.first_block + run.num_blocks) * (kBlockSize + kBlockChecksumSize));
+          requests.push_back({info.offset + begin, end - begin, &run.bytes});
+        }
+        break;
+      case Mode::kChunks:
+        gather_chunks(task);
+        break;
     }
   }
+  request_chunks();
   QUIVER_RETURN_NOT_OK(Fetch(requests));
+  QUIVER_RETURN_NOT_OK(add_chunks());
+  while (!chunk_fetches.empty()) {
+    requests.clear();
+    request_chunks();
+    QUIVER_RETURN_NOT_OK(Fetch(requests));
+    QUIVER_RETURN_NOT_OK(add_chunks());
+  }
 
   std::vector<std::unique_ptr<ArrayAppender>> appenders;
   for (size_t i = 0; i < n; ++i) {
@@ -939,41 +1033,23 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       continue;
     }
     Result<ArrayPtr> gathered = Status::Internal("unset");
-    if (task.mode == Mode::kRowReads) {
-      // The whole stored page is here: check it, then decode only the rows.
+    if (task.mode == Mode::kChunks) {
+      gathered = std::move(task.gathered);
+      task.chunked.reset();
+    } else if (task.mode == Mode::kRowReads) {
+      // The whole stored page is here: check it, then copy only the rows.
       if (XXH3_64bits(task.bytes->data(), task.bytes->size()) != info.checksum) {
         return PageCorruption(key, *meta.schema, task.column, task.page, "checksum mismatch");
       }
-      if (info.compression == Compression::kNone) {
-        const BufferPtr& stored = task.bytes;
-        auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
-          if (layout.fixed_width()) {  // blocked: skip the block checksums
-            while (size > 0) {
-              const uint64_t within = offset % kBlockSize;
-              const uint64_t chunk = std::min(size, kBlockSize - within);
-              std::memcpy(dst,
-                          stored->data() + offset / kBlockSize * (kBlockSize + kBlockChecksumSize) + within,
-                          chunk);
-              dst += chunk, offset += chunk, size -= chunk;
-            }
-            return Status::OK();
-          }
-          if (offset > stored->size() || size > stored->size() - offset) {
-            return Status::InvalidArgument("read past the page");
-          }
-          std::memcpy(dst, stored->data() + offset, size);
-          return Status::OK();
-        };
-        gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
-      } else {
-        QUIVER_RETURN_NOT_OK(CheckCodec(task.column, task.page));
-        auto chunked = ChunkedPage::Parse(info.compression, task.bytes, info.uncompressed_size);
-        if (!chunked.ok()) return corruption(chunked.status());
-        auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) {
-          return chunked->Read(offset, size, dst);
-        };
-        gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
-      }
+      const BufferPtr& stored = task.bytes;
+      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
+        if (offset > stored->size() || size > stored->size() - offset) {
+          return Status::InvalidArgument("read past the page");
+        }
+        std::memcpy(dst, stored->data() + offset, size);
+        return Status::OK();
+      };
+      gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
       task.bytes.reset();
     } else {
       // Verify each fetched block, then gather the rows from them.

@@ -9,7 +9,9 @@
 // the end indexes every page, so a reader fetches the footer once and then
 // only the pages a read needs, each as one byte range. Uncompressed pages of
 // fixed-width columns (numbers, vectors) are stored in checksummed 4 KiB
-// blocks, so Take() fetches just the blocks holding the requested rows.
+// blocks, and compressed pages in independently compressed, checksummed
+// 4 KiB chunks, so Take() fetches just the blocks or chunks holding the
+// requested rows.
 //
 // Errors: a file that fails a checksum or whose bytes do not fit together is
 // Corruption naming the key (and the page and column where known); a file of
@@ -65,6 +67,9 @@ struct PageInfo {
   // Unpadded size of each buffer of the logical page, in the order of
   // docs/format.md (0 for an absent validity bitmap).
   std::vector<uint64_t> buffer_sizes;
+  // Compressed pages: the compressed size of each chunk of the page (see
+  // page.h), without its checksum. Empty for uncompressed pages.
+  std::vector<uint64_t> chunk_sizes;
 };
 
 struct ColumnInfo {
@@ -133,9 +138,12 @@ class DataFileReader {
   Result<BatchPtr> Read(const std::vector<int>& columns, int64_t start, int64_t length) const;
   // The rows `rows` (ascending, unique, < num_rows(), else InvalidArgument)
   // of the given columns (schema order if empty). Reads only the pages
-  // holding those rows; for uncompressed fixed-width pages, only the 4 KiB
-  // blocks holding the requested values. Nearby ranges (16 KiB apart or
-  // less) are fetched in one request.
+  // holding those rows; for uncompressed fixed-width pages only the 4 KiB
+  // blocks holding the requested values, and for compressed pages of
+  // fixed-width or utf8/binary columns only the 4 KiB chunks holding them
+  // (a second round of reads fetches the string bytes once their offsets
+  // are known). Nearby ranges (16 KiB apart or less) are fetched in one
+  // request.
   Result<BatchPtr> Take(const std::vector<int>& columns, std::span<const int64_t> rows) const;
 
  private:

@@ -848,65 +848,81 @@ Result<ArrayPtr> TakeRows(const ColumnLayout& layout, int64_t num_rows,
 // ---------------------------------------------------------------------------
 // Chunked compression
 
+namespace {
+
+enum ChunkState : uint8_t { kAbsent, kMissing, kAdded, kDecompressed };
+
+}  // namespace
+
 Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
-                       std::string* out) {
-  const uint64_t num_chunks = (size + kChunkSize - 1) / kChunkSize;
-  std::string directory;
-  PutVarint64(&directory, num_chunks);
-  const size_t directory_at = out->size();
-  // Chunks first (their sizes are known only afterwards), then the
-  // directory is inserted in front of them.
-  for (uint64_t pos = 0; pos < size; pos += kChunkSize) {
+                       std::string* out, std::vector<uint64_t>* chunk_sizes) {
+  for (uint64_t pos = 0, chunk = 0; pos < size; pos += kChunkSize, ++chunk) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size - pos));
     const size_t at = out->size();
     out->resize(at + MaxCompressedSize(c, n));
     QUIVER_ASSIGN_OR_RETURN(
         size_t compressed, compressor->Compress(c, level, data + pos, n, out->data() + at, out->size() - at));
     out->resize(at + compressed);
-    PutVarint64(&directory, compressed);
+    PutFixed32(out, BlockChecksum(reinterpret_cast<const uint8_t*>(out->data()) + at, compressed, chunk));
+    chunk_sizes->push_back(compressed);
   }
-  out->insert(directory_at, directory);
   return Status::OK();
 }
 
-Result<ChunkedPage> ChunkedPage::Parse(Compression c, BufferPtr stored, uint64_t logical_size) {
+Result<ChunkedPage> ChunkedPage::Make(Compression c, std::span<const uint64_t> chunk_sizes,
+                                      uint64_t logical_size, uint64_t stored_size) {
+  if (chunk_sizes.size() != NumChunks(logical_size)) {
+    return Invalid(std::to_string(chunk_sizes.size()) + " chunks for a page of " +
+                   std::to_string(logical_size) + " bytes");
+  }
   ChunkedPage page;
   page.compression_ = c;
   page.logical_size_ = logical_size;
-  std::string_view in = stored->view();
-  uint64_t num_chunks;
-  if (!GetVarint64(&in, &num_chunks) || num_chunks != (logical_size + kChunkSize - 1) / kChunkSize) {
-    return Invalid("chunk directory does not describe " + std::to_string(logical_size) + " bytes");
-  }
-  std::vector<uint64_t> sizes(num_chunks);
-  for (uint64_t& size : sizes) {
-    if (!GetVarint64(&in, &size)) return Invalid("truncated chunk directory");
-  }
-  uint64_t pos = stored->size() - in.size();
-  page.chunk_begin_.reserve(num_chunks + 1);
-  for (uint64_t size : sizes) {
+  page.chunk_begin_.reserve(chunk_sizes.size() + 1);
+  uint64_t pos = 0;
+  for (uint64_t size : chunk_sizes) {
     page.chunk_begin_.push_back(pos);
-    if (size > stored->size() - pos) return Invalid("chunks run past the page");
-    pos += size;
+    if (size > stored_size || stored_size - size < pos || stored_size - size - pos < kChunkChecksumSize) {
+      return Invalid("chunks run past the page's " + std::to_string(stored_size) + " bytes");
+    }
+    pos += size + kChunkChecksumSize;
   }
   page.chunk_begin_.push_back(pos);
-  if (pos != stored->size()) return Invalid("chunks end before the page");
-  page.cache_.resize(num_chunks);
-  page.stored_ = std::move(stored);
+  if (pos != stored_size) {
+    return Invalid("chunks fill " + std::to_string(pos) + " of the page's " + std::to_string(stored_size) +
+                   " bytes");
+  }
+  page.stored_.resize(chunk_sizes.size());
+  page.state_.assign(chunk_sizes.size(), kAbsent);
   return page;
 }
 
-Status ChunkedPage::DecompressChunk(size_t chunk, uint8_t* out) const {
-  const uint64_t logical = std::min<uint64_t>(kChunkSize, logical_size_ - chunk * kChunkSize);
-  Status st = Decompress(compression_, stored_->data() + chunk_begin_[chunk],
-                         chunk_begin_[chunk + 1] - chunk_begin_[chunk], out, logical);
-  return st.ok() ? st : st.WithContext("chunk " + std::to_string(chunk));
+Status ChunkedPage::DecompressChunk(size_t i, const uint8_t* stored, uint8_t* out) const {
+  const uint64_t logical = std::min<uint64_t>(kChunkSize, logical_size_ - i * kChunkSize);
+  Status st =
+      Decompress(compression_, stored, chunk_end(i) - chunk_begin(i) - kChunkChecksumSize, out, logical);
+  return st.ok() ? st : st.WithContext("chunk " + std::to_string(i));
 }
 
-Status ChunkedPage::DecompressAll(uint8_t* out) const {
-  for (size_t chunk = 0; chunk < cache_.size(); ++chunk) {
-    QUIVER_RETURN_NOT_OK(DecompressChunk(chunk, out + chunk * kChunkSize));
+Status ChunkedPage::DecompressAll(const uint8_t* stored, uint8_t* out) const {
+  for (size_t i = 0; i < num_chunks(); ++i) {
+    QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored + chunk_begin(i), out + i * kChunkSize));
   }
+  return Status::OK();
+}
+
+Status ChunkedPage::AddChunk(size_t i, BufferPtr stored) {
+  if (i >= num_chunks() || stored->size() != chunk_end(i) - chunk_begin(i)) {
+    return Invalid("chunk " + std::to_string(i) + " of " + std::to_string(stored->size()) +
+                   " bytes does not fit the page");
+  }
+  if (state_[i] >= kAdded) return Status::OK();
+  const size_t n = stored->size() - kChunkChecksumSize;
+  if (BlockChecksum(stored->data(), n, i) != DecodeFixed32(stored->data() + n)) {
+    return Status::Corruption("checksum mismatch in chunk " + std::to_string(i));
+  }
+  stored_[i] = std::move(stored);
+  state_[i] = kAdded;
   return Status::OK();
 }
 
@@ -915,19 +931,33 @@ Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
     return Invalid("read of [" + std::to_string(offset) + ", +" + std::to_string(size) + ") past the page");
   }
   while (size > 0) {
-    const size_t chunk = static_cast<size_t>(offset / kChunkSize);
-    if (!cache_[chunk]) {
-      const uint64_t logical = std::min<uint64_t>(kChunkSize, logical_size_ - chunk * kChunkSize);
-      BufferPtr buf = Buffer::AllocateUninitialized(logical);
-      QUIVER_RETURN_NOT_OK(DecompressChunk(chunk, buf->mutable_data()));
-      cache_[chunk] = std::move(buf);
-    }
+    const size_t i = static_cast<size_t>(offset / kChunkSize);
     const uint64_t within = offset % kChunkSize;
-    const uint64_t n = std::min(size, cache_[chunk]->size() - within);
-    std::memcpy(dst, cache_[chunk]->data() + within, n);
+    const uint64_t n =
+        std::min(size, std::min<uint64_t>(kChunkSize, logical_size_ - i * kChunkSize) - within);
+    if (state_[i] == kAdded) {
+      if (!logical_) logical_ = Buffer::AllocateUninitialized(logical_size_);
+      QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored_[i]->data(), logical_->mutable_data() + i * kChunkSize));
+      stored_[i].reset();
+      state_[i] = kDecompressed;
+    }
+    if (state_[i] == kDecompressed) {
+      std::memcpy(dst, logical_->data() + offset, n);
+    } else {
+      state_[i] = kMissing;
+      std::memset(dst, 0, n);
+    }
     dst += n, offset += n, size -= n;
   }
   return Status::OK();
+}
+
+std::vector<size_t> ChunkedPage::missing() const {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < state_.size(); ++i) {
+    if (state_[i] == kMissing) out.push_back(i);
+  }
+  return out;
 }
 
 }  // namespace quiver

@@ -126,39 +126,68 @@ void AppendBlocked(const uint8_t* data, size_t size, std::string* out);
 bool Unblock(const uint8_t* stored, size_t stored_size, uint8_t* out, size_t logical_size);
 
 // Compressed pages: the logical page cut into chunks of kChunkSize bytes
-// (the last may be shorter), each compressed on its own behind a directory
-// of their compressed sizes, so that a reader can decompress just the chunks
-// holding a few rows.
+// (the last may be shorter), each compressed on its own and followed by a
+// u32 checksum. The compressed sizes are kept in the footer, so a reader can
+// fetch, verify and decompress just the chunks holding a few rows.
 inline constexpr uint64_t kChunkSize = 4 * 1024;
+inline constexpr uint64_t kChunkChecksumSize = 4;
+
+inline constexpr uint64_t NumChunks(uint64_t logical_size) {
+  return (logical_size + kChunkSize - 1) / kChunkSize;
+}
 
 // Appends the stored form of `size` logical bytes, compressed with `c`
-// (zstd at `level`, or lz4), to `out`.
+// (zstd at `level`, or lz4), to `out`, and the compressed size of each chunk
+// (without its checksum) to `chunk_sizes`.
 Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
-                       std::string* out);
+                       std::string* out, std::vector<uint64_t>* chunk_sizes);
 
-// Reads a compressed stored page. Not thread-safe (it caches chunks).
+// Reads a compressed page, whole or a few stored chunks at a time. Not
+// thread-safe (it caches decompressed chunks).
 class ChunkedPage {
  public:
-  // Parses the chunk directory of `stored`; InvalidArgument when it does not
-  // describe exactly `logical_size` bytes in exactly `stored`'s bytes.
-  static Result<ChunkedPage> Parse(Compression c, BufferPtr stored, uint64_t logical_size);
+  // The page of `logical_size` bytes whose chunks have the compressed sizes
+  // `chunk_sizes`; InvalidArgument unless there are NumChunks(logical_size)
+  // of them and, with their checksums, they fill exactly `stored_size`.
+  static Result<ChunkedPage> Make(Compression c, std::span<const uint64_t> chunk_sizes, uint64_t logical_size,
+                                  uint64_t stored_size);
 
-  // Decompresses the whole logical page into `out` (logical_size bytes).
-  // Corruption when a chunk does not decompress to its size.
-  Status DecompressAll(uint8_t* out) const;
+  size_t num_chunks() const { return chunk_begin_.size() - 1; }
+  // Stored bytes [chunk_begin(i), chunk_end(i)) of the page hold chunk i and
+  // its checksum.
+  uint64_t chunk_begin(size_t i) const { return chunk_begin_[i]; }
+  uint64_t chunk_end(size_t i) const { return chunk_begin_[i + 1]; }
+
+  // Decompresses the whole stored page `stored` (of stored_size bytes) into
+  // `out` (logical_size bytes). Chunk checksums are not verified: the caller
+  // checked the page checksum. Corruption when a chunk does not decompress
+  // to its size.
+  Status DecompressAll(const uint8_t* stored, uint8_t* out) const;
+
+  // Supplies the stored bytes of chunk `i` (chunk_end(i) - chunk_begin(i)
+  // of them, checksum included) for Read; Corruption when the checksum does
+  // not match, InvalidArgument when the size is wrong.
+  Status AddChunk(size_t i, BufferPtr stored);
   // Copies logical bytes [offset, offset + size) to `dst`, decompressing
-  // each chunk the first time a read touches it. InvalidArgument when the
-  // range is outside the page.
+  // each chunk the first time a read touches it. Bytes of chunks not added
+  // yet read as zero, and those chunks are noted in missing(): a caller runs
+  // its reads once, fetches what is missing and runs them again.
+  // InvalidArgument when the range is outside the page; Corruption when a
+  // chunk does not decompress to its size.
   Status Read(uint64_t offset, uint64_t size, uint8_t* dst);
+  // Chunks that Read needed and that were not added, ascending; cleared by
+  // AddChunk of each.
+  std::vector<size_t> missing() const;
 
  private:
   ChunkedPage() = default;
-  Status DecompressChunk(size_t chunk, uint8_t* out) const;
+  Status DecompressChunk(size_t i, const uint8_t* stored, uint8_t* out) const;
   Compression compression_ = Compression::kNone;
-  BufferPtr stored_;
   uint64_t logical_size_ = 0;
-  std::vector<uint64_t> chunk_begin_;  // offsets in stored_, one past the last chunk at the end
-  std::vector<BufferPtr> cache_;
+  std::vector<uint64_t> chunk_begin_;  // stored offsets, one past the last chunk at the end
+  std::vector<BufferPtr> stored_;      // per chunk, once added
+  std::vector<uint8_t> state_;         // per chunk: kAbsent, kMissing, kAdded, kDecompressed
+  BufferPtr logical_;                  // decompressed chunks, allocated on first use
 };
 
 // --- Reading some rows of a page without decoding all of it.

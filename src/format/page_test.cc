@@ -282,30 +282,54 @@ TEST(PageTest, ChunkedCompression) {
       std::string logical(n, '\0');
       for (size_t i = 0; i < n; ++i) logical[i] = static_cast<char>((i / 7) % 13);
       std::string stored = "prefix";
-      ASSERT_TRUE(
-          CompressChunked(&compressor, c, 1, reinterpret_cast<const uint8_t*>(logical.data()), n, &stored)
-              .ok());
+      std::vector<uint64_t> sizes;
+      ASSERT_TRUE(CompressChunked(&compressor, c, 1, reinterpret_cast<const uint8_t*>(logical.data()), n,
+                                  &stored, &sizes)
+                      .ok());
       ASSERT_EQ(stored.substr(0, 6), "prefix");
-      auto buf = Buffer::FromString(stored.substr(6));
-      auto page = ChunkedPage::Parse(c, buf, n);
+      stored.erase(0, 6);
+      ASSERT_EQ(sizes.size(), NumChunks(n));
+      auto page = ChunkedPage::Make(c, sizes, n, stored.size());
       ASSERT_TRUE(page.ok()) << page.status().ToString();
       std::string all(n, '\0');
-      ASSERT_TRUE(page->DecompressAll(reinterpret_cast<uint8_t*>(all.data())).ok());
+      ASSERT_TRUE(page->DecompressAll(reinterpret_cast<const uint8_t*>(stored.data()),
+                                      reinterpret_cast<uint8_t*>(all.data()))
+                      .ok());
       EXPECT_EQ(all, logical);
-      // Reads across chunk boundaries.
+      // Reads across chunk boundaries: the first pass notes the chunks it
+      // lacks, the second reads them.
       for (uint64_t offset : {uint64_t{0}, kChunkSize - 3, uint64_t{2 * kChunkSize + 5}}) {
         if (offset + 10 > n) continue;
         char got[10];
+        ASSERT_TRUE(page->Read(offset, 10, reinterpret_cast<uint8_t*>(got)).ok());
+        if (offset == 0) {
+          EXPECT_EQ(page->missing(), std::vector<size_t>{0});
+        }
+        for (size_t chunk : page->missing()) {
+          const std::string bytes =
+              stored.substr(page->chunk_begin(chunk), page->chunk_end(chunk) - page->chunk_begin(chunk));
+          ASSERT_TRUE(page->AddChunk(chunk, Buffer::FromString(bytes)).ok());
+        }
+        EXPECT_TRUE(page->missing().empty());
         ASSERT_TRUE(page->Read(offset, 10, reinterpret_cast<uint8_t*>(got)).ok());
         EXPECT_EQ(std::string(got, 10), logical.substr(offset, 10));
       }
       char byte;
       EXPECT_TRUE(page->Read(n, 1, reinterpret_cast<uint8_t*>(&byte)).IsInvalidArgument());
-      // A directory that does not match the sizes.
-      EXPECT_FALSE(ChunkedPage::Parse(c, buf, n + kChunkSize).ok());
-      EXPECT_FALSE(ChunkedPage::Parse(c, Buffer::FromString(stored.substr(6) + "x"), n).ok());
+      // Chunk sizes that do not match the page.
+      EXPECT_FALSE(ChunkedPage::Make(c, sizes, n + kChunkSize, stored.size()).ok());
+      EXPECT_FALSE(ChunkedPage::Make(c, sizes, n, stored.size() + 1).ok());
       if (n > 0) {
-        EXPECT_FALSE(ChunkedPage::Parse(c, Buffer::FromString(stored.substr(6, stored.size() - 7)), n).ok());
+        EXPECT_FALSE(ChunkedPage::Make(c, sizes, n, stored.size() - 1).ok());
+        // A damaged chunk is refused when added on its own.
+        auto fresh = ChunkedPage::Make(c, sizes, n, stored.size());
+        ASSERT_TRUE(fresh.ok());
+        for (size_t at : {size_t{0}, static_cast<size_t>(fresh->chunk_end(0) - 1)}) {
+          std::string bytes = stored.substr(0, fresh->chunk_end(0));
+          bytes[at] ^= 0x08;
+          EXPECT_TRUE(fresh->AddChunk(0, Buffer::FromString(bytes)).IsCorruption()) << at;
+        }
+        EXPECT_TRUE(fresh->AddChunk(0, Buffer::FromString("x")).IsInvalidArgument());
       }
     }
   }
