@@ -893,6 +893,7 @@ Result<ChunkedPage> ChunkedPage::Make(Compression c, std::span<const uint64_t> c
                    " bytes");
   }
   page.stored_.resize(chunk_sizes.size());
+  page.logical_.resize(chunk_sizes.size());
   page.state_.assign(chunk_sizes.size(), kAbsent);
   return page;
 }
@@ -936,13 +937,13 @@ Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
     const uint64_t n =
         std::min(size, std::min<uint64_t>(kChunkSize, logical_size_ - i * kChunkSize) - within);
     if (state_[i] == kAdded) {
-      if (!logical_) logical_ = Buffer::AllocateUninitialized(logical_size_);
-      QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored_[i]->data(), logical_->mutable_data() + i * kChunkSize));
+      logical_[i] = std::make_unique_for_overwrite<uint8_t[]>(kChunkSize);
+      QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored_[i]->data(), logical_[i].get()));
       stored_[i].reset();
       state_[i] = kDecompressed;
     }
     if (state_[i] == kDecompressed) {
-      std::memcpy(dst, logical_->data() + offset, n);
+      std::memcpy(dst, logical_[i].get() + within, n);
     } else {
       state_[i] = kMissing;
       std::memset(dst, 0, n);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -187,7 +188,10 @@ class ChunkedPage {
   std::vector<uint64_t> chunk_begin_;  // stored offsets, one past the last chunk at the end
   std::vector<BufferPtr> stored_;      // per chunk, once added
   std::vector<uint8_t> state_;         // per chunk: kAbsent, kMissing, kAdded, kDecompressed
-  BufferPtr logical_;                  // decompressed chunks, allocated on first use
+  // Per chunk, once decompressed. Chunks are allocated one by one (a take
+  // touches one or two per page): a whole-page buffer would be mapped and
+  // page-faulted by the allocator on every take.
+  std::vector<std::unique_ptr<uint8_t[]>> logical_;
 };
 
 // --- Reading some rows of a page without decoding all of it.
