@@ -10,7 +10,7 @@
 // only the pages a read needs, each as one byte range. Uncompressed pages of
 // fixed-width columns (numbers, vectors) are stored in checksummed 4 KiB
 // blocks, and compressed pages in independently compressed, checksummed
-// 4 KiB chunks, so Take() fetches just the blocks or chunks holding the
+// 2 KiB chunks, so Take() fetches just the blocks or chunks holding the
 // requested rows.
 //
 // Errors: a file that fails a checksum or whose bytes do not fit together is
@@ -140,7 +140,7 @@ class DataFileReader {
   // of the given columns (schema order if empty). Reads only the pages
   // holding those rows; for uncompressed fixed-width pages only the 4 KiB
   // blocks holding the requested values, and for compressed pages of
-  // fixed-width or utf8/binary columns only the 4 KiB chunks holding them
+  // fixed-width or utf8/binary columns only the 2 KiB chunks holding them
   // (a second round of reads fetches the string bytes once their offsets
   // are known). Nearby ranges (16 KiB apart or less) are fetched in one
   // request.

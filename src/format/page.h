@@ -130,7 +130,7 @@ bool Unblock(const uint8_t* stored, size_t stored_size, uint8_t* out, size_t log
 // (the last may be shorter), each compressed on its own and followed by a
 // u32 checksum. The compressed sizes are kept in the footer, so a reader can
 // fetch, verify and decompress just the chunks holding a few rows.
-inline constexpr uint64_t kChunkSize = 4 * 1024;
+inline constexpr uint64_t kChunkSize = 2 * 1024;
 inline constexpr uint64_t kChunkChecksumSize = 4;
 
 inline constexpr uint64_t NumChunks(uint64_t logical_size) {
