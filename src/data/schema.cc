@@ -66,7 +66,6 @@ bool TypesEqual(const TypePtr& a, const TypePtr& b) {
   return a->Equals(*b);
 }
 
-
 }  // namespace
 
 // ---------------------------------------------------------------------------

@@ -98,7 +98,9 @@ class ObjectStore {
   // Removes leftovers of interrupted writes (a local store's temporary files)
   // under `prefix` that are at least `min_age_ms` old; returns how many.
   // Stores that never leave any return 0.
-  virtual Result<uint64_t> RemoveTempFiles(std::string_view prefix, int64_t min_age_ms) { return uint64_t{0}; }
+  virtual Result<uint64_t> RemoveTempFiles(std::string_view prefix, int64_t min_age_ms) {
+    return uint64_t{0};
+  }
 };
 
 using ObjectStorePtr = std::shared_ptr<ObjectStore>;
