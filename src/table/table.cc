@@ -49,7 +49,7 @@ void TableImpl::SetManifest(std::shared_ptr<const Manifest> manifest, bool check
   checked_out_ = checked_out;
 }
 
-void TableImpl::AdvanceTo(std::shared_ptr<const Manifest> manifest) {
+void TableImpl::AdvanceTo(std::shared_ptr<const Manifest> manifest) const {
   auto snap = std::make_shared<const Snapshot>(Snapshot{files_, std::move(manifest)});
   std::lock_guard<std::mutex> lock(mu_);
   if (checked_out_ || snap->version() <= snapshot_->version()) return;
@@ -62,7 +62,7 @@ Status TableImpl::Refresh() const {
                           ProbeLatestVersion(files_->store(), files_->root(), snap->version()));
   if (latest != snap->version()) {
     QUIVER_ASSIGN_OR_RETURN(auto manifest, LoadManifest(files_->store(), files_->root(), latest));
-    const_cast<TableImpl*>(this)->AdvanceTo(std::move(manifest));
+    AdvanceTo(std::move(manifest));
   }
   std::lock_guard<std::mutex> lock(mu_);
   last_refresh_ = std::chrono::steady_clock::now();

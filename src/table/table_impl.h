@@ -40,7 +40,7 @@ class TableImpl {
   // Makes `manifest` the handle's version; `checked_out` marks it read-only.
   void SetManifest(std::shared_ptr<const Manifest> manifest, bool checked_out);
   // Installs `manifest` unless the handle already reads a newer version.
-  void AdvanceTo(std::shared_ptr<const Manifest> manifest);
+  void AdvanceTo(std::shared_ptr<const Manifest> manifest) const;
   Status Refresh() const;
 
   // Commits `txn` on top of the handle's version (writers hold write_mu()).
