@@ -57,6 +57,7 @@ struct Options {
   std::string json_out;  // also write the JSON here, when set
   bool peer = true;
   bool keep = false;
+  bool fsync = true;  // Quiver's durable writes; LanceDB never fsyncs
   std::string node_dir = QUIVER_BENCH_NODE_DIR;
 };
 
@@ -166,6 +167,8 @@ Options ParseOptions(int argc, char** argv) {
       o.rows = ParseInt("--rows", value());
     } else if (arg == "--batch-rows") {
       o.batch_rows = ParseInt("--batch-rows", value());
+    } else if (arg == "--no-fsync") {
+      o.fsync = false;
     } else if (arg == "--ingest-reps") {
       o.ingest_reps = static_cast<int>(ParseInt("--ingest-reps", value()));
     } else if (arg == "--scan-reps") {
@@ -189,7 +192,8 @@ Options ParseOptions(int argc, char** argv) {
     } else {
       std::fprintf(
           stderr,
-          "usage: %s [--rows N] [--batch-rows N] [--ingest-reps N] [--scan-reps N] [--take-reps N]\n"
+          "usage: %s [--rows N] [--batch-rows N] [--no-fsync] [--ingest-reps N] [--scan-reps N] [--take-reps "
+          "N]\n"
           "          [--warmup N] [--compression zstd|lz4|none] [--json] [--json-out FILE] [--no-peer]\n"
           "          [--node-dir DIR] [--keep]\n",
           argv[0]);
@@ -284,7 +288,9 @@ json RunQuiver(const Options& o, const BenchData& d, const std::vector<uint64_t>
   for (int r = 0; r < o.ingest_reps; ++r) {
     if (!db_dir.empty()) fs::remove_all(db_dir);
     db_dir = root / "quiver" / ("ingest" + std::to_string(r));
-    ConnectionPtr db = Check(Connect(db_dir.string()), "connecting to " + db_dir.string());
+    ConnectOptions connect;
+    connect.durable_writes = o.fsync;
+    ConnectionPtr db = Check(Connect(db_dir.string(), connect), "connecting to " + db_dir.string());
     ingest_ms.push_back(TimeMs([&] { Check(db->CreateTable("bench", batches, create), "CreateTable"); }));
     table_bytes.push_back(DirBytes(db_dir));
     Progress("ingest rep " + std::to_string(r) + ": " + Fixed(ingest_ms.back(), 1) + " ms, " +

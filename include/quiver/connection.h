@@ -24,6 +24,11 @@ struct ConnectOptions {
   // most this often before a read (0 = before every read). When unset, a
   // handle refreshes only on Refresh() and after its own writes.
   std::optional<std::chrono::milliseconds> read_consistency_interval;
+  // Local directories: fsync data files and manifests before a commit
+  // returns, so a committed version survives a power loss. false keeps every
+  // commit atomic (a crash never leaves a half-written version) but the
+  // latest commits may be lost on power failure; LanceDB never fsyncs.
+  bool durable_writes = true;
   // Use this store instead of opening one from the URI (tests wrap stores
   // for fault injection and IO metrics this way).
   std::shared_ptr<ObjectStore> store;
@@ -47,7 +52,8 @@ class Connection {
 
   // Table names, sorted.
   Result<std::vector<std::string>> TableNames() const;
-  Result<TablePtr> CreateTable(const std::string& name, BatchReader& data, const CreateTableOptions& options = {});
+  Result<TablePtr> CreateTable(const std::string& name, BatchReader& data,
+                               const CreateTableOptions& options = {});
   Result<TablePtr> CreateTable(const std::string& name, const std::vector<BatchPtr>& data,
                                const CreateTableOptions& options = {});
   // A table with a schema and no rows.

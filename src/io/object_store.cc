@@ -124,11 +124,13 @@ Status ObjectStore::RenamePrefix(std::string_view from, std::string_view to) {
   return Status::OK();
 }
 
-Result<ObjectStorePtr> OpenObjectStore(std::string_view uri) {
+Result<ObjectStorePtr> OpenObjectStore(std::string_view uri, const OpenStoreOptions& options) {
+  LocalObjectStore::Options local;
+  local.sync = options.sync;
   if (uri.empty()) return Status::InvalidArgument("object store URI is empty");
   size_t sep = uri.find("://");
   if (sep == std::string_view::npos) {
-    QUIVER_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(std::string(uri)));
+    QUIVER_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(std::string(uri), local));
     return ObjectStorePtr(std::move(store));
   }
   std::string_view scheme = uri.substr(0, sep);
@@ -139,7 +141,7 @@ Result<ObjectStorePtr> OpenObjectStore(std::string_view uri) {
       return Status::InvalidArgument("file URI \"" + std::string(uri) +
                                      "\" must name an absolute path (file:///dir)");
     }
-    QUIVER_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(std::string(rest)));
+    QUIVER_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(std::string(rest), local));
     return ObjectStorePtr(std::move(store));
   }
   if (scheme == "s3") {

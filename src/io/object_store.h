@@ -109,7 +109,13 @@ using ObjectStorePtr = std::shared_ptr<ObjectStore>;
 // shared by every store opened with the same name), "file:///abs/dir" or a
 // plain path (local directory, created if missing). Unknown schemes are
 // NotSupported naming the scheme.
-Result<ObjectStorePtr> OpenObjectStore(std::string_view uri);
+struct OpenStoreOptions {
+  // Local stores: fsync files and folders when publishing (see
+  // LocalObjectStore::Options::sync). Other stores ignore it.
+  bool sync = true;
+};
+Result<ObjectStorePtr> OpenObjectStore(std::string_view uri, const OpenStoreOptions& options);
+inline Result<ObjectStorePtr> OpenObjectStore(std::string_view uri) { return OpenObjectStore(uri, {}); }
 
 // Checks a key for the rules above; InvalidArgument naming the key if not.
 Status ValidateKey(std::string_view key);

@@ -179,7 +179,9 @@ Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options) {
   if (options.store) {
     impl->store = options.store;
   } else {
-    QUIVER_ASSIGN_OR_RETURN(impl->store, OpenObjectStore(uri));
+    OpenStoreOptions store_options;
+    store_options.sync = options.durable_writes;
+    QUIVER_ASSIGN_OR_RETURN(impl->store, OpenObjectStore(uri, store_options));
   }
   impl->options = std::move(options);
   return std::make_shared<Connection>(std::move(impl));

@@ -276,6 +276,18 @@ TEST_F(TableTest, ConnectionManagesTables) {
   EXPECT_EQ((*(*empty)->Scan().ToBatch())->num_rows(), 0);
 }
 
+TEST_F(TableTest, NonDurableWritesStillCommitAtomically) {
+  ConnectOptions options;
+  options.durable_writes = false;
+  auto db = Connect(dir_.path(), options);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto t = (*db)->CreateTable("fast", {MakeRows(0, 100)});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_TRUE((*t)->Add({MakeRows(100, 10)}).ok());
+  // A durable connection reads what the other one committed.
+  EXPECT_EQ(Ids(**(*db_->OpenTable("fast"))->Scan().ToBatch()), Range(0, 110));
+}
+
 TEST(TableMemoryTest, MemoryStoreWorks) {
   auto db = Connect("memory://table-test");
   ASSERT_TRUE(db.ok()) << db.status().ToString();
