@@ -50,17 +50,7 @@ Status RewriteGroup(const Snapshot& snap, const std::vector<const Fragment*>& gr
       QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, snap.ReadFragment(*f, fields, start, length));
       ArrayPtr ids = RowIdArray(*f, start, length, deleted.get());
       if (deleted != nullptr) {
-        std::vector<int64_t> live;
-        for (int64_t i = 0; i < length; ++i) {
-          if (!deleted->contains(static_cast<uint32_t>(start + i))) live.push_back(i);
-        }
-        std::vector<ArrayPtr> columns;
-        for (const ArrayPtr& column : batch->columns()) {
-          QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, live));
-          columns.push_back(std::move(taken));
-        }
-        batch = std::make_shared<RecordBatch>(batch->schema(), static_cast<int64_t>(live.size()),
-                                              std::move(columns));
+        QUIVER_ASSIGN_OR_RETURN(batch, TakeBatch(*batch, LiveOffsets(start, length, *deleted)));
       }
       if (batch->num_rows() == 0) continue;
       QUIVER_RETURN_NOT_OK(writer->Write(*batch));

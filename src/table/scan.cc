@@ -60,10 +60,7 @@ class ScanReader : public BatchReader {
     std::vector<int64_t> live;  // indexes into the read range; empty = all
     int64_t live_count = length;
     if (deleted_ != nullptr) {
-      live.reserve(length);
-      for (int64_t i = 0; i < length; ++i) {
-        if (!deleted_->contains(static_cast<uint32_t>(start + i))) live.push_back(i);
-      }
+      live = LiveOffsets(start, length, *deleted_);
       live_count = static_cast<int64_t>(live.size());
     }
     if (to_skip_ >= live_count) {
@@ -79,13 +76,7 @@ class ScanReader : public BatchReader {
     ArrayPtr row_ids;
     if (with_row_id_) row_ids = RowIdArray(f, start, length, deleted_.get());
     if (deleted_ != nullptr) {
-      std::vector<ArrayPtr> columns;
-      std::span<const int64_t> keep(live.data() + first, count);
-      for (const ArrayPtr& column : batch->columns()) {
-        QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, keep));
-        columns.push_back(std::move(taken));
-      }
-      batch = std::make_shared<RecordBatch>(batch->schema(), count, std::move(columns));
+      QUIVER_ASSIGN_OR_RETURN(batch, TakeBatch(*batch, std::span<const int64_t>(live.data() + first, count)));
       if (row_ids) row_ids = row_ids->Slice(first, count);
     } else if (first != 0 || count != length) {
       batch = batch->Slice(first, count);
@@ -149,11 +140,7 @@ Result<std::unique_ptr<BatchReader>> ScanBuilder::ToReader() const {
 Result<BatchPtr> ScanBuilder::ToBatch() const {
   QUIVER_ASSIGN_OR_RETURN(auto reader, ToReader());
   QUIVER_ASSIGN_OR_RETURN(auto batches, reader->ReadAll());
-  if (batches.empty()) {
-    std::vector<ArrayPtr> columns;
-    for (const Field& f : reader->schema()->fields()) columns.push_back(MakeNullArray(f.type, 0));
-    return std::make_shared<RecordBatch>(reader->schema(), 0, std::move(columns));
-  }
+  if (batches.empty()) return EmptyBatch(reader->schema());
   if (batches.size() == 1) return batches.front();
   return ConcatenateBatches(batches);
 }
@@ -222,12 +209,7 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids,
     parts.push_back(std::move(part));
     begin = end;
   }
-  if (parts.empty()) {
-    std::vector<ArrayPtr> empty;
-    SchemaPtr schema = snap->ProjectedSchema(fields);
-    for (const Field& field : schema->fields()) empty.push_back(MakeNullArray(field.type, 0));
-    return std::make_shared<RecordBatch>(schema, 0, std::move(empty));
-  }
+  if (parts.empty()) return EmptyBatch(snap->ProjectedSchema(fields));
   BatchPtr all = parts.front();
   if (parts.size() > 1) {
     QUIVER_ASSIGN_OR_RETURN(all, ConcatenateBatches(parts));
@@ -235,13 +217,7 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids,
   bool in_order = static_cast<int64_t>(order.size()) == all->num_rows();
   for (size_t i = 0; in_order && i < order.size(); ++i) in_order = order[i] == static_cast<int64_t>(i);
   if (in_order) return all;
-  std::vector<ArrayPtr> reordered;
-  for (const ArrayPtr& column : all->columns()) {
-    QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, order));
-    reordered.push_back(std::move(taken));
-  }
-  return std::make_shared<RecordBatch>(all->schema(), static_cast<int64_t>(order.size()),
-                                       std::move(reordered));
+  return TakeBatch(*all, order);
 }
 
 }  // namespace quiver

@@ -135,6 +135,32 @@ Result<BatchPtr> Snapshot::TakeFromFragment(const Fragment& fragment, const std:
       });
 }
 
+std::vector<int64_t> LiveOffsets(int64_t start, int64_t length, const Roaring& deleted) {
+  std::vector<int64_t> live;
+  live.reserve(static_cast<size_t>(length));
+  for (int64_t i = 0; i < length; ++i) {
+    if (!deleted.contains(static_cast<uint32_t>(start + i))) live.push_back(i);
+  }
+  return live;
+}
+
+Result<BatchPtr> TakeBatch(const RecordBatch& batch, std::span<const int64_t> indices) {
+  std::vector<ArrayPtr> columns;
+  columns.reserve(batch.columns().size());
+  for (const ArrayPtr& column : batch.columns()) {
+    QUIVER_ASSIGN_OR_RETURN(ArrayPtr taken, Take(*column, indices));
+    columns.push_back(std::move(taken));
+  }
+  return std::make_shared<RecordBatch>(batch.schema(), static_cast<int64_t>(indices.size()),
+                                       std::move(columns));
+}
+
+BatchPtr EmptyBatch(const SchemaPtr& schema) {
+  std::vector<ArrayPtr> columns;
+  for (const Field& field : schema->fields()) columns.push_back(MakeNullArray(field.type, 0));
+  return std::make_shared<RecordBatch>(schema, 0, std::move(columns));
+}
+
 uint64_t RowIdAt(const Fragment& fragment, int64_t offset) {
   uint64_t remaining = static_cast<uint64_t>(offset);
   for (const RowIdRange& r : fragment.row_ids) {

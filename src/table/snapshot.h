@@ -72,6 +72,13 @@ struct Snapshot {
                                     std::span<const int64_t> offsets) const;
 };
 
+// Indexes i in [0, length) whose physical row start + i is not deleted.
+std::vector<int64_t> LiveOffsets(int64_t start, int64_t length, const Roaring& deleted);
+// The rows `indices` of every column of `batch`, in that order (copies).
+Result<BatchPtr> TakeBatch(const RecordBatch& batch, std::span<const int64_t> indices);
+// A batch of `schema` with no rows.
+BatchPtr EmptyBatch(const SchemaPtr& schema);
+
 // The stable row id of physical row `offset` of `fragment`.
 uint64_t RowIdAt(const Fragment& fragment, int64_t offset);
 // Row ids of physical rows [start, start + length) as a uint64 array.
