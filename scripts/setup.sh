@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config
   libzstd-dev liblz4-dev libxxhash-dev libroaring-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
