@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "common/datetime.h"
 #include "common/float16.h"
 
 namespace quiver {
@@ -328,64 +329,6 @@ void AppendFloat(std::string* out, double v, bool single) {
   }
 }
 
-// Days since 1970-01-01 to a proleptic Gregorian civil date (Howard
-// Hinnant's days_from_civil inverse).
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-void AppendDate(std::string* out, int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  *out += buf;
-}
-
-void AppendTimestamp(std::string* out, int64_t v, TimeUnit unit, const std::string& tz) {
-  int64_t per_sec = unit == TimeUnit::kSecond  ? 1
-                    : unit == TimeUnit::kMilli ? 1000
-                    : unit == TimeUnit::kMicro ? 1000000
-                                               : 1000000000;
-  int digits = unit == TimeUnit::kSecond  ? 0
-               : unit == TimeUnit::kMilli ? 3
-               : unit == TimeUnit::kMicro ? 6
-                                          : 9;
-  // Floor division so instants before the epoch print correctly.
-  int64_t secs = v / per_sec;
-  int64_t frac = v % per_sec;
-  if (frac < 0) {
-    frac += per_sec;
-    --secs;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    --days;
-  }
-  AppendDate(out, days);
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), " %02d:%02d:%02d", static_cast<int>(sod / 3600),
-                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
-  *out += buf;
-  if (digits > 0) {
-    std::snprintf(buf, sizeof(buf), ".%0*lld", digits, static_cast<long long>(frac));
-    *out += buf;
-  }
-  // With a time zone the value is a UTC instant; it is shown in UTC.
-  if (!tz.empty()) *out += "Z";
-}
-
 void FormatInto(std::string* out, const Array& a, int64_t i, int depth) {
   if (a.IsNull(i)) {
     *out += "null";
@@ -422,9 +365,13 @@ void FormatInto(std::string* out, const Array& a, int64_t i, int depth) {
     case TypeId::kFloat64:
       return AppendFloat(out, a.values<double>()[i], false);
     case TypeId::kDate32:
-      return AppendDate(out, a.values<int32_t>()[i]);
+      *out += FormatDate(a.values<int32_t>()[i]);
+      return;
     case TypeId::kTimestamp:
-      return AppendTimestamp(out, a.values<int64_t>()[i], t.unit(), t.timezone());
+      *out += FormatTimestamp(a.values<int64_t>()[i], t.unit(), FractionStyle::kFull);
+      // With a time zone the value is a UTC instant; it is shown in UTC.
+      if (!t.timezone().empty()) *out += "Z";
+      return;
     case TypeId::kUtf8:
     case TypeId::kLargeUtf8:
       return AppendQuoted(out, a.GetView(i));

@@ -7,9 +7,15 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/datetime.h"
 #include "common/float16.h"
 
 namespace quiver {
+
+// common/datetime.h sees TimeUnit only as a declaration and numbers its
+// enumerators 0..3.
+static_assert(static_cast<int>(TimeUnit::kSecond) == 0 && static_cast<int>(TimeUnit::kMilli) == 1 &&
+              static_cast<int>(TimeUnit::kMicro) == 2 && static_cast<int>(TimeUnit::kNano) == 3);
 
 // ---------------------------------------------------------------------------
 // ArrayBuilder defaults: every append a type does not override is a type
@@ -90,122 +96,6 @@ class FloatSink {
   virtual ~FloatSink() = default;
   virtual Status AppendFloats(const float* v, int64_t n) = 0;
 };
-
-// ---------------------------------------------------------------------------
-// Dates and timestamps from text
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-bool ParseDigits(std::string_view s, size_t* pos, int count, int* out) {
-  if (*pos + count > s.size()) return false;
-  int v = 0;
-  for (int k = 0; k < count; ++k) {
-    char c = s[*pos + k];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += count;
-  *out = v;
-  return true;
-}
-
-bool ValidDate(int y, int m, int d) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-// "YYYY-MM-DD" at *pos; advances past it.
-bool ParseDate(std::string_view s, size_t* pos, int64_t* days) {
-  int y, m, d;
-  if (!ParseDigits(s, pos, 4, &y) || *pos >= s.size() || s[(*pos)++] != '-' || !ParseDigits(s, pos, 2, &m) ||
-      *pos >= s.size() || s[(*pos)++] != '-' || !ParseDigits(s, pos, 2, &d) || !ValidDate(y, m, d)) {
-    return false;
-  }
-  *days = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-  return true;
-}
-
-// ISO 8601: "YYYY-MM-DD", optionally followed by 'T' or ' ' and
-// "HH:MM[:SS[.fraction]]" and an optional "Z" or "+HH:MM"/"-HH:MM". Returns
-// the instant in `unit` (UTC when an offset is given), or an error message.
-Result<int64_t> ParseTimestamp(std::string_view s, TimeUnit unit) {
-  auto bad = [&](const char* why) {
-    return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" as a timestamp: " + why);
-  };
-  size_t pos = 0;
-  int64_t days;
-  if (!ParseDate(s, &pos, &days)) return bad("expected YYYY-MM-DD");
-  int hh = 0, mm = 0, ss = 0;
-  int64_t frac_ns = 0;
-  int64_t offset_s = 0;
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
-    ++pos;
-    if (!ParseDigits(s, &pos, 2, &hh) || pos >= s.size() || s[pos++] != ':' ||
-        !ParseDigits(s, &pos, 2, &mm)) {
-      return bad("expected HH:MM after the date");
-    }
-    if (pos < s.size() && s[pos] == ':') {
-      ++pos;
-      if (!ParseDigits(s, &pos, 2, &ss)) return bad("expected seconds");
-      if (pos < s.size() && s[pos] == '.') {
-        ++pos;
-        int digits = 0;
-        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-          if (digits >= 9) return bad("more than 9 fractional digits");
-          frac_ns = frac_ns * 10 + (s[pos] - '0');
-          ++digits;
-          ++pos;
-        }
-        if (digits == 0) return bad("expected digits after '.'");
-        for (int k = digits; k < 9; ++k) frac_ns *= 10;
-      }
-    }
-    if (hh > 23 || mm > 59 || ss > 59) return bad("time of day out of range");
-    if (pos < s.size() && s[pos] == 'Z') {
-      ++pos;
-    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-      int sign = s[pos++] == '-' ? -1 : 1;
-      int oh, om = 0;
-      if (!ParseDigits(s, &pos, 2, &oh)) return bad("expected a UTC offset +HH:MM");
-      if (pos < s.size() && s[pos] == ':') ++pos;
-      if (!ParseDigits(s, &pos, 2, &om)) return bad("expected a UTC offset +HH:MM");
-      offset_s = sign * (oh * 3600 + om * 60);
-    }
-  }
-  if (pos != s.size()) return bad("unexpected trailing text");
-  int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
-  int64_t per_sec, ns_per_unit;
-  switch (unit) {
-    case TimeUnit::kSecond:
-      per_sec = 1, ns_per_unit = 1000000000;
-      break;
-    case TimeUnit::kMilli:
-      per_sec = 1000, ns_per_unit = 1000000;
-      break;
-    case TimeUnit::kMicro:
-      per_sec = 1000000, ns_per_unit = 1000;
-      break;
-    default:
-      per_sec = 1000000000, ns_per_unit = 1;
-      break;
-  }
-  if (frac_ns % ns_per_unit != 0) return bad("more precision than the column's time unit");
-  int64_t out;
-  if (__builtin_mul_overflow(secs, per_sec, &out) ||
-      __builtin_add_overflow(out, frac_ns / ns_per_unit, &out)) {
-    return bad("out of range for the time unit");
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 // Null
@@ -293,12 +183,7 @@ class NumericBuilder final : public BuilderBase, public FloatSink {
 
   Status AppendString(std::string_view v) override {
     if (type_->id() == TypeId::kDate32) {
-      size_t pos = 0;
-      int64_t days;
-      if (!ParseDate(v, &pos, &days) || pos != v.size()) {
-        return Status::InvalidArgument("cannot parse \"" + std::string(v) +
-                                       "\" as a date (expected YYYY-MM-DD)");
-      }
+      QUIVER_ASSIGN_OR_RETURN(int64_t days, ParseDate(v));
       return Push(static_cast<T>(days));
     }
     if (type_->id() == TypeId::kTimestamp) {
