@@ -56,9 +56,11 @@ class VerbList {
 };
 
 // Registration, one function per group of verbs (one .cc file each).
-void RegisterDataCommands(VerbList& verbs);     // create add count scan take schema
+void RegisterDataCommands(VerbList& verbs);     // create add merge count scan take schema
 void RegisterVersionCommands(VerbList& verbs);  // versions restore tags
 void RegisterAdminCommands(VerbList& verbs);    // compact cleanup stats tables drop rename
+// delete update add-column drop-column alter-column index indices drop-index optimize-indices
+void RegisterChangeCommands(VerbList& verbs);
 void RegisterDemo(VerbList& verbs);             // demo
 
 // The positional <db> and <table> arguments every table verb starts with.

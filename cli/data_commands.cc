@@ -171,19 +171,89 @@ void RegisterAdd(VerbList& verbs) {
   };
 }
 
+void RegisterMerge(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    InputArgs input;
+    std::vector<std::string> on;
+    bool update_all = false;
+    bool insert_all = false;
+    bool delete_not_in_source = false;
+    std::string update_if;
+    std::string delete_if;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add(
+      "merge", "Upsert the rows of a file into a table, matching rows on key columns.",
+      "quiver merge ./db items changes.jsonl --on id --update-all --insert-all",
+      "Rows of the file whose key matches a table row replace it with --update-all (only where "
+      "--update-if holds, a SQL condition over target.col and source.col); rows without a match are "
+      "added with --insert-all; table rows no file row matches are deleted with "
+      "--delete-not-in-source (only where --delete-if holds). A key repeated in the file is an "
+      "error. Everything is one new version.");
+  AddTableArgs(verb.app, &args->ref);
+  AddInputArgs(verb.app, &args->input);
+  verb.app->add_option("--on", args->on, "Key columns, comma-separated")->delimiter(',')->required();
+  verb.app->add_flag("--update-all", args->update_all, "Replace matched rows with the file's");
+  verb.app->add_option("--update-if", args->update_if,
+                       "Only update matches where this holds, e.g. 'source.updated > target.updated'");
+  verb.app->add_flag("--insert-all", args->insert_all, "Insert the file's rows that match no table row");
+  verb.app->add_flag("--delete-not-in-source", args->delete_not_in_source,
+                     "Delete table rows that no row of the file matches");
+  verb.app->add_option("--delete-if", args->delete_if, "Only delete such rows where this SQL predicate holds");
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_ASSIGN_OR_RETURN(auto file, OpenInput(args->input, table->schema()));
+    MergeInsertBuilder merge = table->MergeInsert(args->on);
+    if (args->update_all || !args->update_if.empty()) {
+      merge.WhenMatchedUpdateAll(args->update_if.empty() ? std::nullopt : std::optional(args->update_if));
+    }
+    if (args->insert_all) merge.WhenNotMatchedInsertAll();
+    if (args->delete_not_in_source || !args->delete_if.empty()) {
+      merge.WhenNotMatchedBySourceDelete(args->delete_if.empty() ? std::nullopt
+                                                                 : std::optional(args->delete_if));
+    }
+    MergeInsertResult result;
+    QUIVER_RETURN_NOT_OK(Import(*file, "merging " + args->input.file, [&](BatchReader& data) {
+                           auto merged = merge.Execute(data);
+                           if (merged.ok()) result = *merged;
+                           return merged.status();
+                         }).status());
+    std::cout << "inserted " << FormatCount(result.num_inserted_rows) << ", updated "
+              << FormatCount(result.num_updated_rows) << ", deleted " << FormatCount(result.num_deleted_rows)
+              << " rows, version " << result.version << '\n';
+    return Status::OK();
+  };
+}
+
+constexpr char kWhereHelp[] =
+    "Only rows where this SQL predicate is true, e.g. \"price > 50 AND category IN ('a', 'b')\" "
+    "(see docs/sql.md)";
+constexpr char kExplainHelp[] =
+    "Print how the rows would be found (indexes used, pages pruned by statistics) instead of the result";
+
 void RegisterCount(VerbList& verbs) {
   struct Args {
     TableRef ref;
     VersionRef at;
+    std::string where;
+    bool explain = false;
   };
   auto args = std::make_shared<Args>();
   Verb& verb = verbs.Add("count", "Print the number of rows (just the number, for scripts).",
-                         "quiver count ./db items --version 1");
+                         "quiver count ./db items --where \"category = 'books'\"");
   AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("--where", args->where, kWhereHelp);
+  verb.app->add_flag("--explain", args->explain, kExplainHelp);
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref, args->at));
-    QUIVER_ASSIGN_OR_RETURN(int64_t rows, table->CountRows());
+    if (args->explain) {
+      QUIVER_ASSIGN_OR_RETURN(std::string plan, table->Scan().Where(args->where).Columns({}).Explain());
+      std::cout << plan;
+      return Status::OK();
+    }
+    QUIVER_ASSIGN_OR_RETURN(int64_t rows, table->CountRows(args->where));
     std::cout << rows << '\n';
     return Status::OK();
   };
@@ -213,12 +283,20 @@ void RegisterScan(VerbList& verbs) {
     std::optional<int64_t> limit;
     int64_t offset = 0;
     bool with_rowid = false;
+    std::string where;
+    std::string select;
+    bool explain = false;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("scan", "Print a table's rows: some columns, a range, an older version.",
-                         "quiver scan ./db items --columns id,text --limit 10 --format json");
+  Verb& verb = verbs.Add("scan", "Print a table's rows: a filter, some columns or expressions, a range, an older version.",
+                         "quiver scan ./db items --where 'price > 50' --select 'id, price * 1.2 AS gross' --limit 10");
   AddTableArgs(verb.app, &args->ref);
   AddOutputArgs(verb.app, &args->output);
+  verb.app->add_option("--where", args->where, kWhereHelp);
+  verb.app->add_option("--select", args->select,
+                       "Output columns as SQL expressions with optional aliases, e.g. \"id, lower(name) AS "
+                       "name, price * 1.2 AS gross\" (instead of --columns)");
+  verb.app->add_flag("--explain", args->explain, kExplainHelp);
   verb.app->add_option("--limit", args->limit, "Print at most this many rows")->check(AtLeast(0));
   verb.app->add_option("--offset", args->offset, "Skip this many rows first")->check(AtLeast(0));
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);
@@ -226,8 +304,14 @@ void RegisterScan(VerbList& verbs) {
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref, args->at));
     ScanBuilder scan = table->Scan();
-    scan.Columns(args->output.columns).Offset(args->offset).WithRowId(args->with_rowid);
+    scan.Columns(args->output.columns).Offset(args->offset).WithRowId(args->with_rowid).Where(args->where);
+    if (!args->select.empty()) scan.Select(args->select);
     if (args->limit) scan.Limit(*args->limit);
+    if (args->explain) {
+      QUIVER_ASSIGN_OR_RETURN(std::string plan, scan.Explain());
+      std::cout << plan;
+      return Status::OK();
+    }
     QUIVER_ASSIGN_OR_RETURN(auto reader, scan.ToReader());
     return PrintRows(*reader, args->output);
   };
@@ -280,6 +364,7 @@ Status PrintRows(BatchReader& rows, const OutputArgs& output) {
 void RegisterDataCommands(VerbList& verbs) {
   RegisterCreate(verbs);
   RegisterAdd(verbs);
+  RegisterMerge(verbs);
   RegisterCount(verbs);
   RegisterScan(verbs);
   RegisterTake(verbs);

@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quiver/array.h"
@@ -31,6 +32,7 @@ namespace quiver {
 class ObjectStore;
 class TableImpl;
 struct Snapshot;
+struct ScanSpec;
 
 enum class WriteMode {
   kAppend,     // add rows to the current version
@@ -102,11 +104,20 @@ struct CleanupStats {
   uint64_t bytes_removed = 0;
 };
 
-// Builds a scan: projection, limit, offset, row ids. Run it with
+// Builds a scan: filter, projection, limit, offset, row ids. Run it with
 // ToReader() (streaming) or ToBatch() (all rows in one batch).
 class ScanBuilder {
  public:
+  // Keeps the rows where the SQL predicate (DataFusion's dialect, see
+  // docs/sql.md) is TRUE: "price > 50 AND category IN ('a', 'b')". Errors
+  // (syntax with position, unknown column with suggestions, types) are
+  // reported by ToReader()/ToBatch()/Explain().
+  ScanBuilder& Where(std::string predicate);
+  // Output columns by name (all columns when empty).
   ScanBuilder& Columns(std::vector<std::string> columns);
+  // Output columns as SQL expressions with optional aliases, replacing
+  // Columns(): "id, price * 1.2 AS gross, lower(name) AS name".
+  ScanBuilder& Select(std::string select_list);
   ScanBuilder& Limit(int64_t limit);
   ScanBuilder& Offset(int64_t offset);
   // Adds a uint64 `_rowid` column holding each row's stable row id.
@@ -116,16 +127,111 @@ class ScanBuilder {
 
   Result<std::unique_ptr<BatchReader>> ToReader() const;
   Result<BatchPtr> ToBatch() const;
+  // How the scan would find its rows, one step per line: which indexes
+  // answer which conjuncts, how many fragments and pages statistics prune,
+  // what is left to evaluate.
+  Result<std::string> Explain() const;
 
  private:
   friend class Table;
   explicit ScanBuilder(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+  Result<ScanSpec> MakeSpec() const;
   std::shared_ptr<const Snapshot> snapshot_;
+  std::string where_;
+  std::string select_;
   std::vector<std::string> columns_;
   int64_t limit_ = -1;
   int64_t offset_ = 0;
   bool with_row_id_ = false;
   int64_t batch_size_ = 8192;
+};
+
+struct DeleteResult {
+  int64_t num_deleted_rows = 0;
+  uint64_t version = 0;  // the new version (the current one when nothing matched)
+};
+
+struct UpdateResult {
+  int64_t rows_updated = 0;
+  uint64_t version = 0;
+};
+
+struct MergeInsertResult {
+  int64_t num_inserted_rows = 0;
+  int64_t num_updated_rows = 0;
+  int64_t num_deleted_rows = 0;
+  uint64_t version = 0;
+};
+
+class Table;
+
+// An upsert keyed on one or more columns ("merge insert"). Rows of the source
+// are matched with table rows whose key columns are all equal (NULL keys
+// never match). Choose what happens with WhenMatchedUpdateAll,
+// WhenNotMatchedInsertAll and WhenNotMatchedBySourceDelete, then Execute.
+// A key that occurs twice in the source is an error naming the key (it
+// would make the result depend on row order). The whole merge is one new
+// version; on any error nothing changes.
+class MergeInsertBuilder {
+ public:
+  // Matched table rows are replaced by their source row; with a condition
+  // (SQL over the table's columns as "target.col" and the source's as
+  // "source.col", unqualified names meaning the target) only where it is
+  // TRUE.
+  MergeInsertBuilder& WhenMatchedUpdateAll(std::optional<std::string> condition = std::nullopt);
+  // Source rows without a match are inserted.
+  MergeInsertBuilder& WhenNotMatchedInsertAll();
+  // Table rows no source row matches are deleted (only those where the
+  // condition, over the table's columns, is TRUE, when one is given).
+  MergeInsertBuilder& WhenNotMatchedBySourceDelete(std::optional<std::string> condition = std::nullopt);
+
+  Result<MergeInsertResult> Execute(BatchReader& source);
+  Result<MergeInsertResult> Execute(const std::vector<BatchPtr>& source);
+
+ private:
+  friend class Table;
+  MergeInsertBuilder(Table* table, std::vector<std::string> on) : table_(table), on_(std::move(on)) {}
+  Table* table_;
+  std::vector<std::string> on_;
+  bool update_matched_ = false;
+  std::optional<std::string> update_condition_;
+  bool insert_unmatched_ = false;
+  bool delete_unmatched_by_source_ = false;
+  std::optional<std::string> delete_condition_;
+};
+
+// One change to an existing column (AlterColumns). Unset members stay as
+// they are.
+struct ColumnAlteration {
+  std::string path;                   // the column to change
+  std::optional<std::string> rename;  // a new name
+  std::optional<bool> nullable;       // making a column non-nullable fails if it holds nulls
+  TypePtr data_type;                  // a new type; only casts that cannot lose values
+};
+
+enum class IndexType {
+  kBTree,      // sorted values: equality, ranges and IN on numbers, strings, dates
+  kBitmap,     // one bitmap per distinct value: low-cardinality equality, IN, IS NULL
+  kLabelList,  // list columns: array_has_any, array_has_all, array_has
+};
+// "BTREE", "BITMAP", "LABEL_LIST".
+const char* IndexTypeName(IndexType type);
+// Case-insensitive; InvalidArgument listing the known names otherwise.
+Result<IndexType> ParseIndexType(std::string_view name);
+
+struct IndexOptions {
+  std::string name;      // default "<column>_idx"
+  bool replace = true;   // replace an index of the same name (else AlreadyExists)
+  ProgressFn progress;   // rows indexed so far
+};
+
+struct IndexInfo {
+  std::string name;
+  std::string type;  // IndexTypeName
+  std::vector<std::string> columns;
+  uint64_t built_on_version = 0;
+  int64_t num_indexed_rows = 0;    // live rows in fragments the index covers
+  int64_t num_unindexed_rows = 0;  // live rows appended (or rewritten) since; scanned by queries
 };
 
 class Table {
@@ -147,7 +253,40 @@ class Table {
   Result<uint64_t> Add(const std::vector<BatchPtr>& batches, const WriteOptions& options = {});
 
   Result<int64_t> CountRows() const;
+  // Rows where the SQL predicate is TRUE.
+  Result<int64_t> CountRows(const std::string& predicate) const;
   ScanBuilder Scan() const;
+
+  // Deletes the rows where the SQL predicate is TRUE, in one new version
+  // (none when no row matches).
+  Result<DeleteResult> Delete(const std::string& predicate);
+  // Sets columns to SQL expressions over the row's current values
+  // ({"price", "price * 1.1"}), in the rows where `predicate` is TRUE (all
+  // rows when empty), in one new version. Updated rows get new row ids.
+  Result<UpdateResult> Update(const std::vector<std::pair<std::string, std::string>>& values,
+                              const std::string& predicate = "");
+  // An upsert keyed on the `on` columns; see MergeInsertBuilder.
+  MergeInsertBuilder MergeInsert(std::vector<std::string> on);
+
+  // Schema evolution, each one new version. AddColumns computes each new
+  // column from a SQL expression over the existing ones ({"gross",
+  // "price * 1.2"}); the overload adds all-null columns of the given types.
+  Result<uint64_t> AddColumns(const std::vector<std::pair<std::string, std::string>>& columns);
+  Result<uint64_t> AddColumns(const std::vector<Field>& null_columns);
+  Result<uint64_t> AlterColumns(const std::vector<ColumnAlteration>& alterations);
+  // Dropped columns disappear from the schema at once; their data is
+  // removed from disk by the next compaction and cleanup.
+  Result<uint64_t> DropColumns(const std::vector<std::string>& columns);
+
+  // Builds a scalar index on `column` and commits it as a new version.
+  // Queries use it automatically when a predicate allows.
+  Result<uint64_t> CreateIndex(const std::string& column, IndexType type, const IndexOptions& options = {});
+  Result<std::vector<IndexInfo>> ListIndices() const;
+  Status DropIndex(const std::string& name);
+  // Brings rows added since each index was built into it (merging, not
+  // rebuilding) and drops deleted rows from it; one new version. Returns
+  // the new version (the current one when every index was up to date).
+  Result<uint64_t> OptimizeIndices();
   // Rows by stable row id, in the order given; NotFound naming the first id
   // that does not exist (or was deleted) in this version.
   Result<BatchPtr> TakeRowIds(std::span<const uint64_t> row_ids, const std::vector<std::string>& columns = {}) const;

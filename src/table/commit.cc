@@ -151,13 +151,56 @@ Result<std::shared_ptr<const Manifest>> ApplyTransaction(const Manifest* base, c
     m->fragments = std::move(kept);
   }
 
-  for (Fragment f : txn.new_fragments) {
+  for (size_t i = 0; i < txn.new_fragments.size(); ++i) {
+    Fragment f = txn.new_fragments[i];
     f.id = m->next_fragment_id++;
     if (f.row_ids.empty() && f.physical_rows > 0) {
       f.row_ids.push_back({m->next_row_id, m->next_row_id + static_cast<uint64_t>(f.physical_rows)});
       m->next_row_id += static_cast<uint64_t>(f.physical_rows);
     }
+    if (i < txn.new_fragment_sources.size()) {
+      const auto& sources = txn.new_fragment_sources[i];
+      for (IndexMeta& index : m->indexes) {
+        const bool covers_all = !sources.empty() && std::all_of(sources.begin(), sources.end(), [&](uint64_t s) {
+          return std::find(index.fragment_ids.begin(), index.fragment_ids.end(), s) != index.fragment_ids.end();
+        });
+        if (covers_all) index.fragment_ids.push_back(f.id);
+      }
+    }
     m->fragments.push_back(std::move(f));
+  }
+
+  if (txn.evolved_schema) {
+    if (txn.evolved_field_ids.size() != static_cast<size_t>(txn.evolved_schema->num_fields())) {
+      return Status::Internal(txn.operation + ": field ids do not match the new schema");
+    }
+    m->schema = txn.evolved_schema;
+    m->field_ids = txn.evolved_field_ids;
+    for (int32_t id : m->field_ids) m->next_field_id = std::max(m->next_field_id, id + 1);
+    // Indexes over a field that is gone go with it.
+    std::erase_if(m->indexes, [&](const IndexMeta& index) {
+      return std::any_of(index.field_ids.begin(), index.field_ids.end(),
+                         [&](int32_t id) { return m->FieldIndexById(id) < 0; });
+    });
+  }
+
+  if (!txn.new_indexes.empty() || !txn.removed_indexes.empty()) {
+    std::erase_if(m->indexes, [&](const IndexMeta& index) {
+      auto named = [&](const std::string& name) { return name == index.name; };
+      return std::any_of(txn.removed_indexes.begin(), txn.removed_indexes.end(), named) ||
+             std::any_of(txn.new_indexes.begin(), txn.new_indexes.end(),
+                         [&](const IndexMeta& n) { return n.name == index.name; });
+    });
+    for (IndexMeta index : txn.new_indexes) {
+      for (int32_t id : index.field_ids) {
+        if (m->FieldIndexById(id) < 0) {
+          return Status::Conflict(txn.operation + ": a concurrent commit dropped the column index \"" +
+                                  index.name + "\" is built on; retry");
+        }
+      }
+      std::erase_if(index.fragment_ids, [&](uint64_t id) { return m->FindFragment(id) == nullptr; });
+      m->indexes.push_back(std::move(index));
+    }
   }
   return std::shared_ptr<const Manifest>(std::move(m));
 }

@@ -32,6 +32,10 @@ struct Transaction {
   // Fragments to add. Ids are assigned at commit; row ids too, unless set
   // (compaction carries its rows' ids over).
   std::vector<Fragment> new_fragments;
+  // Compaction: for each new fragment, the ids of the fragments whose rows
+  // (ids and values unchanged) it holds. An index covering all of them
+  // covers the new fragment too. Empty, or one entry per new fragment.
+  std::vector<std::vector<uint64_t>> new_fragment_sources;
   // Fragments this write replaces or removes, as they were at read_version.
   // The commit fails with Conflict if any of them changed since then.
   std::vector<Fragment> removed_fragments;
@@ -44,6 +48,19 @@ struct Transaction {
   SchemaPtr new_schema;
   // Restore: the whole state of this manifest becomes the latest again.
   std::shared_ptr<const Manifest> restore_from;
+
+  // Schema evolution (add, drop, alter columns): the new schema and the
+  // field id of each of its fields; fragments that gained data files come
+  // as updated_fragments. Needs read_schema. Indexes on fields that are
+  // gone are dropped.
+  SchemaPtr evolved_schema;
+  std::vector<int32_t> evolved_field_ids;
+
+  // Indexes to add (replacing any index of the same name) and names of
+  // indexes to remove. A new index's fragment_ids are trimmed to the
+  // fragments that still exist at commit time.
+  std::vector<IndexMeta> new_indexes;
+  std::vector<std::string> removed_indexes;
 
   // The schema the writer validated against; appends conflict when a
   // concurrent commit changed it.

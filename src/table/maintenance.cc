@@ -122,6 +122,13 @@ Result<CompactStats> Table::Compact(const CompactOptions& options) {
       DeleteFiles(*snap->files, written);
       return st;
     }
+    if (txn.new_fragments.size() > txn.new_fragment_sources.size()) {
+      // The rewritten rows keep their ids and values, so indexes that
+      // covered the whole group cover the new fragment.
+      std::vector<uint64_t> sources;
+      for (const Fragment* f : group) sources.push_back(f->id);
+      txn.new_fragment_sources.push_back(std::move(sources));
+    }
     for (const Fragment* f : group) {
       txn.removed_fragments.push_back(*f);
       stats.files_removed += static_cast<int64_t>(f->files.size());

@@ -1,0 +1,310 @@
+// Verbs that change existing rows and columns: delete, update, add-column,
+// drop-column, alter-column, and the scalar index verbs (index, indices,
+// drop-index, optimize-indices). merge lives with the file verbs in
+// data_commands.cc.
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "progress.h"
+
+namespace quiver::cli {
+namespace {
+
+// "col = expr" -> (col, expr), splitting at the first '=' that is not part
+// of a comparison; the expression is checked by the table.
+Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& text) {
+  size_t eq = std::string::npos;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '`' || c == '\'') {
+      quote = c;
+    } else if (c == '=') {
+      eq = i;
+      break;
+    }
+  }
+  if (eq == std::string::npos) {
+    return Status::InvalidArgument("--set \"" + text + "\": expected column = expression");
+  }
+  auto trim = [](std::string s) {
+    const size_t b = s.find_first_not_of(" \t");
+    const size_t e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  std::string column = trim(text.substr(0, eq));
+  std::string value = trim(text.substr(eq + 1));
+  if (column.size() >= 2 && (column.front() == '"' || column.front() == '`') && column.back() == column.front()) {
+    column = column.substr(1, column.size() - 2);
+  }
+  if (column.empty() || value.empty()) {
+    return Status::InvalidArgument("--set \"" + text + "\": expected column = expression");
+  }
+  return std::make_pair(column, value);
+}
+
+void RegisterDelete(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::string where;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("delete", "Delete the rows a SQL predicate selects, as a new version.",
+                         "quiver delete ./db items --where \"category = 'obsolete'\"",
+                         "Deleted rows stay readable in older versions until cleanup removes those.");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("--where", args->where, "SQL predicate of the rows to delete (\"true\" for all)")
+      ->required();
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_ASSIGN_OR_RETURN(DeleteResult result, table->Delete(args->where));
+    if (result.num_deleted_rows == 0) {
+      std::cout << "no rows matched; nothing changed (version " << result.version << ")\n";
+    } else {
+      std::cout << "deleted " << FormatCount(result.num_deleted_rows) << " rows, version " << result.version
+                << '\n';
+    }
+    return Status::OK();
+  };
+}
+
+void RegisterUpdate(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::vector<std::string> sets;
+    std::string where;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("update", "Set columns to SQL expressions in the rows a predicate selects.",
+                         "quiver update ./db items --set 'price = price * 1.1' --where \"category = 'books'\"",
+                         "Each --set is `column = expression`; expressions see the row's current values. "
+                         "Without --where every row is updated.");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("--set", args->sets, "column = SQL expression (repeatable)")->required();
+  verb.app->add_option("--where", args->where, "SQL predicate of the rows to update (default: all rows)");
+  verb.run = [args]() -> Status {
+    std::vector<std::pair<std::string, std::string>> values;
+    for (const std::string& s : args->sets) {
+      QUIVER_ASSIGN_OR_RETURN(auto assignment, SplitAssignment(s));
+      values.push_back(std::move(assignment));
+    }
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_ASSIGN_OR_RETURN(UpdateResult result, table->Update(values, args->where));
+    if (result.rows_updated == 0) {
+      std::cout << "no rows matched; nothing changed (version " << result.version << ")\n";
+    } else {
+      std::cout << "updated " << FormatCount(result.rows_updated) << " rows, version " << result.version << '\n';
+    }
+    return Status::OK();
+  };
+}
+
+void RegisterAddColumn(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::string name;
+    std::string expr;
+    std::string type;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("add-column", "Add a column computed from a SQL expression, or all-null of a type.",
+                         "quiver add-column ./db items gross --expr 'price * 1.2'",
+                         "With --type instead of --expr the column starts all-null (no data is written).");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("name", args->name, "The new column's name")->required();
+  auto* expr = verb.app->add_option("--expr", args->expr, "SQL expression over the existing columns");
+  auto* type = verb.app->add_option("--type", args->type, "Type of an all-null column, e.g. int64, string, "
+                                                          "fixed_size_list<float>[128]");
+  expr->excludes(type);
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    uint64_t version = 0;
+    if (!args->type.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(TypePtr type, ParseType(args->type));
+      QUIVER_ASSIGN_OR_RETURN(version, table->AddColumns(std::vector<Field>{Field(args->name, type)}));
+    } else if (!args->expr.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(version, table->AddColumns({{args->name, args->expr}}));
+    } else {
+      return Status::InvalidArgument("add-column needs --expr or --type");
+    }
+    std::cout << "added column \"" << args->name << "\", version " << version << '\n';
+    return Status::OK();
+  };
+}
+
+void RegisterDropColumn(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::vector<std::string> names;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("drop-column", "Drop columns from the table's schema, as a new version.",
+                         "quiver drop-column ./db items notes",
+                         "The data stays on disk (older versions still read it) until compaction and "
+                         "cleanup remove it.");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("names", args->names, "Columns to drop")->required();
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_ASSIGN_OR_RETURN(uint64_t version, table->DropColumns(args->names));
+    std::cout << "dropped " << args->names.size() << " column" << (args->names.size() == 1 ? "" : "s")
+              << ", version " << version << '\n';
+    return Status::OK();
+  };
+}
+
+void RegisterAlterColumn(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::string name;
+    std::string rename;
+    std::string type;
+    std::string nullable;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("alter-column", "Rename a column, change its nullability, or cast it to a wider type.",
+                         "quiver alter-column ./db items price --rename cost --type double");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("name", args->name, "The column to change")->required();
+  verb.app->add_option("--rename", args->rename, "New name");
+  verb.app->add_option("--type", args->type, "New type (only casts that keep every value)");
+  verb.app->add_option("--nullable", args->nullable, "true or false (false fails if the column holds nulls)")
+      ->check(CLI::IsMember({"true", "false"}));
+  verb.run = [args]() -> Status {
+    ColumnAlteration alt;
+    alt.path = args->name;
+    if (!args->rename.empty()) alt.rename = args->rename;
+    if (!args->nullable.empty()) alt.nullable = args->nullable == "true";
+    if (!args->type.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(alt.data_type, ParseType(args->type));
+    }
+    if (!alt.rename && !alt.nullable && !alt.data_type) {
+      return Status::InvalidArgument("alter-column needs --rename, --type or --nullable");
+    }
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_ASSIGN_OR_RETURN(uint64_t version, table->AlterColumns({alt}));
+    std::cout << "altered column \"" << args->name << "\", version " << version << '\n';
+    return Status::OK();
+  };
+}
+
+void RegisterIndex(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::string column;
+    std::string type = "BTREE";
+    std::string name;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("index", "Build a scalar index on a column, used by filters automatically.",
+                         "quiver index ./db items category --type BITMAP",
+                         "BTREE: equality, ranges and IN on numbers, strings and dates. BITMAP: columns "
+                         "with few distinct values (equality, IN, IS NULL). LABEL_LIST: list columns "
+                         "(array_has_any, array_has_all). Check with `quiver scan ... --explain`.");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("column", args->column, "The column to index")->required();
+  verb.app->add_option("--type", args->type, "BTREE, BITMAP or LABEL_LIST")->capture_default_str();
+  verb.app->add_option("--name", args->name, "Index name (default <column>_idx)");
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(IndexType type, ParseIndexType(args->type));
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    Progress progress("indexing " + args->column);
+    IndexOptions options;
+    options.name = args->name;
+    options.progress = [&](int64_t done) { progress.Update(done); };
+    auto version = table->CreateIndex(args->column, type, options);
+    progress.Finish();
+    QUIVER_RETURN_NOT_OK(version.status());
+    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\", version " << *version
+              << '\n';
+    return Status::OK();
+  };
+}
+
+void RegisterIndices(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("indices", "List a table's indexes and how many rows each covers.",
+                         "quiver indices ./db items");
+  AddTableArgs(verb.app, &args->ref);
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_ASSIGN_OR_RETURN(auto indices, table->ListIndices());
+    std::vector<std::vector<std::string>> rows;
+    for (const IndexInfo& info : indices) {
+      std::string columns;
+      for (const auto& c : info.columns) columns += (columns.empty() ? "" : ",") + c;
+      rows.push_back({info.name, info.type, columns, FormatCount(info.num_indexed_rows),
+                      FormatCount(info.num_unindexed_rows), std::to_string(info.built_on_version)});
+    }
+    if (rows.empty()) {
+      std::cout << "no indexes\n";
+      return Status::OK();
+    }
+    PrintTable({"name", "type", "columns", "indexed", "unindexed", "built on version"}, rows);
+    return Status::OK();
+  };
+}
+
+void RegisterDropIndex(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+    std::string name;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("drop-index", "Remove an index (its files go at the next cleanup).",
+                         "quiver drop-index ./db items category_idx");
+  AddTableArgs(verb.app, &args->ref);
+  verb.app->add_option("name", args->name, "Index name (see `quiver indices`)")->required();
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    QUIVER_RETURN_NOT_OK(table->DropIndex(args->name));
+    std::cout << "dropped index \"" << args->name << "\", version " << table->version() << '\n';
+    return Status::OK();
+  };
+}
+
+void RegisterOptimizeIndices(VerbList& verbs) {
+  struct Args {
+    TableRef ref;
+  };
+  auto args = std::make_shared<Args>();
+  Verb& verb = verbs.Add("optimize-indices", "Bring rows added since an index was built into it.",
+                         "quiver optimize-indices ./db items",
+                         "Queries are right without it (new rows are scanned); it makes them faster.");
+  AddTableArgs(verb.app, &args->ref);
+  verb.run = [args]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
+    const uint64_t before = table->version();
+    QUIVER_ASSIGN_OR_RETURN(uint64_t version, table->OptimizeIndices());
+    if (version == before) {
+      std::cout << "every index is up to date (version " << version << ")\n";
+    } else {
+      std::cout << "optimized indexes, version " << version << '\n';
+    }
+    return Status::OK();
+  };
+}
+
+}  // namespace
+
+void RegisterChangeCommands(VerbList& verbs) {
+  RegisterDelete(verbs);
+  RegisterUpdate(verbs);
+  RegisterAddColumn(verbs);
+  RegisterDropColumn(verbs);
+  RegisterAlterColumn(verbs);
+  RegisterIndex(verbs);
+  RegisterIndices(verbs);
+  RegisterDropIndex(verbs);
+  RegisterOptimizeIndices(verbs);
+}
+
+}  // namespace quiver::cli
