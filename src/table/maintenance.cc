@@ -69,11 +69,21 @@ Status RewriteGroup(const Snapshot& snap, const std::vector<const Fragment*>& gr
   return Status::OK();
 }
 
+// The files a version needs, relative to the table root; an index counts
+// as its folder "_indices/<uuid>/".
 void CollectFiles(const Manifest& m, std::set<std::string>& keys) {
   for (const Fragment& f : m.fragments) {
     for (const DataFileRef& file : f.files) keys.insert(file.key);
     if (f.deletion) keys.insert(f.deletion->key);
   }
+  for (const IndexMeta& index : m.indexes) keys.insert("_indices/" + index.uuid + "/");
+}
+
+// The key as CollectFiles names it: index files by their folder.
+std::string CleanupUnit(const std::string& relative) {
+  if (!relative.starts_with("_indices/")) return relative;
+  const size_t slash = relative.find('/', 9);
+  return slash == std::string::npos ? relative : relative.substr(0, slash + 1);
 }
 
 }  // namespace
@@ -194,10 +204,10 @@ Result<CleanupStats> Table::Cleanup(const CleanupOptions& options) {
   const int64_t grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                (std::chrono::system_clock::now() - kOrphanGrace).time_since_epoch())
                                .count();
-  for (const char* dir : {"data/", "_deletions/"}) {
+  for (const char* dir : {"data/", "_deletions/", "_indices/"}) {
     QUIVER_ASSIGN_OR_RETURN(auto objects, store->List(files->Key(dir)));
     for (const ObjectMeta& o : objects) {
-      const std::string rel = o.key.substr(files->root().size());
+      const std::string rel = CleanupUnit(o.key.substr(files->root().size()));
       if (needed.count(rel) == 0 && (garbage.count(rel) > 0 || o.mtime_ms < grace_ms)) {
         Status st = store->Delete(o.key);
         if (!st.ok() && !st.IsNotFound()) return st;

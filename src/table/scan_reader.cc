@@ -380,6 +380,12 @@ Result<std::unique_ptr<BatchReader>> OpenScan(std::shared_ptr<const Snapshot> sn
   if (spec.with_row_addr) out.emplace_back("_rowaddr", uint64(), /*nullable=*/false);
   auto out_schema = std::make_shared<Schema>(std::move(out), snapshot->schema().metadata());
   QUIVER_ASSIGN_OR_RETURN(FilterPlan plan, PlanFilter(*snapshot, spec.predicate));
+  if (spec.only_fragments) {
+    const auto& keep = *spec.only_fragments;
+    std::erase_if(plan.fragments, [&](const FragmentPlan& fp) {
+      return std::find(keep.begin(), keep.end(), fp.fragment->id) == keep.end();
+    });
+  }
   return std::unique_ptr<BatchReader>(new Scanner(std::move(snapshot), std::move(spec), std::move(plan),
                                                   std::move(read_fields), std::move(pred_fields),
                                                   std::move(out_schema)));

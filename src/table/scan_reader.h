@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct ScanSpec {
   // row's place in this version (what delete and update need).
   bool with_row_addr = false;
   int64_t batch_size = 8192;
+  // When set, only these fragments (by id) are read.
+  std::optional<std::vector<uint64_t>> only_fragments;
 };
 
 inline uint64_t RowAddress(uint64_t fragment_id, int64_t offset) {

@@ -34,6 +34,24 @@ Result<std::shared_ptr<const Roaring>> TableFiles::LoadDeletions(const Fragment&
   return deletions_.emplace(key, std::move(shared)).first->second;
 }
 
+Result<std::shared_ptr<const index::ScalarIndex>> TableFiles::OpenScalarIndex(const IndexMeta& meta) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = indexes_.find(meta.uuid);
+    if (it != indexes_.end()) return it->second;
+  }
+  index::ScalarIndexMeta details;
+  try {
+    QUIVER_ASSIGN_OR_RETURN(details, index::ScalarIndexMeta::FromJson(nlohmann::json::parse(meta.details)));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("index \"" + meta.name + "\": malformed details in the manifest: " + e.what());
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto opened, index::OpenScalarIndex(store_, Key("_indices/" + meta.uuid + "/"), details));
+  std::shared_ptr<const index::ScalarIndex> shared = std::move(opened);
+  std::lock_guard<std::mutex> lock(mu_);
+  return indexes_.emplace(meta.uuid, std::move(shared)).first->second;
+}
+
 Result<std::vector<int>> Snapshot::ResolveColumns(const std::vector<std::string>& columns) const {
   std::vector<int> fields;
   if (columns.empty()) {

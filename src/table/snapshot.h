@@ -19,6 +19,7 @@
 
 #include "format/data_file.h"
 #include "format/manifest.h"
+#include "index/scalar/scalar_index.h"
 #include "io/object_store.h"
 #include "quiver/array.h"
 
@@ -40,6 +41,9 @@ class TableFiles {
   Result<std::shared_ptr<DataFileReader>> OpenDataFile(const DataFileRef& file);
   // Null when the fragment has no deletions.
   Result<std::shared_ptr<const Roaring>> LoadDeletions(const Fragment& fragment);
+  // The scalar index described by `meta` (files under "_indices/<uuid>/"),
+  // opened once and shared.
+  Result<std::shared_ptr<const index::ScalarIndex>> OpenScalarIndex(const IndexMeta& meta);
 
  private:
   ObjectStorePtr store_;
@@ -47,6 +51,7 @@ class TableFiles {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<DataFileReader>> readers_;
   std::map<std::string, std::shared_ptr<const Roaring>> deletions_;
+  std::map<std::string, std::shared_ptr<const index::ScalarIndex>> indexes_;
 };
 
 struct Snapshot {

@@ -1,0 +1,242 @@
+// Scalar indexes of a table: create, list, drop, optimize.
+#include <algorithm>
+#include <cctype>
+
+#include "quiver/connection.h"
+#include "quiver/table.h"
+#include "table/filter.h"
+#include "table/scan_reader.h"
+#include "table/table_impl.h"
+
+namespace quiver {
+namespace {
+
+index::ScalarIndexType ToScalarType(IndexType type) {
+  switch (type) {
+    case IndexType::kBitmap:
+      return index::ScalarIndexType::kBitmap;
+    case IndexType::kLabelList:
+      return index::ScalarIndexType::kLabelList;
+    case IndexType::kBTree:
+    default:
+      return index::ScalarIndexType::kBTree;
+  }
+}
+
+std::string IndexPrefix(const TableFiles& files, const std::string& uuid) {
+  return files.Key("_indices/" + uuid + "/");
+}
+
+// Streams (value, _rowid) batches to the index builder, counting rows.
+class ProgressingReader : public BatchReader {
+ public:
+  ProgressingReader(std::unique_ptr<BatchReader> input, ProgressFn progress)
+      : input_(std::move(input)), progress_(std::move(progress)) {}
+  const SchemaPtr& schema() const override { return input_->schema(); }
+  Result<BatchPtr> Next() override {
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, input_->Next());
+    if (batch) {
+      rows_ += batch->num_rows();
+      if (progress_) progress_(rows_);
+    }
+    return batch;
+  }
+
+ private:
+  std::unique_ptr<BatchReader> input_;
+  ProgressFn progress_;
+  int64_t rows_ = 0;
+};
+
+// (value, _rowid) of `field` for the given fragments (all when unset).
+Result<std::unique_ptr<BatchReader>> IndexInput(std::shared_ptr<const Snapshot> snap, int field,
+                                                std::optional<std::vector<uint64_t>> fragments) {
+  ScanSpec spec;
+  spec.fields = {field};
+  spec.with_row_id = true;
+  spec.batch_size = 65536;
+  spec.only_fragments = std::move(fragments);
+  return OpenScan(std::move(snap), std::move(spec));
+}
+
+}  // namespace
+
+const char* IndexTypeName(IndexType type) {
+  switch (type) {
+    case IndexType::kBitmap:
+      return "BITMAP";
+    case IndexType::kLabelList:
+      return "LABEL_LIST";
+    case IndexType::kBTree:
+    default:
+      return "BTREE";
+  }
+}
+
+Result<IndexType> ParseIndexType(std::string_view name) {
+  std::string upper(name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper == "BTREE") return IndexType::kBTree;
+  if (upper == "BITMAP") return IndexType::kBitmap;
+  if (upper == "LABEL_LIST" || upper == "LABELLIST") return IndexType::kLabelList;
+  return Status::InvalidArgument("unknown index type \"" + std::string(name) +
+                                 "\"; scalar index types are BTREE, BITMAP and LABEL_LIST");
+}
+
+Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, const IndexOptions& options) {
+  std::lock_guard<std::mutex> write_lock(impl_->write_mu());
+  QUIVER_RETURN_NOT_OK(impl_->CheckWritable());
+  auto snap = impl_->current();
+  const Manifest& m = *snap->manifest;
+  QUIVER_ASSIGN_OR_RETURN(const Field* field, m.schema->GetField(column));
+  const int field_index = static_cast<int>(field - m.schema->fields().data());
+  const index::ScalarIndexType scalar_type = ToScalarType(type);
+  QUIVER_RETURN_NOT_OK(index::CheckIndexable(scalar_type, *field->type).WithContext("column \"" + column + "\""));
+  const std::string name = options.name.empty() ? column + "_idx" : options.name;
+  QUIVER_RETURN_NOT_OK(ValidateTableName(name).WithContext("index name"));
+  for (const IndexMeta& existing : m.indexes) {
+    if (existing.name == name && !options.replace) {
+      return Status::AlreadyExists("index \"" + name + "\" already exists (set replace to rebuild it)");
+    }
+  }
+
+  const std::string uuid = NewUniqueId();
+  const std::string prefix = IndexPrefix(*impl_->files(), uuid);
+  QUIVER_ASSIGN_OR_RETURN(auto scan, IndexInput(snap, field_index, std::nullopt));
+  ProgressingReader input(std::move(scan), options.progress);
+  auto built = index::BuildScalarIndex(scalar_type, *field, input, *impl_->files()->store(), prefix);
+  if (!built.ok()) {
+    (void)impl_->files()->store()->DeletePrefix(prefix);
+    return built.status().WithContext("building index \"" + name + "\"");
+  }
+
+  IndexMeta meta;
+  meta.uuid = uuid;
+  meta.name = name;
+  meta.type = IndexTypeName(type);
+  meta.field_ids = {m.field_ids[field_index]};
+  meta.dataset_version = m.version;
+  for (const Fragment& f : m.fragments) meta.fragment_ids.push_back(f.id);
+  meta.details = built->ToJson().dump();
+
+  Transaction txn;
+  txn.operation = "create_index";
+  txn.read_version = m.version;
+  txn.new_indexes.push_back(std::move(meta));
+  txn.metadata["index"] = name;
+  auto committed = impl_->CommitWrite(txn, *snap, {});
+  if (!committed.ok()) {
+    if (committed.status().IsConflict()) (void)impl_->files()->store()->DeletePrefix(prefix);
+    return committed.status();
+  }
+  return (*committed)->version;
+}
+
+Result<std::vector<IndexInfo>> Table::ListIndices() const {
+  QUIVER_ASSIGN_OR_RETURN(auto snap, impl_->ReadSnapshot());
+  const Manifest& m = *snap->manifest;
+  std::vector<IndexInfo> out;
+  for (const IndexMeta& meta : m.indexes) {
+    IndexInfo info;
+    info.name = meta.name;
+    info.type = meta.type;
+    for (int32_t id : meta.field_ids) {
+      const int field = m.FieldIndexById(id);
+      if (field >= 0) info.columns.push_back(m.schema->field(field).name);
+    }
+    info.built_on_version = meta.dataset_version;
+    for (const Fragment& f : m.fragments) {
+      const bool covered = std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) !=
+                           meta.fragment_ids.end();
+      (covered ? info.num_indexed_rows : info.num_unindexed_rows) += f.live_rows();
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Status Table::DropIndex(const std::string& name) {
+  std::lock_guard<std::mutex> write_lock(impl_->write_mu());
+  QUIVER_RETURN_NOT_OK(impl_->CheckWritable());
+  auto snap = impl_->current();
+  const auto& indexes = snap->manifest->indexes;
+  if (std::none_of(indexes.begin(), indexes.end(), [&](const IndexMeta& i) { return i.name == name; })) {
+    std::string names;
+    for (const IndexMeta& i : indexes) names += (names.empty() ? "" : ", ") + i.name;
+    return Status::NotFound("index \"" + name + "\" does not exist" +
+                            (names.empty() ? std::string(" (the table has no indexes)") : "; indexes: " + names));
+  }
+  Transaction txn;
+  txn.operation = "drop_index";
+  txn.read_version = snap->version();
+  txn.removed_indexes.push_back(name);
+  txn.metadata["index"] = name;
+  return impl_->CommitWrite(txn, *snap, {}).status();
+}
+
+Result<uint64_t> Table::OptimizeIndices() {
+  std::lock_guard<std::mutex> write_lock(impl_->write_mu());
+  QUIVER_RETURN_NOT_OK(impl_->CheckWritable());
+  auto snap = impl_->current();
+  const Manifest& m = *snap->manifest;
+  Transaction txn;
+  txn.operation = "optimize_indices";
+  txn.read_version = m.version;
+  std::vector<std::string> prefixes;
+  auto undo = [&] {
+    for (const std::string& p : prefixes) (void)impl_->files()->store()->DeletePrefix(p);
+  };
+  for (const IndexMeta& meta : m.indexes) {
+    if (meta.field_ids.size() != 1) continue;
+    const int field = m.FieldIndexById(meta.field_ids[0]);
+    if (field < 0) continue;
+    std::vector<uint64_t> unindexed;
+    Roaring64Map removed;
+    for (const Fragment& f : m.fragments) {
+      const bool covered = std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) !=
+                           meta.fragment_ids.end();
+      if (!covered) {
+        unindexed.push_back(f.id);
+        continue;
+      }
+      // Rows deleted since the index was built leave it.
+      QUIVER_ASSIGN_OR_RETURN(auto deleted, snap->files->LoadDeletions(f));
+      if (!deleted) continue;
+      std::vector<int64_t> offsets;
+      for (uint32_t o : *deleted) offsets.push_back(o);
+      for (uint64_t id : RowIdsAt(f, offsets)) removed.add(id);
+    }
+    if (unindexed.empty() && removed.isEmpty()) continue;
+
+    QUIVER_ASSIGN_OR_RETURN(auto old, snap->files->OpenScalarIndex(meta));
+    const std::string uuid = NewUniqueId();
+    const std::string prefix = IndexPrefix(*impl_->files(), uuid);
+    prefixes.push_back(prefix);
+    auto input = IndexInput(snap, field, unindexed);
+    if (!input.ok()) {
+      undo();
+      return input.status();
+    }
+    auto updated = old->Update(**input, removed, *impl_->files()->store(), prefix, {});
+    if (!updated.ok()) {
+      undo();
+      return updated.status().WithContext("optimizing index \"" + meta.name + "\"");
+    }
+    IndexMeta next = meta;
+    next.uuid = uuid;
+    next.dataset_version = m.version;
+    next.fragment_ids.clear();
+    for (const Fragment& f : m.fragments) next.fragment_ids.push_back(f.id);
+    next.details = updated->ToJson().dump();
+    txn.new_indexes.push_back(std::move(next));
+  }
+  if (txn.new_indexes.empty()) return m.version;
+  auto committed = impl_->CommitWrite(txn, *snap, {});
+  if (!committed.ok()) {
+    if (committed.status().IsConflict()) undo();
+    return committed.status();
+  }
+  return (*committed)->version;
+}
+
+}  // namespace quiver
