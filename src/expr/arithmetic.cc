@@ -63,7 +63,8 @@ Status FaultError(Fault f, const BoundExpr& expr) {
 }
 
 template <ArithOp kOp, typename T, typename GA, typename GB>
-Status Loop(int64_t n, GA ga, GB gb, T* out, const BitmapRef& va, const BitmapRef& vb, const BoundExpr& expr) {
+Status Loop(int64_t n, GA ga, GB gb, T* out, const BitmapRef& va, const BitmapRef& vb,
+            const BoundExpr& expr) {
   uint8_t faults = 0;
   for (int64_t i = 0; i < n; ++i) faults |= static_cast<uint8_t>(Apply<kOp>(ga(i), gb(i), &out[i]));
   if (faults == 0) return Status::OK();
@@ -86,26 +87,34 @@ Status Run(const Datum& a, const Datum& b, int64_t n, T* out, const BoundExpr& e
   if (a.is_array() && b.is_array()) {
     const T* pa = a.array->values<T>();
     const T* pb = b.array->values<T>();
-    return Loop<kOp, T>(n, [pa](int64_t i) { return pa[i]; }, [pb](int64_t i) { return pb[i]; }, out, va, vb, expr);
+    return Loop<kOp, T>(
+        n, [pa](int64_t i) { return pa[i]; }, [pb](int64_t i) { return pb[i]; }, out, va, vb, expr);
   }
   if (a.is_array()) {
     const T* pa = a.array->values<T>();
     const T cb = ScalarTo<T>(b.scalar);
-    return Loop<kOp, T>(n, [pa](int64_t i) { return pa[i]; }, [cb](int64_t) { return cb; }, out, va, vb, expr);
+    return Loop<kOp, T>(
+        n, [pa](int64_t i) { return pa[i]; }, [cb](int64_t) { return cb; }, out, va, vb, expr);
   }
   const T ca = ScalarTo<T>(a.scalar);
   const T* pb = b.array->values<T>();
-  return Loop<kOp, T>(n, [ca](int64_t) { return ca; }, [pb](int64_t i) { return pb[i]; }, out, va, vb, expr);
+  return Loop<kOp, T>(
+      n, [ca](int64_t) { return ca; }, [pb](int64_t i) { return pb[i]; }, out, va, vb, expr);
 }
 
 template <typename T>
 Status RunOp(ArithOp op, const Datum& a, const Datum& b, int64_t n, T* out, const BoundExpr& expr) {
   switch (op) {
-    case ArithOp::kAdd: return Run<ArithOp::kAdd, T>(a, b, n, out, expr);
-    case ArithOp::kSub: return Run<ArithOp::kSub, T>(a, b, n, out, expr);
-    case ArithOp::kMul: return Run<ArithOp::kMul, T>(a, b, n, out, expr);
-    case ArithOp::kDiv: return Run<ArithOp::kDiv, T>(a, b, n, out, expr);
-    case ArithOp::kMod: return Run<ArithOp::kMod, T>(a, b, n, out, expr);
+    case ArithOp::kAdd:
+      return Run<ArithOp::kAdd, T>(a, b, n, out, expr);
+    case ArithOp::kSub:
+      return Run<ArithOp::kSub, T>(a, b, n, out, expr);
+    case ArithOp::kMul:
+      return Run<ArithOp::kMul, T>(a, b, n, out, expr);
+    case ArithOp::kDiv:
+      return Run<ArithOp::kDiv, T>(a, b, n, out, expr);
+    case ArithOp::kMod:
+      return Run<ArithOp::kMod, T>(a, b, n, out, expr);
   }
   return Status::OK();
 }
@@ -133,11 +142,21 @@ Result<Datum> Arithmetic(ArithOp op, const Datum& a, const Datum& b, int64_t len
       T x = ScalarTo<T>(a.scalar), y = ScalarTo<T>(b.scalar), r;
       Fault f;
       switch (op) {
-        case ArithOp::kAdd: f = Apply<ArithOp::kAdd>(x, y, &r); break;
-        case ArithOp::kSub: f = Apply<ArithOp::kSub>(x, y, &r); break;
-        case ArithOp::kMul: f = Apply<ArithOp::kMul>(x, y, &r); break;
-        case ArithOp::kDiv: f = Apply<ArithOp::kDiv>(x, y, &r); break;
-        default: f = Apply<ArithOp::kMod>(x, y, &r); break;
+        case ArithOp::kAdd:
+          f = Apply<ArithOp::kAdd>(x, y, &r);
+          break;
+        case ArithOp::kSub:
+          f = Apply<ArithOp::kSub>(x, y, &r);
+          break;
+        case ArithOp::kMul:
+          f = Apply<ArithOp::kMul>(x, y, &r);
+          break;
+        case ArithOp::kDiv:
+          f = Apply<ArithOp::kDiv>(x, y, &r);
+          break;
+        default:
+          f = Apply<ArithOp::kMod>(x, y, &r);
+          break;
       }
       if (f != Fault::kNone) return FaultError(f, expr);
       MutableValues<T>(values)[0] = r;

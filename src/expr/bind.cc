@@ -123,35 +123,48 @@ class Binder {
 
   Result<BoundExprPtr> Bind(const Expr& e, int depth) {
     if (depth > kMaxBindDepth) {
-      return Status::InvalidArgument("expression nested too deeply (more than " + std::to_string(kMaxBindDepth) +
-                                     " levels)" + At(e.position));
+      return Status::InvalidArgument("expression nested too deeply (more than " +
+                                     std::to_string(kMaxBindDepth) + " levels)" + At(e.position));
     }
     switch (e.kind) {
-      case ExprKind::kLiteral: return MakeLiteral(e.value);
-      case ExprKind::kColumn: return BindColumn(e);
-      case ExprKind::kUnary: return BindUnary(e, depth);
-      case ExprKind::kBinary: return BindBinary(e, depth);
-      case ExprKind::kIsNull: return BindIsNull(e, depth);
-      case ExprKind::kIn: return BindIn(e, depth);
-      case ExprKind::kBetween: return BindBetween(e, depth);
-      case ExprKind::kLike: return BindLike(e, depth);
-      case ExprKind::kCast: return BindCast(e, depth);
-      case ExprKind::kCase: return BindCase(e, depth);
-      case ExprKind::kCall: return BindCall(e, depth);
+      case ExprKind::kLiteral:
+        return MakeLiteral(e.value);
+      case ExprKind::kColumn:
+        return BindColumn(e);
+      case ExprKind::kUnary:
+        return BindUnary(e, depth);
+      case ExprKind::kBinary:
+        return BindBinary(e, depth);
+      case ExprKind::kIsNull:
+        return BindIsNull(e, depth);
+      case ExprKind::kIn:
+        return BindIn(e, depth);
+      case ExprKind::kBetween:
+        return BindBetween(e, depth);
+      case ExprKind::kLike:
+        return BindLike(e, depth);
+      case ExprKind::kCast:
+        return BindCast(e, depth);
+      case ExprKind::kCase:
+        return BindCase(e, depth);
+      case ExprKind::kCall:
+        return BindCall(e, depth);
     }
     return Status::InvalidArgument("unknown expression kind" + At(e.position));
   }
 
   // `column "name" (string)`, `10 (int64)`, `lower(name) (string)`.
   static std::string Describe(const BoundExpr& e) {
-    if (e.kind == BoundExpr::Kind::kColumn) return "column \"" + PathText(e.path) + "\" (" + e.type->ToString() + ")";
+    if (e.kind == BoundExpr::Kind::kColumn)
+      return "column \"" + PathText(e.path) + "\" (" + e.type->ToString() + ")";
     return e.ToString() + " (" + e.type->ToString() + ")";
   }
 
   Result<BoundExprPtr> CastTo(const BoundExprPtr& e, const TypePtr& type, int32_t position) {
     if (e->type->Equals(*type)) return e;
     if (!CanCast(*e->type, *type)) {
-      return Status::InvalidArgument("cannot cast " + Describe(*e) + " to " + type->ToString() + At(position));
+      return Status::InvalidArgument("cannot cast " + Describe(*e) + " to " + type->ToString() +
+                                     At(position));
     }
     return Fold(MakeCall("cast", type, {e}), position);
   }
@@ -182,7 +195,8 @@ class Binder {
   Result<BoundExprPtr> RequireBool(BoundExprPtr e, const char* what, int32_t position) {
     if (e->type->id() == TypeId::kBool) return e;
     if (e->type->id() == TypeId::kNull) return CastTo(e, boolean(), position);
-    return Status::InvalidArgument(std::string(what) + " needs a bool operand, got " + Describe(*e) + At(position));
+    return Status::InvalidArgument(std::string(what) + " needs a bool operand, got " + Describe(*e) +
+                                   At(position));
   }
 
   Result<BoundExprPtr> BindColumn(const Expr& e) {
@@ -277,12 +291,18 @@ class Binder {
         QUIVER_ASSIGN_OR_RETURN(b, RequireBool(b, name, e.position));
         return Fold(MakeCall(e.binary_op == BinaryOp::kAnd ? "and" : "or", boolean(), {a, b}), e.position);
       }
-      case BinaryOp::kEq: return BindComparison(CompareOp::kEq, a, b, e.position);
-      case BinaryOp::kNe: return BindComparison(CompareOp::kNe, a, b, e.position);
-      case BinaryOp::kLt: return BindComparison(CompareOp::kLt, a, b, e.position);
-      case BinaryOp::kLe: return BindComparison(CompareOp::kLe, a, b, e.position);
-      case BinaryOp::kGt: return BindComparison(CompareOp::kGt, a, b, e.position);
-      case BinaryOp::kGe: return BindComparison(CompareOp::kGe, a, b, e.position);
+      case BinaryOp::kEq:
+        return BindComparison(CompareOp::kEq, a, b, e.position);
+      case BinaryOp::kNe:
+        return BindComparison(CompareOp::kNe, a, b, e.position);
+      case BinaryOp::kLt:
+        return BindComparison(CompareOp::kLt, a, b, e.position);
+      case BinaryOp::kLe:
+        return BindComparison(CompareOp::kLe, a, b, e.position);
+      case BinaryOp::kGt:
+        return BindComparison(CompareOp::kGt, a, b, e.position);
+      case BinaryOp::kGe:
+        return BindComparison(CompareOp::kGe, a, b, e.position);
       case BinaryOp::kConcat: {
         const bool large = a->type->id() == TypeId::kLargeUtf8 || b->type->id() == TypeId::kLargeUtf8;
         const TypePtr out = large ? large_utf8() : utf8();
@@ -294,7 +314,8 @@ class Binder {
         }
         return Fold(MakeCall("||", out, {a, b}), e.position);
       }
-      default: return BindArithmetic(e.binary_op, a, b, e.position);
+      default:
+        return BindArithmetic(e.binary_op, a, b, e.position);
     }
   }
 
@@ -316,7 +337,8 @@ class Binder {
 
   // The constant `c` for comparison with values of `type`: parsed when a
   // string meets a date or timestamp, otherwise as it is.
-  Result<Scalar> CoerceConstant(const Scalar& c, const TypePtr& type, const BoundExpr& column, int32_t position) {
+  Result<Scalar> CoerceConstant(const Scalar& c, const TypePtr& type, const BoundExpr& column,
+                                int32_t position) {
     if (c.is_null() || !c.type->is_string_like() || !IsTemporal(*type)) return c;
     const std::string& text = std::get<std::string>(c.value);
     if (type->id() == TypeId::kDate32) {
@@ -354,7 +376,8 @@ class Binder {
 
   // `x op c` with x not constant: keeps x as it is whenever c converts
   // exactly to x's type, which is what statistics and indexes need.
-  Result<BoundExprPtr> CompareWithConstant(CompareOp op, BoundExprPtr x, const Scalar& raw, int32_t position) {
+  Result<BoundExprPtr> CompareWithConstant(CompareOp op, BoundExprPtr x, const Scalar& raw,
+                                           int32_t position) {
     const TypePtr& type = x->type;
     const BoundExpr constant_expr = *MakeLiteral(raw);
     if (!ComparisonType(type, raw.type) && !(raw.type->is_string_like() && IsTemporal(*type))) {
@@ -378,7 +401,8 @@ class Binder {
         const bool up = op == CompareOp::kGt || op == CompareOp::kGe;
         const double bound = up ? std::ceil(d) : std::floor(d);
         if (std::optional<Scalar> exact = ExactCast(Scalar::Double(bound), type)) {
-          return MakeCall(CompareOpName(up ? CompareOp::kGe : CompareOp::kLe), boolean(), {x, MakeLiteral(*exact)});
+          return MakeCall(CompareOpName(up ? CompareOp::kGe : CompareOp::kLe), boolean(),
+                          {x, MakeLiteral(*exact)});
         }
       }
     }
@@ -432,7 +456,8 @@ class Binder {
       while (terms.size() > 1) {
         std::vector<BoundExprPtr> next;
         for (size_t i = 0; i + 1 < terms.size(); i += 2) {
-          QUIVER_ASSIGN_OR_RETURN(BoundExprPtr t, Fold(MakeCall("or", boolean(), {terms[i], terms[i + 1]}), position));
+          QUIVER_ASSIGN_OR_RETURN(BoundExprPtr t,
+                                  Fold(MakeCall("or", boolean(), {terms[i], terms[i + 1]}), position));
           next.push_back(std::move(t));
         }
         if (terms.size() % 2 == 1) next.push_back(terms.back());
@@ -447,7 +472,8 @@ class Binder {
     std::vector<Scalar> values;
     for (const auto& item : items) {
       const Scalar& raw = item->literal;
-      if (!raw.is_null() && !ComparisonType(type, raw.type) && !(raw.type->is_string_like() && IsTemporal(*type))) {
+      if (!raw.is_null() && !ComparisonType(type, raw.type) &&
+          !(raw.type->is_string_like() && IsTemporal(*type))) {
         return CannotCompare(*x, *item, position);
       }
       if (raw.is_null()) {
@@ -482,15 +508,18 @@ class Binder {
       if ((*side)->type->id() == TypeId::kNull) {
         QUIVER_ASSIGN_OR_RETURN(*side, CastTo(*side, utf8(), e.position));
       } else if (!(*side)->type->is_string_like()) {
-        return Status::InvalidArgument(std::string(name) + " needs strings, got " + Describe(**side) + At(e.position));
+        return Status::InvalidArgument(std::string(name) + " needs strings, got " + Describe(**side) +
+                                       At(e.position));
       }
     }
     std::shared_ptr<const void> state;
     if (IsLiteral(pattern) && !pattern->literal.is_null()) {
-      state = std::make_shared<LikePattern>(std::get<std::string>(pattern->literal.value), e.case_insensitive);
+      state =
+          std::make_shared<LikePattern>(std::get<std::string>(pattern->literal.value), e.case_insensitive);
     }
-    return Negate(Fold(MakeCall(e.case_insensitive ? "ilike" : "like", boolean(), {text, pattern}, state), e.position),
-                  e.negated, this, e.position);
+    return Negate(
+        Fold(MakeCall(e.case_insensitive ? "ilike" : "like", boolean(), {text, pattern}, state), e.position),
+        e.negated, this, e.position);
   }
 
   Result<BoundExprPtr> BindCast(const Expr& e, int depth) {
@@ -617,9 +646,12 @@ std::string ArgText(const BoundExpr& e) { return e.ToString(); }
 
 std::string BoundExpr::ToString() const {
   switch (kind) {
-    case Kind::kLiteral: return literal.ToString();
-    case Kind::kColumn: return PathText(path);
-    case Kind::kCall: break;
+    case Kind::kLiteral:
+      return literal.ToString();
+    case Kind::kColumn:
+      return PathText(path);
+    case Kind::kCall:
+      break;
   }
   const std::string& f = function;
   auto arg = [&](size_t i) { return i < args.size() ? ArgText(*args[i]) : std::string("?"); };
@@ -659,18 +691,20 @@ Result<BoundExprPtr> Bind(const Expr& expr, const Schema& schema, const BindOpti
   return binder.Bind(expr, 0);
 }
 
-Result<BoundExprPtr> CompileExpression(std::string_view sql, const Schema& schema, const BindOptions& options) {
+Result<BoundExprPtr> CompileExpression(std::string_view sql, const Schema& schema,
+                                       const BindOptions& options) {
   QUIVER_ASSIGN_OR_RETURN(ExprPtr parsed, ParseExpression(sql));
   return Bind(*parsed, schema, options);
 }
 
-Result<BoundExprPtr> CompilePredicate(std::string_view sql, const Schema& schema, const BindOptions& options) {
+Result<BoundExprPtr> CompilePredicate(std::string_view sql, const Schema& schema,
+                                      const BindOptions& options) {
   QUIVER_ASSIGN_OR_RETURN(ExprPtr parsed, ParseExpression(sql));
   QUIVER_ASSIGN_OR_RETURN(BoundExprPtr bound, Bind(*parsed, schema, options));
   if (bound->type->id() == TypeId::kNull) return MakeLiteral(Scalar::Null(boolean()));
   if (bound->type->id() != TypeId::kBool) {
     std::string what = bound->kind == BoundExpr::Kind::kColumn ? "column \"" + bound->ToString() + "\""
-                                                                : "\"" + bound->ToString() + "\"";
+                                                               : "\"" + bound->ToString() + "\"";
     return Status::InvalidArgument("a filter must be a bool expression, but " + what + " is " +
                                    bound->type->ToString());
   }
@@ -733,9 +767,10 @@ std::optional<ColumnPredicate> AsColumnPredicate(const BoundExpr& conjunct) {
     }
     return p;  // an empty list selects nothing, which kIn {} says
   }
-  if (f == "is_null" && args.size() == 1 && is_column(args[0])) return ColumnPredicate{args[0]->path, Op::kIsNull, {}};
-  if (f == "not" && args.size() == 1 && args[0]->kind == BoundExpr::Kind::kCall && args[0]->function == "is_null" &&
-      args[0]->args.size() == 1 && is_column(args[0]->args[0])) {
+  if (f == "is_null" && args.size() == 1 && is_column(args[0]))
+    return ColumnPredicate{args[0]->path, Op::kIsNull, {}};
+  if (f == "not" && args.size() == 1 && args[0]->kind == BoundExpr::Kind::kCall &&
+      args[0]->function == "is_null" && args[0]->args.size() == 1 && is_column(args[0]->args[0])) {
     return ColumnPredicate{args[0]->args[0]->path, Op::kIsNotNull, {}};
   }
   if ((f == "array_has" || f == "array_has_any" || f == "array_has_all") && args.size() >= 2 &&

@@ -37,7 +37,8 @@ bool IsNumberLike(TypeId id) {
 }
 
 bool IsText(TypeId id) {
-  return id == TypeId::kUtf8 || id == TypeId::kLargeUtf8 || id == TypeId::kBinary || id == TypeId::kLargeBinary;
+  return id == TypeId::kUtf8 || id == TypeId::kLargeUtf8 || id == TypeId::kBinary ||
+         id == TypeId::kLargeBinary;
 }
 
 std::string Context(std::string_view context) {
@@ -96,8 +97,8 @@ Result<ArrayPtr> CastNumbers(const Array& in, const TypePtr& to, std::string_vie
     for (int64_t i = 0; i < n; ++i) {
       D o;
       if (in.IsValid(i) && !ConvertNumber<D>(src[i], &o)) {
-        return Status::InvalidArgument("value " + NumberText(src[i]) + " is out of range for " + to->ToString() +
-                                       Context(context));
+        return Status::InvalidArgument("value " + NumberText(src[i]) + " is out of range for " +
+                                       to->ToString() + Context(context));
       }
     }
   }
@@ -206,17 +207,26 @@ Result<ArrayPtr> CastToText(const Array& in, const TypePtr& to, std::string_view
       continue;
     }
     switch (from) {
-      case TypeId::kBool: w.Append(in.GetBool(i) ? "true" : "false"); break;
-      case TypeId::kDate32: w.Append(FormatDate(in.values<int32_t>()[i])); break;
-      case TypeId::kTimestamp: w.Append(FormatTimestamp(in.values<int64_t>()[i], in.type()->unit())); break;
-      case TypeId::kFloat16: w.Append(NumberText(quiver::HalfToFloat(in.values<uint16_t>()[i]))); break;
+      case TypeId::kBool:
+        w.Append(in.GetBool(i) ? "true" : "false");
+        break;
+      case TypeId::kDate32:
+        w.Append(FormatDate(in.values<int32_t>()[i]));
+        break;
+      case TypeId::kTimestamp:
+        w.Append(FormatTimestamp(in.values<int64_t>()[i], in.type()->unit()));
+        break;
+      case TypeId::kFloat16:
+        w.Append(NumberText(quiver::HalfToFloat(in.values<uint16_t>()[i])));
+        break;
       default:
         st = VisitNumeric(from, [&](auto tag) -> Status {
           using T = decltype(tag);
           w.Append(NumberText(in.values<T>()[i]));
           return Status::OK();
         });
-        if (!st.ok()) return Status::NotSupported("cannot cast " + in.type()->ToString() + " to " + to->ToString());
+        if (!st.ok())
+          return Status::NotSupported("cannot cast " + in.type()->ToString() + " to " + to->ToString());
     }
   }
   return w.Finish();
@@ -282,7 +292,8 @@ bool ParseBool(std::string_view s, bool* out) {
   return false;
 }
 
-Status ParseError(std::string_view text, const TypePtr& to, std::string_view context, std::string_view why = {}) {
+Status ParseError(std::string_view text, const TypePtr& to, std::string_view context,
+                  std::string_view why = {}) {
   std::string msg = "cannot cast '" + std::string(text.substr(0, 200)) + "' to " + to->ToString();
   if (!why.empty()) msg += " (" + std::string(why) + ")";
   return Status::InvalidArgument(msg + Context(context));
@@ -397,7 +408,8 @@ bool CanCast(const DataType& from, const DataType& to) {
     // A date has no meaning as a float, nor a float as a date.
     const bool ftime = f == TypeId::kDate32 || f == TypeId::kTimestamp;
     const bool ttime = t == TypeId::kDate32 || t == TypeId::kTimestamp;
-    if ((ftime && (to.is_floating() || t == TypeId::kBool)) || (ttime && (from.is_floating() || f == TypeId::kBool))) {
+    if ((ftime && (to.is_floating() || t == TypeId::kBool)) ||
+        (ttime && (from.is_floating() || f == TypeId::kBool))) {
       return false;
     }
     return true;
@@ -411,7 +423,8 @@ Result<ArrayPtr> CastArray(const ArrayPtr& input, const TypePtr& to, std::string
   const DataType& from = *input->type();
   if (from.Equals(*to)) return input;
   if (!CanCast(from, *to)) {
-    return Status::InvalidArgument("cannot cast " + from.ToString() + " to " + to->ToString() + Context(context));
+    return Status::InvalidArgument("cannot cast " + from.ToString() + " to " + to->ToString() +
+                                   Context(context));
   }
   if (from.id() == TypeId::kNull) return MakeNullArray(to, input->length());
   if (IsText(to->id())) return CastToText(*input, to, context);

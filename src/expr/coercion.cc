@@ -12,12 +12,16 @@ bool IsSigned(TypeId id) {
 int IntWidth(TypeId id) {
   switch (id) {
     case TypeId::kInt8:
-    case TypeId::kUInt8: return 8;
+    case TypeId::kUInt8:
+      return 8;
     case TypeId::kInt16:
-    case TypeId::kUInt16: return 16;
+    case TypeId::kUInt16:
+      return 16;
     case TypeId::kInt32:
-    case TypeId::kUInt32: return 32;
-    default: return 64;
+    case TypeId::kUInt32:
+      return 32;
+    default:
+      return 64;
   }
 }
 
@@ -51,7 +55,7 @@ TypePtr CommonType(const TypePtr& a, const TypePtr& b) {
   if (a->is_numeric() && b->is_numeric()) return CommonNumericType(a, b);
   if (a->is_string_like() && b->is_string_like()) {
     const bool is_binary = x == TypeId::kBinary || x == TypeId::kLargeBinary || y == TypeId::kBinary ||
-                        y == TypeId::kLargeBinary;
+                           y == TypeId::kLargeBinary;
     const bool large = a->is_large_offsets() || b->is_large_offsets();
     if (is_binary) return large ? large_binary() : binary();
     return large ? large_utf8() : utf8();

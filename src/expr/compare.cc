@@ -7,34 +7,51 @@ namespace quiver::expr {
 
 CompareOp FlipCompare(CompareOp op) {
   switch (op) {
-    case CompareOp::kLt: return CompareOp::kGt;
-    case CompareOp::kLe: return CompareOp::kGe;
-    case CompareOp::kGt: return CompareOp::kLt;
-    case CompareOp::kGe: return CompareOp::kLe;
-    default: return op;
+    case CompareOp::kLt:
+      return CompareOp::kGt;
+    case CompareOp::kLe:
+      return CompareOp::kGe;
+    case CompareOp::kGt:
+      return CompareOp::kLt;
+    case CompareOp::kGe:
+      return CompareOp::kLe;
+    default:
+      return op;
   }
 }
 
 CompareOp NegateCompare(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return CompareOp::kNe;
-    case CompareOp::kNe: return CompareOp::kEq;
-    case CompareOp::kLt: return CompareOp::kGe;
-    case CompareOp::kLe: return CompareOp::kGt;
-    case CompareOp::kGt: return CompareOp::kLe;
-    case CompareOp::kGe: return CompareOp::kLt;
+    case CompareOp::kEq:
+      return CompareOp::kNe;
+    case CompareOp::kNe:
+      return CompareOp::kEq;
+    case CompareOp::kLt:
+      return CompareOp::kGe;
+    case CompareOp::kLe:
+      return CompareOp::kGt;
+    case CompareOp::kGt:
+      return CompareOp::kLe;
+    case CompareOp::kGe:
+      return CompareOp::kLt;
   }
   return op;
 }
 
 const char* CompareOpName(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "=";
-    case CompareOp::kNe: return "<>";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq:
+      return "=";
+    case CompareOp::kNe:
+      return "<>";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
   }
   return "?";
 }
@@ -77,12 +94,18 @@ inline bool Cmp(T a, T b) {
 template <typename F>
 auto DispatchOp(CompareOp op, F&& f) {
   switch (op) {
-    case CompareOp::kEq: return f(std::integral_constant<CompareOp, CompareOp::kEq>{});
-    case CompareOp::kNe: return f(std::integral_constant<CompareOp, CompareOp::kNe>{});
-    case CompareOp::kLt: return f(std::integral_constant<CompareOp, CompareOp::kLt>{});
-    case CompareOp::kLe: return f(std::integral_constant<CompareOp, CompareOp::kLe>{});
-    case CompareOp::kGt: return f(std::integral_constant<CompareOp, CompareOp::kGt>{});
-    case CompareOp::kGe: break;
+    case CompareOp::kEq:
+      return f(std::integral_constant<CompareOp, CompareOp::kEq>{});
+    case CompareOp::kNe:
+      return f(std::integral_constant<CompareOp, CompareOp::kNe>{});
+    case CompareOp::kLt:
+      return f(std::integral_constant<CompareOp, CompareOp::kLt>{});
+    case CompareOp::kLe:
+      return f(std::integral_constant<CompareOp, CompareOp::kLe>{});
+    case CompareOp::kGt:
+      return f(std::integral_constant<CompareOp, CompareOp::kGt>{});
+    case CompareOp::kGe:
+      break;
   }
   return f(std::integral_constant<CompareOp, CompareOp::kGe>{});
 }
@@ -117,7 +140,8 @@ void CompareStrings(CompareOp op, const Array& a, const Datum& b, int64_t n, uin
         // Lengths first: most rows differ in length and skip the memcmp.
         FillBits(out, n, [&](int64_t i) {
           const std::string_view v = ra[i];
-          const bool eq = v.size() == c.size() && std::char_traits<char>::compare(v.data(), c.data(), c.size()) == 0;
+          const bool eq =
+              v.size() == c.size() && std::char_traits<char>::compare(v.data(), c.data(), c.size()) == 0;
           return kOp == CompareOp::kEq ? eq : !eq;
         });
       } else {
@@ -139,15 +163,28 @@ void CompareBools(CompareOp op, const Array& a, const Datum& b, int64_t n, uint6
   }
   for (int64_t w = 0; w < NumWords(n); ++w) {
     const uint64_t x = LoadBits(va.bits, va.offset + w * 64, std::min<int64_t>(64, n - w * 64));
-    const uint64_t y = b.is_array() ? LoadBits(vb.bits, vb.offset + w * 64, std::min<int64_t>(64, n - w * 64)) : cb;
+    const uint64_t y =
+        b.is_array() ? LoadBits(vb.bits, vb.offset + w * 64, std::min<int64_t>(64, n - w * 64)) : cb;
     uint64_t r = 0;
     switch (op) {
-      case CompareOp::kEq: r = ~(x ^ y); break;
-      case CompareOp::kNe: r = x ^ y; break;
-      case CompareOp::kLt: r = ~x & y; break;
-      case CompareOp::kLe: r = ~x | y; break;
-      case CompareOp::kGt: r = x & ~y; break;
-      case CompareOp::kGe: r = x | ~y; break;
+      case CompareOp::kEq:
+        r = ~(x ^ y);
+        break;
+      case CompareOp::kNe:
+        r = x ^ y;
+        break;
+      case CompareOp::kLt:
+        r = ~x & y;
+        break;
+      case CompareOp::kLe:
+        r = ~x | y;
+        break;
+      case CompareOp::kGt:
+        r = x & ~y;
+        break;
+      case CompareOp::kGe:
+        r = x | ~y;
+        break;
     }
     out[w] = r;
   }
@@ -160,16 +197,29 @@ Result<Datum> Compare(CompareOp op, const Datum& a, const Datum& b, int64_t leng
     if (a.scalar.is_null() || b.scalar.is_null()) return Datum(Scalar::Null(boolean()));
     std::optional<int> c = CompareScalars(a.scalar, b.scalar);
     if (!c) {
-      return Status::InvalidArgument("cannot compare " + a.scalar.ToString() + " with " + b.scalar.ToString());
+      return Status::InvalidArgument("cannot compare " + a.scalar.ToString() + " with " +
+                                     b.scalar.ToString());
     }
     bool r = false;
     switch (op) {
-      case CompareOp::kEq: r = *c == 0; break;
-      case CompareOp::kNe: r = *c != 0; break;
-      case CompareOp::kLt: r = *c < 0; break;
-      case CompareOp::kLe: r = *c <= 0; break;
-      case CompareOp::kGt: r = *c > 0; break;
-      case CompareOp::kGe: r = *c >= 0; break;
+      case CompareOp::kEq:
+        r = *c == 0;
+        break;
+      case CompareOp::kNe:
+        r = *c != 0;
+        break;
+      case CompareOp::kLt:
+        r = *c < 0;
+        break;
+      case CompareOp::kLe:
+        r = *c <= 0;
+        break;
+      case CompareOp::kGt:
+        r = *c > 0;
+        break;
+      case CompareOp::kGe:
+        r = *c >= 0;
+        break;
     }
     return Datum(Scalar::Bool(r));
   }
@@ -196,8 +246,8 @@ Result<Datum> Compare(CompareOp op, const Datum& a, const Datum& b, int64_t leng
     });
     if (!st.ok()) return Status::NotSupported("cannot compare values of type " + arr.type()->ToString());
   }
-  BufferPtr validity =
-      b.is_array() ? AndBitmaps(ValidityOf(arr), ValidityOf(*b.array), length) : CopyBitmap(ValidityOf(arr), length);
+  BufferPtr validity = b.is_array() ? AndBitmaps(ValidityOf(arr), ValidityOf(*b.array), length)
+                                    : CopyBitmap(ValidityOf(arr), length);
   return Datum(MakeBoolArray(length, values, validity));
 }
 

@@ -11,7 +11,8 @@ Status BindCommon(CallBinding& call) {
   for (size_t i = 1; i < call.args.size(); ++i) {
     TypePtr next = CommonType(common, call.args[i]->type);
     if (!next) {
-      return call.Error("arguments have no common type: " + call.describe_arg(0) + " and " + call.describe_arg(i));
+      return call.Error("arguments have no common type: " + call.describe_arg(0) + " and " +
+                        call.describe_arg(i));
     }
     common = next;
   }

@@ -57,8 +57,20 @@ std::string Lower(std::string s) {
 }
 
 enum class Field : uint8_t {
-  kMicrosecond, kMillisecond, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear,
-  kNanosecond, kDow, kDoy, kEpoch,
+  kMicrosecond,
+  kMillisecond,
+  kSecond,
+  kMinute,
+  kHour,
+  kDay,
+  kWeek,
+  kMonth,
+  kQuarter,
+  kYear,
+  kNanosecond,
+  kDow,
+  kDoy,
+  kEpoch,
 };
 
 bool ParseField(std::string name, Field* f) {
@@ -68,15 +80,32 @@ bool ParseField(std::string name, Field* f) {
     Field field;
   };
   static const Entry kEntries[] = {
-      {"microsecond", Field::kMicrosecond}, {"microseconds", Field::kMicrosecond}, {"us", Field::kMicrosecond},
-      {"millisecond", Field::kMillisecond}, {"milliseconds", Field::kMillisecond}, {"ms", Field::kMillisecond},
-      {"second", Field::kSecond},           {"seconds", Field::kSecond},           {"minute", Field::kMinute},
-      {"minutes", Field::kMinute},          {"hour", Field::kHour},                {"hours", Field::kHour},
-      {"day", Field::kDay},                 {"days", Field::kDay},                 {"week", Field::kWeek},
-      {"weeks", Field::kWeek},              {"month", Field::kMonth},              {"months", Field::kMonth},
-      {"quarter", Field::kQuarter},         {"year", Field::kYear},                {"years", Field::kYear},
-      {"nanosecond", Field::kNanosecond},   {"nanoseconds", Field::kNanosecond},   {"dow", Field::kDow},
-      {"doy", Field::kDoy},                 {"epoch", Field::kEpoch},
+      {"microsecond", Field::kMicrosecond},
+      {"microseconds", Field::kMicrosecond},
+      {"us", Field::kMicrosecond},
+      {"millisecond", Field::kMillisecond},
+      {"milliseconds", Field::kMillisecond},
+      {"ms", Field::kMillisecond},
+      {"second", Field::kSecond},
+      {"seconds", Field::kSecond},
+      {"minute", Field::kMinute},
+      {"minutes", Field::kMinute},
+      {"hour", Field::kHour},
+      {"hours", Field::kHour},
+      {"day", Field::kDay},
+      {"days", Field::kDay},
+      {"week", Field::kWeek},
+      {"weeks", Field::kWeek},
+      {"month", Field::kMonth},
+      {"months", Field::kMonth},
+      {"quarter", Field::kQuarter},
+      {"year", Field::kYear},
+      {"years", Field::kYear},
+      {"nanosecond", Field::kNanosecond},
+      {"nanoseconds", Field::kNanosecond},
+      {"dow", Field::kDow},
+      {"doy", Field::kDoy},
+      {"epoch", Field::kEpoch},
   };
   for (const Entry& e : kEntries) {
     if (name == e.name) {
@@ -136,11 +165,19 @@ int64_t TruncDays(int64_t days, Field f) {
   int64_t y;
   unsigned m, d;
   switch (f) {
-    case Field::kWeek: return days - IsoWeekday(days);
-    case Field::kMonth: CivilFromDays(days, &y, &m, &d); return DaysFromCivil(y, m, 1);
-    case Field::kQuarter: CivilFromDays(days, &y, &m, &d); return DaysFromCivil(y, (m - 1) / 3 * 3 + 1, 1);
-    case Field::kYear: CivilFromDays(days, &y, &m, &d); return DaysFromCivil(y, 1, 1);
-    default: return days;
+    case Field::kWeek:
+      return days - IsoWeekday(days);
+    case Field::kMonth:
+      CivilFromDays(days, &y, &m, &d);
+      return DaysFromCivil(y, m, 1);
+    case Field::kQuarter:
+      CivilFromDays(days, &y, &m, &d);
+      return DaysFromCivil(y, (m - 1) / 3 * 3 + 1, 1);
+    case Field::kYear:
+      CivilFromDays(days, &y, &m, &d);
+      return DaysFromCivil(y, 1, 1);
+    default:
+      return days;
   }
 }
 
@@ -158,13 +195,26 @@ Result<Datum> DateTruncKernel(const BoundExpr& call, const std::vector<Datum>& a
   const int64_t per_second = UnitsPerSecond(type.unit());
   int64_t step = 0;  // sub-day units: truncate to a multiple of `step`
   switch (f) {
-    case Field::kMicrosecond: step = std::max<int64_t>(1, per_second / 1000000); break;
-    case Field::kMillisecond: step = std::max<int64_t>(1, per_second / 1000); break;
-    case Field::kSecond: step = per_second; break;
-    case Field::kMinute: step = per_second * 60; break;
-    case Field::kHour: step = per_second * 3600; break;
-    case Field::kDay: step = per_second * 86400; break;
-    default: break;
+    case Field::kMicrosecond:
+      step = std::max<int64_t>(1, per_second / 1000000);
+      break;
+    case Field::kMillisecond:
+      step = std::max<int64_t>(1, per_second / 1000);
+      break;
+    case Field::kSecond:
+      step = per_second;
+      break;
+    case Field::kMinute:
+      step = per_second * 60;
+      break;
+    case Field::kHour:
+      step = per_second * 3600;
+      break;
+    case Field::kDay:
+      step = per_second * 86400;
+      break;
+    default:
+      break;
   }
   BufferPtr values = AllocateValues<int64_t>(n);
   int64_t* out = MutableValues<int64_t>(values);
@@ -204,22 +254,32 @@ double PartOf(Field f, int64_t value, bool is_date, TimeUnit unit) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   switch (f) {
-    case Field::kYear: return static_cast<double>(y);
-    case Field::kQuarter: return (m - 1) / 3 + 1;
-    case Field::kMonth: return m;
-    case Field::kWeek: return static_cast<double>(IsoWeek(days));
-    case Field::kDay: return d;
-    case Field::kHour: return static_cast<double>(sec_of_day / 3600);
-    case Field::kMinute: return static_cast<double>(sec_of_day / 60 % 60);
-    case Field::kSecond: return static_cast<double>(sec_of_day % 60);
+    case Field::kYear:
+      return static_cast<double>(y);
+    case Field::kQuarter:
+      return (m - 1) / 3 + 1;
+    case Field::kMonth:
+      return m;
+    case Field::kWeek:
+      return static_cast<double>(IsoWeek(days));
+    case Field::kDay:
+      return d;
+    case Field::kHour:
+      return static_cast<double>(sec_of_day / 3600);
+    case Field::kMinute:
+      return static_cast<double>(sec_of_day / 60 % 60);
+    case Field::kSecond:
+      return static_cast<double>(sec_of_day % 60);
     case Field::kMillisecond:
       return static_cast<double>(sec_of_day % 60 * 1000 + frac * 1000 / per_second);
     case Field::kMicrosecond:
       return static_cast<double>(sec_of_day % 60 * 1000000 + frac * 1000000 / per_second);
     case Field::kNanosecond:
       return static_cast<double>(sec_of_day % 60 * 1000000000 + frac * (1000000000 / per_second));
-    case Field::kDow: return static_cast<double>((IsoWeekday(days) + 1) % 7);
-    case Field::kDoy: return static_cast<double>(days - DaysFromCivil(y, 1, 1) + 1);
+    case Field::kDow:
+      return static_cast<double>((IsoWeekday(days) + 1) % 7);
+    case Field::kDoy:
+      return static_cast<double>(days - DaysFromCivil(y, 1, 1) + 1);
     case Field::kEpoch:
       return is_date ? static_cast<double>(days) * 86400.0
                      : static_cast<double>(FloorDiv(value, per_second)) +

@@ -18,17 +18,29 @@ namespace {
 // The operators the evaluator runs itself; everything else is looked up in
 // the function registry.
 enum class Op : uint8_t {
-  kCompare, kArith, kNegate, kAnd, kOr, kNot, kIsNull, kIn, kLike, kConcat, kCast, kCase, kFunction,
+  kCompare,
+  kArith,
+  kNegate,
+  kAnd,
+  kOr,
+  kNot,
+  kIsNull,
+  kIn,
+  kLike,
+  kConcat,
+  kCast,
+  kCase,
+  kFunction,
 };
 
 Op OpOf(const std::string& name) {
   static const std::unordered_map<std::string, Op> kOps = {
-      {"=", Op::kCompare},  {"<>", Op::kCompare}, {"<", Op::kCompare},     {"<=", Op::kCompare},
-      {">", Op::kCompare},  {">=", Op::kCompare}, {"+", Op::kArith},       {"-", Op::kArith},
-      {"*", Op::kArith},    {"/", Op::kArith},    {"%", Op::kArith},       {"negate", Op::kNegate},
-      {"and", Op::kAnd},    {"or", Op::kOr},      {"not", Op::kNot},       {"is_null", Op::kIsNull},
-      {"in", Op::kIn},      {"like", Op::kLike},  {"ilike", Op::kLike},    {"||", Op::kConcat},
-      {"cast", Op::kCast},  {"case", Op::kCase},
+      {"=", Op::kCompare}, {"<>", Op::kCompare}, {"<", Op::kCompare},  {"<=", Op::kCompare},
+      {">", Op::kCompare}, {">=", Op::kCompare}, {"+", Op::kArith},    {"-", Op::kArith},
+      {"*", Op::kArith},   {"/", Op::kArith},    {"%", Op::kArith},    {"negate", Op::kNegate},
+      {"and", Op::kAnd},   {"or", Op::kOr},      {"not", Op::kNot},    {"is_null", Op::kIsNull},
+      {"in", Op::kIn},     {"like", Op::kLike},  {"ilike", Op::kLike}, {"||", Op::kConcat},
+      {"cast", Op::kCast}, {"case", Op::kCase},
   };
   auto it = kOps.find(name);
   return it == kOps.end() ? Op::kFunction : it->second;
@@ -55,7 +67,8 @@ struct BoolWords {
     }
   }
   uint64_t Value(int64_t w, int64_t n) const {
-    return scalar ? scalar_value : LoadBits(values.bits, values.offset + w * 64, std::min<int64_t>(64, n - w * 64));
+    return scalar ? scalar_value
+                  : LoadBits(values.bits, values.offset + w * 64, std::min<int64_t>(64, n - w * 64));
   }
   uint64_t Valid(int64_t w, int64_t n) const { return scalar ? scalar_valid : LoadWord(validity, w, n); }
 };
@@ -197,9 +210,12 @@ class Evaluator {
 
   Result<Datum> Eval(const BoundExpr& e) {
     switch (e.kind) {
-      case BoundExpr::Kind::kLiteral: return Datum(e.literal);
-      case BoundExpr::Kind::kColumn: return EvalColumn(e);
-      case BoundExpr::Kind::kCall: return EvalCall(e);
+      case BoundExpr::Kind::kLiteral:
+        return Datum(e.literal);
+      case BoundExpr::Kind::kColumn:
+        return EvalColumn(e);
+      case BoundExpr::Kind::kCall:
+        return EvalCall(e);
     }
     return Status::Internal("unknown expression kind");
   }
@@ -216,14 +232,16 @@ class Evaluator {
       return Status::InvalidArgument("column \"" + e.ToString() + "\" has type " + col->type()->ToString() +
                                      " in the batch, the expression expects " + e.type->ToString());
     }
-    if (col->length() != n_) return Status::InvalidArgument("column \"" + e.ToString() + "\" has the wrong length");
+    if (col->length() != n_)
+      return Status::InvalidArgument("column \"" + e.ToString() + "\" has the wrong length");
     return Datum(std::move(col));
   }
 
   // The struct member `name` of `parent`, NULL where the parent is NULL.
   static Result<ArrayPtr> Member(const ArrayPtr& parent, const std::string& name) {
     const DataType& t = *parent->type();
-    if (t.id() != TypeId::kStruct) return Status::InvalidArgument("\"" + name + "\" is not a member of a struct");
+    if (t.id() != TypeId::kStruct)
+      return Status::InvalidArgument("\"" + name + "\" is not a member of a struct");
     int index = -1;
     for (size_t i = 0; i < t.children().size(); ++i) {
       if (t.children()[i].name == name) index = static_cast<int>(i);
@@ -267,7 +285,8 @@ class Evaluator {
       });
     }
     QUIVER_ASSIGN_OR_RETURN(std::vector<Datum> args, EvalArgs(e));
-    return RunScalarAware(e, args, [&](const std::vector<Datum>& a, int64_t n) { return Apply(e, op, a, n); });
+    return RunScalarAware(e, args,
+                          [&](const std::vector<Datum>& a, int64_t n) { return Apply(e, op, a, n); });
   }
 
   // Runs `f` on the arguments; when they are all scalars, on one-row arrays,
@@ -311,16 +330,27 @@ class Evaluator {
         ArithOpFromName(e.function, &a);
         return Arithmetic(a, args[0], args[1], n, e);
       }
-      case Op::kNegate: QUIVER_RETURN_NOT_OK(need(1)); return Negate(args[0], n, e);
-      case Op::kNot: QUIVER_RETURN_NOT_OK(need(1)); return Logical(Op::kNot, args[0], nullptr, n);
-      case Op::kIsNull: QUIVER_RETURN_NOT_OK(need(1)); return IsNull(args[0], n);
+      case Op::kNegate:
+        QUIVER_RETURN_NOT_OK(need(1));
+        return Negate(args[0], n, e);
+      case Op::kNot:
+        QUIVER_RETURN_NOT_OK(need(1));
+        return Logical(Op::kNot, args[0], nullptr, n);
+      case Op::kIsNull:
+        QUIVER_RETURN_NOT_OK(need(1));
+        return IsNull(args[0], n);
       case Op::kIn: {
         const auto* set = static_cast<const InSet*>(e.state.get());
-        if (set == nullptr || args.empty()) return Status::InvalidArgument("IN list was not prepared by the binder");
+        if (set == nullptr || args.empty())
+          return Status::InvalidArgument("IN list was not prepared by the binder");
         return set->Evaluate(args[0], n);
       }
-      case Op::kLike: QUIVER_RETURN_NOT_OK(need(2)); return Like(e, args[0], args[1], n);
-      case Op::kConcat: QUIVER_RETURN_NOT_OK(need(2)); return Concat(e, args[0], args[1], n);
+      case Op::kLike:
+        QUIVER_RETURN_NOT_OK(need(2));
+        return Like(e, args[0], args[1], n);
+      case Op::kConcat:
+        QUIVER_RETURN_NOT_OK(need(2));
+        return Concat(e, args[0], args[1], n);
       case Op::kCast: {
         QUIVER_RETURN_NOT_OK(need(1));
         const std::string text = e.ToString();
@@ -336,7 +366,8 @@ class Evaluator {
         if (def == nullptr) return Status::InvalidArgument("unknown function \"" + e.function + "\"");
         return def->kernel(e, args, n);
       }
-      default: break;
+      default:
+        break;
     }
     return Status::Internal("operator \"" + e.function + "\" reached the generic path");
   }
@@ -346,7 +377,8 @@ class Evaluator {
   // the rows that take it, so `CASE WHEN b <> 0 THEN a / b END` cannot
   // divide by zero.
   Result<Datum> EvalCase(const BoundExpr& e) {
-    if (e.args.size() % 2 != 1) return Status::InvalidArgument("CASE needs (when, then) pairs and an else value");
+    if (e.args.size() % 2 != 1)
+      return Status::InvalidArgument("CASE needs (when, then) pairs and an else value");
     const size_t pairs = e.args.size() / 2;
     std::vector<int32_t> branch(static_cast<size_t>(n_), -1);
     int64_t open = n_;
@@ -448,8 +480,8 @@ Result<ArrayPtr> Evaluate(const BoundExpr& expr, const RecordBatch& batch) {
 
 Result<std::vector<int64_t>> SelectRows(const BoundExpr& predicate, const RecordBatch& batch) {
   if (predicate.type->id() != TypeId::kBool && predicate.type->id() != TypeId::kNull) {
-    return Status::InvalidArgument("a filter must be a bool expression, \"" + predicate.ToString() + "\" is " +
-                                   predicate.type->ToString());
+    return Status::InvalidArgument("a filter must be a bool expression, \"" + predicate.ToString() +
+                                   "\" is " + predicate.type->ToString());
   }
   const int64_t n = batch.num_rows();
   Evaluator ev(batch);

@@ -55,8 +55,8 @@ const Registry& GetRegistry() {
 }
 
 template <typename T>
-ArrayPtr ChooseFixed(const TypePtr& type, const std::vector<Datum>& sources, const std::vector<int32_t>& choice,
-                     int64_t n) {
+ArrayPtr ChooseFixed(const TypePtr& type, const std::vector<Datum>& sources,
+                     const std::vector<int32_t>& choice, int64_t n) {
   BufferPtr values = AllocateValues<T>(n);
   T* out = MutableValues<T>(values);
   BufferPtr validity = AllocateBitmap(n);

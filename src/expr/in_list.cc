@@ -12,7 +12,8 @@ Result<std::shared_ptr<const InSet>> InSet::Make(const TypePtr& type, const std:
   const TypeId id = type->id();
   const bool is_string = type->is_string_like();
   const bool is_float = type->is_floating();
-  const bool is_uint = id == TypeId::kUInt8 || id == TypeId::kUInt16 || id == TypeId::kUInt32 || id == TypeId::kUInt64;
+  const bool is_uint =
+      id == TypeId::kUInt8 || id == TypeId::kUInt16 || id == TypeId::kUInt32 || id == TypeId::kUInt64;
   if (!is_string && !type->is_numeric() && id != TypeId::kBool && id != TypeId::kDate32 &&
       id != TypeId::kTimestamp && id != TypeId::kNull) {
     return Status::NotSupported("IN lists of " + type->ToString() + " values are not supported");

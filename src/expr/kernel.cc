@@ -57,8 +57,8 @@ void StringWriter::CloseRow(bool valid) {
 Result<ArrayPtr> StringWriter::Finish() {
   const int64_t n = static_cast<int64_t>(valid_.size());
   if (!large_ && data_.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return Status::InvalidArgument("result of " + std::to_string(data_.size()) + " bytes exceeds the 2 GiB of a " +
-                                   type_->ToString() + " array");
+    return Status::InvalidArgument("result of " + std::to_string(data_.size()) +
+                                   " bytes exceeds the 2 GiB of a " + type_->ToString() + " array");
   }
   BufferPtr offsets;
   if (large_) {

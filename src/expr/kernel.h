@@ -46,19 +46,32 @@ Result<ArrayPtr> ToArray(const Datum& d, int64_t length);
 template <typename F>
 Status VisitNumeric(TypeId id, F&& f) {
   switch (id) {
-    case TypeId::kInt8: return f(int8_t{});
-    case TypeId::kInt16: return f(int16_t{});
-    case TypeId::kInt32: return f(int32_t{});
-    case TypeId::kInt64: return f(int64_t{});
-    case TypeId::kUInt8: return f(uint8_t{});
-    case TypeId::kUInt16: return f(uint16_t{});
-    case TypeId::kUInt32: return f(uint32_t{});
-    case TypeId::kUInt64: return f(uint64_t{});
-    case TypeId::kFloat32: return f(float{});
-    case TypeId::kFloat64: return f(double{});
-    case TypeId::kDate32: return f(int32_t{});
-    case TypeId::kTimestamp: return f(int64_t{});
-    default: return Status::NotSupported("no numeric kernel for this type");
+    case TypeId::kInt8:
+      return f(int8_t{});
+    case TypeId::kInt16:
+      return f(int16_t{});
+    case TypeId::kInt32:
+      return f(int32_t{});
+    case TypeId::kInt64:
+      return f(int64_t{});
+    case TypeId::kUInt8:
+      return f(uint8_t{});
+    case TypeId::kUInt16:
+      return f(uint16_t{});
+    case TypeId::kUInt32:
+      return f(uint32_t{});
+    case TypeId::kUInt64:
+      return f(uint64_t{});
+    case TypeId::kFloat32:
+      return f(float{});
+    case TypeId::kFloat64:
+      return f(double{});
+    case TypeId::kDate32:
+      return f(int32_t{});
+    case TypeId::kTimestamp:
+      return f(int64_t{});
+    default:
+      return Status::NotSupported("no numeric kernel for this type");
   }
 }
 
@@ -162,7 +175,9 @@ class StringInput {
  public:
   explicit StringInput(const Datum& d);
   bool IsNull(int64_t i) const { return array_ ? array_->IsNull(i) : null_; }
-  std::string_view operator[](int64_t i) const { return array_ ? (*reader_)[i] : std::string_view(constant_); }
+  std::string_view operator[](int64_t i) const {
+    return array_ ? (*reader_)[i] : std::string_view(constant_);
+  }
   bool is_scalar() const { return array_ == nullptr; }
 
  private:

@@ -6,7 +6,8 @@
 
 namespace quiver::expr {
 
-LikePattern::LikePattern(std::string_view pattern, bool case_insensitive) : case_insensitive_(case_insensitive) {
+LikePattern::LikePattern(std::string_view pattern, bool case_insensitive)
+    : case_insensitive_(case_insensitive) {
   std::string lowered;
   if (case_insensitive) {
     AppendLower(pattern, &lowered);

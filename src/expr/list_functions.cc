@@ -62,11 +62,13 @@ Status BindArrayHasSet(CallBinding& call) {
     const TypePtr& a = call.args[0]->type->value_type();
     const TypePtr& b = call.args[1]->type->value_type();
     if (!CommonType(a, b) || !IsComparable(*a)) {
-      return call.Error("cannot compare the elements of " + call.describe_arg(0) + " and " + call.describe_arg(1));
+      return call.Error("cannot compare the elements of " + call.describe_arg(0) + " and " +
+                        call.describe_arg(1));
     }
     return Status::OK();
   }
-  return call.Error("argument 2 must be a list (make_array(...) or a list column), got " + call.describe_arg(1));
+  return call.Error("argument 2 must be a list (make_array(...) or a list column), got " +
+                    call.describe_arg(1));
 }
 
 Status BindArrayLength(CallBinding& call) {

@@ -135,7 +135,8 @@ Result<Datum> RoundKernel(const BoundExpr& call, const std::vector<Datum>& args,
   }
   ArrayPtr result = MakeFixedArray(float64(), n, values, validity);
   if (call.type->id() == TypeId::kFloat32) {
-    return Datum(MapValues<double, float>(*result, call.type, [](double v) { return static_cast<float>(v); }));
+    return Datum(
+        MapValues<double, float>(*result, call.type, [](double v) { return static_cast<float>(v); }));
   }
   return Datum(std::move(result));
 }

@@ -219,8 +219,8 @@ Result<Datum> EndsWithKernel(const BoundExpr&, const std::vector<Datum>& args, i
   return StringPredicate(args, n, [](std::string_view s, std::string_view p) { return s.ends_with(p); });
 }
 Result<Datum> ContainsKernel(const BoundExpr&, const std::vector<Datum>& args, int64_t n) {
-  return StringPredicate(args, n,
-                         [](std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; });
+  return StringPredicate(
+      args, n, [](std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; });
 }
 
 // strpos(s, sub): 1-based character position of the first occurrence, 0 when absent.
@@ -284,7 +284,8 @@ struct RegexState {
   std::unique_ptr<RE2> re;
 };
 
-Result<std::unique_ptr<RE2>> CompileRegex(std::string_view pattern, std::string_view flags, std::string_view where) {
+Result<std::unique_ptr<RE2>> CompileRegex(std::string_view pattern, std::string_view flags,
+                                          std::string_view where) {
   std::string prefix;
   for (char f : flags) {
     if (f == 'i' || f == 'm' || f == 's') {
@@ -302,8 +303,8 @@ Result<std::unique_ptr<RE2>> CompileRegex(std::string_view pattern, std::string_
   options.set_max_mem(8 << 20);
   auto re = std::make_unique<RE2>(full, options);
   if (!re->ok()) {
-    return Status::InvalidArgument("invalid regular expression '" + std::string(pattern) + "': " + re->error() + " " +
-                                   std::string(where));
+    return Status::InvalidArgument("invalid regular expression '" + std::string(pattern) +
+                                   "': " + re->error() + " " + std::string(where));
   }
   return re;
 }

@@ -82,7 +82,7 @@ uint32_t ToLowerCodePoint(uint32_t cp) {
   if (cp >= 'A' && cp <= 'Z') return cp + 32;
   if (cp < 0xC0) return cp;
   if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)) return cp + 32;  // Latin-1
-  if (cp >= 0x100 && cp <= 0x17F) {                                // Latin Extended-A
+  if (cp >= 0x100 && cp <= 0x17F) {                              // Latin Extended-A
     if (cp == 0x130) return 'i';
     if (cp == 0x178) return 0xFF;
     if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return (cp % 2 == 1) ? cp + 1 : cp;
