@@ -26,7 +26,7 @@ enum class TimeUnit : uint8_t;
 // proleptic Gregorian date, negative before the epoch. Precondition: a valid
 // date (see IsValidDate) within +-10^9 years.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
-// The inverse: the civil date of `days` since 1970-01-01.
+// The inverse: the civil date of `days` since 1970-01-01 (|days| < 2^62).
 void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 // Whether month m and day d exist in year y (29 February only in leap years).
 bool IsValidDate(int64_t y, int64_t m, int64_t d);
@@ -70,7 +70,7 @@ Result<int64_t> ParseTimestamp(std::string_view text, TimeUnit unit);
 
 // --- Formatting
 
-// "2024-01-31"; years before 0 or after 9999 are written with as many digits
+// "2024-01-31" (|days| < 2^62); years before 0 or after 9999 are written with as many digits
 // as they need (and a '-' sign).
 std::string FormatDate(int64_t days);
 
