@@ -135,6 +135,10 @@ void AppendCased(std::string_view s, std::string* out) {
       out->push_back(s[start]);
       continue;
     }
+    if (!kLower && cp == 0xDF) {  // sharp s upper-cases to two letters
+      out->append("SS");
+      continue;
+    }
     AppendUtf8(kLower ? ToLowerCodePoint(cp) : ToUpperCodePoint(cp), out);
   }
 }
