@@ -351,7 +351,8 @@ class Binder {
       // A finer literal than the column holds ('...12:00:00.5' on seconds).
       t = ParseTimestamp(text, TimeUnit::kNano);
       if (t.ok()) return Scalar::Timestamp(*t, timestamp(TimeUnit::kNano));
-      return Status::InvalidArgument("cannot compare " + Describe(column) + " with " + c.ToString() + ": " +
+      return Status::InvalidArgument("cannot compare " + Describe(column) + " with " +
+                                     Describe(*MakeLiteral(c)) + ": " +
                                      ParseTimestamp(text, unit).status().message() + At(position));
     }
     return Scalar::Timestamp(*t, type->id() == TypeId::kTimestamp ? type : timestamp(TimeUnit::kMicro));
