@@ -682,6 +682,12 @@ std::string BoundExpr::ToString() const {
     if (!args.empty()) out += " ELSE " + arg(args.size() - 1);
     return out + " END";
   }
+  if ((f == "array_has_any" || f == "array_has_all") && args.size() >= 2 && !args[1]->type->is_list_like()) {
+    // The values were spliced out of make_array(...): write them as a list.
+    std::string out = f + "(" + arg(0) + ", [";
+    for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? ", " : "") + arg(i);
+    return out + "])";
+  }
   std::string out = f + "(";
   for (size_t i = 0; i < args.size(); ++i) out += (i > 0 ? ", " : "") + arg(i);
   return out + ")";
