@@ -70,16 +70,18 @@ bool CompareOpFromName(std::string_view name, CompareOp* op) {
 
 namespace {
 
+// Branch-free (bitwise & and |) so that the loops calling it vectorise.
 template <CompareOp kOp, typename T>
 inline bool Cmp(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     // NaN = NaN, NaN greater than everything else.
-    if constexpr (kOp == CompareOp::kEq) return a == b || (a != a && b != b);
-    if constexpr (kOp == CompareOp::kNe) return !(a == b || (a != a && b != b));
-    if constexpr (kOp == CompareOp::kLt) return a < b || (a == a && b != b);
-    if constexpr (kOp == CompareOp::kLe) return a <= b || b != b;
-    if constexpr (kOp == CompareOp::kGt) return a > b || (b == b && a != a);
-    if constexpr (kOp == CompareOp::kGe) return a >= b || a != a;
+    const bool a_nan = a != a, b_nan = b != b;
+    if constexpr (kOp == CompareOp::kEq) return (a == b) | (a_nan & b_nan);
+    if constexpr (kOp == CompareOp::kNe) return !((a == b) | (a_nan & b_nan));
+    if constexpr (kOp == CompareOp::kLt) return (a < b) | (!a_nan & b_nan);
+    if constexpr (kOp == CompareOp::kLe) return (a <= b) | b_nan;
+    if constexpr (kOp == CompareOp::kGt) return (a > b) | (!b_nan & a_nan);
+    if constexpr (kOp == CompareOp::kGe) return (a >= b) | a_nan;
   } else {
     if constexpr (kOp == CompareOp::kEq) return a == b;
     if constexpr (kOp == CompareOp::kNe) return a != b;
@@ -128,26 +130,33 @@ void CompareNumbers(CompareOp op, const Array& a, const Datum& b, int64_t n, uin
 }
 
 void CompareStrings(CompareOp op, const Array& a, const Datum& b, int64_t n, uint64_t* out) {
-  StringReader ra(a);
-  DispatchOp(op, [&](auto op_tag) {
-    constexpr CompareOp kOp = decltype(op_tag)::value;
-    if (b.is_array()) {
-      StringReader rb(*b.array);
-      FillBits(out, n, [&](int64_t i) { return Cmp<kOp>(ra[i].compare(rb[i]), 0); });
-    } else {
-      const std::string_view c = std::get<std::string>(b.scalar.value);
-      if constexpr (kOp == CompareOp::kEq || kOp == CompareOp::kNe) {
-        // Lengths first: most rows differ in length and skip the memcmp.
-        FillBits(out, n, [&](int64_t i) {
-          const std::string_view v = ra[i];
-          const bool eq =
-              v.size() == c.size() && std::char_traits<char>::compare(v.data(), c.data(), c.size()) == 0;
-          return kOp == CompareOp::kEq ? eq : !eq;
-        });
+  VisitStrings(a, [&](const auto& ra) {
+    DispatchOp(op, [&](auto op_tag) {
+      constexpr CompareOp kOp = decltype(op_tag)::value;
+      if (b.is_array()) {
+        StringReader rb(*b.array);
+        FillBits(out, n, [&](int64_t i) { return Cmp<kOp>(ra[i].compare(rb[i]), 0); });
       } else {
-        FillBits(out, n, [&](int64_t i) { return Cmp<kOp>(ra[i].compare(c), 0); });
+        const std::string_view c = std::get<std::string>(b.scalar.value);
+        if constexpr (kOp == CompareOp::kEq || kOp == CompareOp::kNe) {
+          if (c.size() <= 8) {
+            const typename std::decay_t<decltype(ra)>::SmallKey key(c);
+            FillBits(out, n, [&](int64_t i) {
+              const bool eq = ra.EqualsSmall(i, key);
+              return kOp == CompareOp::kEq ? eq : !eq;
+            });
+            return 0;
+          }
+          FillBits(out, n, [&](int64_t i) {
+            const bool eq = BytesEqual(ra[i], c);
+            return kOp == CompareOp::kEq ? eq : !eq;
+          });
+        } else {
+          FillBits(out, n, [&](int64_t i) { return Cmp<kOp>(ra[i].compare(c), 0); });
+        }
       }
-    }
+      return 0;
+    });
     return 0;
   });
 }

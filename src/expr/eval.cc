@@ -154,7 +154,12 @@ Result<Datum> Like(const BoundExpr& call, const Datum& text, const Datum& patter
   std::unique_ptr<LikePattern> row_pattern;
   std::string row_key;
   std::string scratch;
-  if (compiled != nullptr && !ci) {
+  if (compiled != nullptr && !ci && text.is_array()) {
+    VisitStrings(*text.array, [&](const auto& r) {
+      FillBits(vw, n, [&](int64_t i) { return compiled->Matches(r[i]); });
+      return 0;
+    });
+  } else if (compiled != nullptr && !ci) {
     FillBits(vw, n, [&](int64_t i) { return compiled->Matches(s[i]); });
   } else {
     uint8_t* bits = values->mutable_data();
@@ -497,9 +502,14 @@ Result<std::vector<int64_t>> SelectRows(const BoundExpr& predicate, const Record
   const Array& a = *d.array;
   if (a.type()->id() != TypeId::kBool) return rows;  // the null type: nothing is TRUE
   const BitmapRef values = BoolValuesOf(a), validity = ValidityOf(a);
+  if (values.bits == nullptr) return rows;
+  int64_t count = 0;
+  for (int64_t w = 0; w < NumWords(n); ++w) {
+    count += __builtin_popcountll(LoadWord(values, w, n) & LoadWord(validity, w, n));
+  }
+  rows.reserve(static_cast<size_t>(count));
   for (int64_t w = 0; w < NumWords(n); ++w) {
     uint64_t word = LoadWord(values, w, n) & LoadWord(validity, w, n);
-    if (values.bits == nullptr) word = 0;
     while (word != 0) {
       rows.push_back(w * 64 + __builtin_ctzll(word));
       word &= word - 1;

@@ -81,17 +81,59 @@ void InSet::Run(const Array& x, uint64_t* out) const {
 
 void InSet::RunStrings(const Array& x, uint64_t* out) const {
   const int64_t n = x.length();
-  StringReader r(x);
-  if (strings_.size() > kMaxScan) {
-    FillBits(out, n, [&](int64_t i) { return string_set_.count(r[i]) > 0; });
-    return;
-  }
-  FillBits(out, n, [&](int64_t i) {
-    const std::string_view s = r[i];
-    for (const std::string& c : strings_) {
-      if (c.size() == s.size() && std::memcmp(c.data(), s.data(), s.size()) == 0) return true;
+  VisitStrings(x, [&](const auto& r) {
+    if (strings_.size() > kMaxScan) {
+      FillBits(out, n, [&](int64_t i) { return string_set_.count(r[i]) > 0; });
+      return 0;
     }
-    return false;
+    using Key = typename std::decay_t<decltype(r)>::SmallKey;
+    bool small = true;
+    for (const std::string& c : strings_) small &= c.size() <= 8;
+    if (small) {
+      std::vector<Key> keys;
+      for (const std::string& c : strings_) keys.emplace_back(c);
+      // A fixed number of keys lets the compiler unroll the inner loop.
+      auto run = [&](auto count) {
+        constexpr size_t kCount = decltype(count)::value;
+        FillBits(out, n, [&](int64_t i) {
+          bool found = false;
+          for (size_t k = 0; k < kCount; ++k) found |= r.EqualsSmall(i, keys[k]);
+          return found;
+        });
+      };
+      switch (keys.size()) {
+        case 0:
+          std::memset(out, 0, static_cast<size_t>(NumWords(n)) * 8);
+          break;
+        case 1:
+          run(std::integral_constant<size_t, 1>{});
+          break;
+        case 2:
+          run(std::integral_constant<size_t, 2>{});
+          break;
+        case 3:
+          run(std::integral_constant<size_t, 3>{});
+          break;
+        case 4:
+          run(std::integral_constant<size_t, 4>{});
+          break;
+        default:
+          FillBits(out, n, [&](int64_t i) {
+            bool found = false;
+            for (const Key& k : keys) found |= r.EqualsSmall(i, k);
+            return found;
+          });
+      }
+      return 0;
+    }
+    std::vector<std::string_view> list(strings_.begin(), strings_.end());
+    FillBits(out, n, [&](int64_t i) {
+      const std::string_view s = r[i];
+      bool found = false;
+      for (const std::string_view c : list) found |= BytesEqual(s, c);
+      return found;
+    });
+    return 0;
   });
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -142,6 +143,62 @@ class StringReader {
   const char* data_ = "";
 };
 
+// Reads utf8/binary arrays of one offset width, without a per-row branch
+// on the width: for the hot loops (see VisitStrings).
+template <typename Offset>
+class TypedStringReader {
+ public:
+  explicit TypedStringReader(const Array& array) {
+    if (array.buffers().size() >= 3 && array.buffer(1)) {
+      offsets_ = array.buffer(1)->data_as<Offset>() + array.offset();
+      if (array.buffer(2)) {
+        data_ = reinterpret_cast<const char*>(array.buffer(2)->data());
+        data_size_ = array.buffer(2)->size();
+      }
+    }
+  }
+  std::string_view operator[](int64_t i) const {
+    const Offset b = offsets_[i];
+    return {data_ + b, static_cast<size_t>(offsets_[i + 1] - b)};
+  }
+
+  // Row i equals the (at most 8-byte) key, without branches that depend on
+  // the data (random strings defeat branch prediction).
+  struct SmallKey {
+    uint64_t word = 0;  // the key's bytes, zero-padded
+    uint64_t mask = 0;  // ones over the key's bytes
+    uint64_t size = 0;
+    explicit SmallKey(std::string_view k) : size(k.size()) {
+      std::memcpy(&word, k.data(), k.size());
+      mask = k.size() == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * k.size())) - 1;
+    }
+  };
+  bool EqualsSmall(int64_t i, const SmallKey& key) const {
+    const uint64_t b = static_cast<uint64_t>(offsets_[i]);
+    const uint64_t len = static_cast<uint64_t>(offsets_[i + 1]) - b;
+    uint64_t w = 0;
+    if (b + 8 <= data_size_) {
+      std::memcpy(&w, data_ + b, 8);
+    } else {
+      std::memcpy(&w, data_ + b, std::min<uint64_t>(len, 8));
+    }
+    return (len == key.size) & (((w ^ key.word) & key.mask) == 0);
+  }
+
+ private:
+  static constexpr Offset kZeros[2] = {0, 0};
+  const Offset* offsets_ = kZeros;
+  const char* data_ = "";
+  uint64_t data_size_ = 0;
+};
+
+// Calls f(TypedStringReader<int32_t or int64_t>) for a string/binary array.
+template <typename F>
+auto VisitStrings(const Array& array, F&& f) {
+  if (array.type()->is_large_offsets()) return f(TypedStringReader<int64_t>(array));
+  return f(TypedStringReader<int32_t>(array));
+}
+
 // Builds a utf8/binary array (of either offset width) row by row.
 class StringWriter {
  public:
@@ -169,6 +226,16 @@ struct BoolReader {
   BitmapRef values, validity;
   explicit BoolReader(const Array& a) : values(BoolValuesOf(a)), validity(ValidityOf(a)) {}
 };
+
+// a == b for byte strings, with the cheap checks (length, first and last
+// byte) before the call to memcmp: most rows of a column differ there.
+inline bool BytesEqual(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n == 0) return true;
+  if (a[0] != b[0] || a[n - 1] != b[n - 1]) return false;
+  return n <= 2 || std::memcmp(a.data() + 1, b.data() + 1, n - 2) == 0;
+}
 
 // Row access to a string datum (array or scalar), for row-wise kernels.
 class StringInput {
