@@ -71,7 +71,7 @@ class BitmapIndex final : public ScalarIndex {
     return is_labels() == list_op;
   }
 
-  Result<Roaring64Map> Search(const expr::ColumnPredicate& pred) const override {
+  Result<Roaring64Map> SearchImpl(const expr::ColumnPredicate& pred) const override {
     if (!CanAnswer(pred.op)) {
       return Status::NotSupported(std::string("a ") + std::string(ScalarIndexTypeName(meta_.type)) +
                                   " index cannot answer this operator");
@@ -94,17 +94,19 @@ class BitmapIndex final : public ScalarIndex {
       case Op::kIn:
       case Op::kHasAny: {
         if (pred.op == Op::kHasAny && HasNull(pred.values)) return NullLabelNotSupported();
-        QUIVER_ASSIGN_OR_RETURN(auto found, FindAll(pred.values, /*all_needed=*/false));
-        return Union(0, 0, *found);
+        bool missing;
+        QUIVER_ASSIGN_OR_RETURN(std::vector<size_t> found, FindAll(pred.values, &missing));
+        return Union(0, 0, std::move(found));
       }
       case Op::kHasAll: {
         if (HasNull(pred.values)) return NullLabelNotSupported();
         if (pred.values.empty()) return NonNullRows();  // every list holds every one of no labels
-        QUIVER_ASSIGN_OR_RETURN(auto found, FindAll(pred.values, /*all_needed=*/true));
-        if (!found) return Roaring64Map();
+        bool missing;
+        QUIVER_ASSIGN_OR_RETURN(std::vector<size_t> found, FindAll(pred.values, &missing));
+        if (missing) return Roaring64Map();
         Roaring64Map out;
         bool first = true;
-        QUIVER_RETURN_NOT_OK(ReadBitmaps(*found, [&](size_t, Roaring64Map rows) {
+        QUIVER_RETURN_NOT_OK(ReadBitmaps(found, [&](size_t, Roaring64Map rows) {
           if (first) {
             out = std::move(rows);
             first = false;
@@ -255,11 +257,11 @@ class BitmapIndex final : public ScalarIndex {
     return {first, std::max(first, end)};
   }
 
-  // The entries of `values` (ascending, distinct). With `all_needed`,
-  // nullopt as soon as one value has no entry.
-  Result<std::optional<std::vector<size_t>>> FindAll(const std::vector<expr::Scalar>& values,
-                                                     bool all_needed) const {
+  // The entries of `values` (ascending, distinct); `*missing` tells whether
+  // some value has no entry.
+  Result<std::vector<size_t>> FindAll(const std::vector<expr::Scalar>& values, bool* missing) const {
     std::vector<size_t> found;
+    *missing = false;
     for (const expr::Scalar& v : values) {
       if (v.is_null()) continue;
       QUIVER_ASSIGN_OR_RETURN(std::optional<Key> k, ExactKey(key_type_, v));
@@ -269,14 +271,14 @@ class BitmapIndex final : public ScalarIndex {
         if (first < end) e = first;
       }
       if (e == entries_.size()) {
-        if (all_needed) return std::optional<std::vector<size_t>>();
+        *missing = true;
         continue;
       }
       found.push_back(e);
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
-    return std::optional<std::vector<size_t>>(std::move(found));
+    return found;
   }
 
   // The union of the bitmaps of entries [first, end) and of `more`.

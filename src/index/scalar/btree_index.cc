@@ -188,7 +188,7 @@ class BTreeIndex final : public ScalarIndex {
 
   bool CanAnswer(Op op) const override { return op != Op::kHasAny && op != Op::kHasAll; }
 
-  Result<Roaring64Map> Search(const expr::ColumnPredicate& pred) const override {
+  Result<Roaring64Map> SearchImpl(const expr::ColumnPredicate& pred) const override {
     switch (pred.op) {
       case Op::kEq:
       case Op::kLt:
@@ -221,7 +221,7 @@ class BTreeIndex final : public ScalarIndex {
     }
   }
 
-  Result<Roaring64Map> SearchAll(std::span<const expr::ColumnPredicate> conjuncts) const override {
+  Result<Roaring64Map> SearchAllImpl(std::span<const expr::ColumnPredicate> conjuncts) const override {
     // Comparisons fold into one key range, read in one pass.
     std::optional<KeyRange> range;
     std::vector<expr::ColumnPredicate> rest;
@@ -233,12 +233,12 @@ class BTreeIndex final : public ScalarIndex {
         rest.push_back(p);
       }
     }
-    if (!range) return ScalarIndex::SearchAll(conjuncts);
+    if (!range) return ScalarIndex::SearchAllImpl(conjuncts);
     QUIVER_ASSIGN_OR_RETURN(Roaring64Map out, SearchRange(*range));
     for (const expr::ColumnPredicate& p : rest) {
       if (out.isEmpty()) break;
       if (p.op == Op::kIsNotNull) continue;  // a matched comparison is never NULL
-      QUIVER_ASSIGN_OR_RETURN(Roaring64Map part, Search(p));
+      QUIVER_ASSIGN_OR_RETURN(Roaring64Map part, SearchImpl(p));
       out &= part;
     }
     return out;

@@ -88,6 +88,7 @@ Result<std::unique_ptr<IndexFileReader>> IndexFileReader::Open(ObjectStorePtr st
     return r->Corrupt("bad magic (expected \"" + std::string(magic) + "\"); not this kind of index file");
   }
   const uint32_t version = DecodeFixed32(t + 24);
+  if (version == 0) return r->Corrupt("format version 0 in the trailer");
   if (version > kIndexFormatVersion) {
     return Status::NotSupported(r->key_ + ": index format version " + std::to_string(version) +
                                 " is newer than this build supports (" + std::to_string(kIndexFormatVersion) +

@@ -64,6 +64,7 @@ Roaring64Map RowIdCollector::Finish() {
 
 std::string EncodeRowIds(const Roaring64Map& rows) {
   Roaring64Map copy = rows;
+  copy.shrinkToFit();  // no empty parts on disk
   copy.runOptimize();
   std::string out(copy.getSizeInBytes(true), '\0');
   copy.write(out.data(), true);

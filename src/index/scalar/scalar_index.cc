@@ -110,18 +110,30 @@ Result<ScalarIndexMeta> ScalarIndexMeta::FromJson(const nlohmann::json& json) {
   return meta;
 }
 
+Result<Roaring64Map> ScalarIndex::Search(const expr::ColumnPredicate& pred) const {
+  QUIVER_ASSIGN_OR_RETURN(Roaring64Map rows, SearchImpl(pred));
+  rows.shrinkToFit();
+  return rows;
+}
+
 Result<Roaring64Map> ScalarIndex::SearchAll(std::span<const expr::ColumnPredicate> conjuncts) const {
+  QUIVER_ASSIGN_OR_RETURN(Roaring64Map rows, SearchAllImpl(conjuncts));
+  rows.shrinkToFit();
+  return rows;
+}
+
+Result<Roaring64Map> ScalarIndex::SearchAllImpl(std::span<const expr::ColumnPredicate> conjuncts) const {
   if (conjuncts.empty()) {
     expr::ColumnPredicate all;
     all.op = expr::ColumnPredicate::Op::kIsNull;
-    QUIVER_ASSIGN_OR_RETURN(Roaring64Map nulls, Search(all));
+    QUIVER_ASSIGN_OR_RETURN(Roaring64Map nulls, SearchImpl(all));
     all.op = expr::ColumnPredicate::Op::kIsNotNull;
-    QUIVER_ASSIGN_OR_RETURN(Roaring64Map rest, Search(all));
+    QUIVER_ASSIGN_OR_RETURN(Roaring64Map rest, SearchImpl(all));
     return nulls | rest;
   }
-  QUIVER_ASSIGN_OR_RETURN(Roaring64Map out, Search(conjuncts[0]));
+  QUIVER_ASSIGN_OR_RETURN(Roaring64Map out, SearchImpl(conjuncts[0]));
   for (size_t i = 1; i < conjuncts.size() && !out.isEmpty(); ++i) {
-    QUIVER_ASSIGN_OR_RETURN(Roaring64Map part, Search(conjuncts[i]));
+    QUIVER_ASSIGN_OR_RETURN(Roaring64Map part, SearchImpl(conjuncts[i]));
     out &= part;
   }
   return out;

@@ -128,12 +128,14 @@ class ScalarIndex {
   // as SQL would: a comparison never matches NULL rows, NaN equals NaN and
   // sorts above every number, -0.0 equals 0.0. InvalidArgument for a value
   // that cannot be compared with the column; Corruption naming the file
-  // when the bytes read are damaged.
-  virtual Result<Roaring64Map> Search(const expr::ColumnPredicate& pred) const = 0;
+  // when the bytes read are damaged. The bitmap holds no empty 32-bit parts,
+  // so Roaring64Map::operator== (which CRoaring 0.2.66 gets wrong on empty
+  // parts) is safe on it.
+  Result<Roaring64Map> Search(const expr::ColumnPredicate& pred) const;
   // The rows satisfying every one of `conjuncts` (all on this column). A
   // BTREE reads a two-sided range (x >= a AND x < b) in one pass; other
   // kinds intersect the answers. An empty span selects every indexed row.
-  virtual Result<Roaring64Map> SearchAll(std::span<const expr::ColumnPredicate> conjuncts) const;
+  Result<Roaring64Map> SearchAll(std::span<const expr::ColumnPredicate> conjuncts) const;
 
   virtual ScalarIndexStats stats() const = 0;
 
@@ -141,6 +143,12 @@ class ScalarIndex {
   virtual Result<ScalarIndexMeta> Update(BatchReader& new_rows, const Roaring64Map& removed_row_ids,
                                          ObjectStore& store, const std::string& new_prefix,
                                          const ScalarIndexBuildOptions& options) const = 0;
+
+ protected:
+  // Search and SearchAll without the final clean-up of empty parts.
+  virtual Result<Roaring64Map> SearchImpl(const expr::ColumnPredicate& pred) const = 0;
+  // Default: intersects SearchImpl of each conjunct.
+  virtual Result<Roaring64Map> SearchAllImpl(std::span<const expr::ColumnPredicate> conjuncts) const;
 };
 
 // Builds an index of `type` over `column` from `input`: batches whose first
