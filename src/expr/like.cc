@@ -43,6 +43,15 @@ bool LikePattern::Matches(std::string_view text) const {
 }
 
 bool LikePattern::MatchSegments(std::string_view text) const {
+  // The common shapes first: 'abc%' (prefix) and '%abc%' (contains).
+  if (segments_.size() == 2 && segments_[1].empty()) {
+    const std::string& head = segments_[0];
+    return text.size() >= head.size() && std::memcmp(text.data(), head.data(), head.size()) == 0;
+  }
+  if (segments_.size() == 3 && segments_[0].empty() && segments_[2].empty()) {
+    const std::string& mid = segments_[1];
+    return mid.empty() || memmem(text.data(), text.size(), mid.data(), mid.size()) != nullptr;
+  }
   // segments_[0] is a prefix, segments_.back() a suffix (they are the same
   // part when there is no '%'), and the parts between are found leftmost, in
   // order, in what remains; any of them may be empty.

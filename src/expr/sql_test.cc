@@ -331,7 +331,9 @@ class SqlFile {
     ASSERT_TRUE(table_.batch) << Where(at) << "no table";
     auto e = CompileExpression(sql, *table_.schema, TestOptions());
     ASSERT_TRUE(e.ok()) << Where(at) << sql << ": " << e.status().ToString();
-    if (!type.empty()) EXPECT_EQ((*e)->type->ToString(), type) << Where(at) << sql;
+    if (!type.empty()) {
+      EXPECT_EQ((*e)->type->ToString(), type) << Where(at) << sql;
+    }
     auto expected = BuildColumn((*e)->type, SplitTop(values));
     ASSERT_TRUE(expected.ok()) << Where(at) << "values: " << expected.status().ToString();
     for (const BatchPtr& batch : {table_.batch, table_.sliced}) {
