@@ -60,6 +60,9 @@ class EntrySorter {
   ~EntrySorter();
 
   Status AddFixed(uint64_t key, uint64_t row) {
+    // Reserve the whole budget once (untouched pages cost no memory) rather
+    // than let doubling overshoot it by up to 2x.
+    if (fixed_.capacity() == 0) fixed_.reserve(memory_bytes_ / sizeof(FixedEntry) + 1);
     fixed_.push_back({key, row});
     return fixed_.size() * sizeof(FixedEntry) >= memory_bytes_ ? Spill() : Status::OK();
   }

@@ -1,5 +1,6 @@
 #include "index/scalar/row_ids.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <vector>
@@ -8,43 +9,76 @@
 
 namespace quiver::index {
 
-Roaring& RowIdCollector::Part(uint32_t high) {
-  if (last_ == nullptr || high != last_high_) {
-    last_ = &parts_[high];
-    last_high_ = high;
+namespace {
+
+// Sorts `ids` ascending: LSD radix sort on 16-bit digits, as many passes as
+// the largest id needs (two for ids below 2^32).
+void SortIds(std::vector<uint64_t>* ids) {
+  if (ids->size() < 512) {
+    std::sort(ids->begin(), ids->end());
+    return;
   }
-  return *last_;
+  uint64_t max = 0;
+  for (uint64_t v : *ids) max |= v;
+  std::vector<uint64_t> tmp(ids->size());
+  std::vector<uint32_t> count(1 << 16);
+  for (int shift = 0; shift < 64 && (max >> shift) != 0; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (uint64_t v : *ids) ++count[(v >> shift) & 0xffff];
+    uint32_t sum = 0;
+    for (uint32_t& c : count) {
+      uint32_t n = c;
+      c = sum;
+      sum += n;
+    }
+    for (uint64_t v : *ids) tmp[count[(v >> shift) & 0xffff]++] = v;
+    ids->swap(tmp);
+  }
 }
 
-void RowIdCollector::Add(uint64_t row_id) {
-  Part(static_cast<uint32_t>(row_id >> 32)).add(static_cast<uint32_t>(row_id));
-}
+}  // namespace
 
 void RowIdCollector::AddMany(const uint64_t* row_ids, size_t n) {
-  constexpr size_t kChunk = 1024;
-  uint32_t low[kChunk];
-  size_t i = 0;
-  while (i < n) {
-    // Runs of ids sharing their high 32 bits go in with one addMany.
-    const uint32_t high = static_cast<uint32_t>(row_ids[i] >> 32);
-    size_t k = 0;
-    while (i < n && k < kChunk && static_cast<uint32_t>(row_ids[i] >> 32) == high) {
-      low[k++] = static_cast<uint32_t>(row_ids[i++]);
-    }
-    Part(high).addMany(k, low);
+  while (n > 0) {
+    const size_t take = std::min(n, kChunk - ids_.size());
+    ids_.insert(ids_.end(), row_ids, row_ids + take);
+    row_ids += take;
+    n -= take;
+    if (ids_.size() >= kChunk) Flush();
   }
 }
 
-void RowIdCollector::AddBitmap(const Roaring64Map& rows) { extra_ |= rows; }
+void RowIdCollector::Flush() {
+  SortIds(&ids_);
+  std::vector<uint32_t> low;
+  size_t i = 0;
+  while (i < ids_.size()) {
+    const uint32_t high = static_cast<uint32_t>(ids_[i] >> 32);
+    low.clear();
+    for (; i < ids_.size() && static_cast<uint32_t>(ids_[i] >> 32) == high; ++i) {
+      low.push_back(static_cast<uint32_t>(ids_[i]));
+    }
+    Roaring chunk;
+    chunk.addMany(low.size(), low.data());  // sorted: appends
+    auto it = parts_.find(high);
+    if (it == parts_.end()) {
+      parts_.emplace(high, std::move(chunk));
+    } else {
+      it->second |= chunk;
+    }
+  }
+  ids_.clear();
+}
 
 Roaring64Map RowIdCollector::Finish() {
+  Flush();
+  // Roaring64Map has no public way to install a 32-bit part under a high
+  // key, so parts other than 0 go through its portable serialisation: a u64
+  // count, then per part the u32 high key and the part's portable bytes.
   Roaring64Map out;
   if (parts_.size() == 1 && parts_.begin()->first == 0) {
     out = Roaring64Map(parts_.begin()->second);
   } else if (!parts_.empty()) {
-    // Roaring64Map has no public way to install a 32-bit part under a
-    // high key, so go through its portable serialisation: a u64 count,
-    // then per part the u32 high key and the part's portable bytes.
     std::string bytes;
     PutFixed64(&bytes, parts_.size());
     for (auto& [high, part] : parts_) {
@@ -55,10 +89,8 @@ Roaring64Map RowIdCollector::Finish() {
     }
     out = Roaring64Map::read(bytes.data(), true);
   }
-  if (!extra_.isEmpty()) out |= extra_;
+  std::vector<uint64_t>().swap(ids_);
   parts_.clear();
-  last_ = nullptr;
-  extra_ = Roaring64Map();
   return out;
 }
 

@@ -10,29 +10,33 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "quiver/status.h"
 
 namespace quiver::index {
 
 // Accumulates row ids (any order, duplicates allowed) and produces a
-// Roaring64Map. Cheaper than Roaring64Map::add per id, which looks up the
-// high 32 bits in a std::map on every call.
+// Roaring64Map. Much cheaper than Roaring64Map::add per id: that looks up
+// the high 32 bits in a std::map on every call, and inserting unsorted ids
+// into Roaring array containers moves their tails. Ids are buffered in
+// chunks, and each chunk is radix-sorted, turned into bitmaps and OR-ed into
+// the result, so memory stays that of the bitmap plus one chunk.
 class RowIdCollector {
  public:
-  void Add(uint64_t row_id);
+  void Add(uint64_t row_id) {
+    ids_.push_back(row_id);
+    if (ids_.size() >= kChunk) Flush();
+  }
   void AddMany(const uint64_t* row_ids, size_t n);
-  // Also adds every id of `rows`.
-  void AddBitmap(const Roaring64Map& rows);
   // The set; the collector is left empty.
   Roaring64Map Finish();
 
  private:
-  Roaring& Part(uint32_t high);
+  static constexpr size_t kChunk = size_t{1} << 16;
+  void Flush();
+  std::vector<uint64_t> ids_;
   std::map<uint32_t, Roaring> parts_;
-  Roaring* last_ = nullptr;
-  uint32_t last_high_ = 0;
-  Roaring64Map extra_;
 };
 
 // The portable serialisation of `rows` (run-optimised).
