@@ -87,13 +87,17 @@ void Append(const Expr& e, std::string* out) {
       *out += '(';
       *out += UnaryOpName(e.unary_op);
       *out += ' ';
+      std::string arg;
+      AppendArg(e, 0, &arg);
       // "- 5" would read back as the literal -5: keep a negated number
       // apart with parentheses.
-      const size_t at = out->size();
-      AppendArg(e, 0, out);
-      if (e.unary_op == UnaryOp::kNegate && at < out->size() && ((*out)[at] >= '0' && (*out)[at] <= '9')) {
-        out->insert(at, "(");
+      const bool number = !arg.empty() && arg[0] >= '0' && arg[0] <= '9';
+      if (e.unary_op == UnaryOp::kNegate && number) {
+        *out += '(';
+        *out += arg;
         *out += ')';
+      } else {
+        *out += arg;
       }
       *out += ')';
       return;
