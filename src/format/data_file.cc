@@ -1,14 +1,20 @@
 #include "format/data_file.h"
 
+// For XXH3_state_t on the stack (the page checksum of blocked pages is hashed
+// as a stream).
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "common/coding.h"
+#include "common/thread_pool.h"
 #include "format/page.h"
 #include "format/schema_json.h"
 
@@ -25,9 +31,6 @@ constexpr uint64_t kTailReadSize = 64 * 1024;
 // discarded); merged requests stop growing at kMaxRequestBytes.
 constexpr uint64_t kCoalesceGap = 16 * 1024;
 constexpr uint64_t kMaxRequestBytes = 16 * 1024 * 1024;
-// A page whose compression did not pay skips compression for this many
-// pages at most before trying again (doubling from 1 after each failure).
-constexpr int kMaxCompressionBackoff = 16;
 // Stat strings in the footer are at most kMaxStatBytes; accept some slack.
 constexpr uint64_t kMaxStatValueBytes = 4096;
 
@@ -150,6 +153,30 @@ struct RangeRequest {
   BufferPtr* result = nullptr;
 };
 
+// Adds to `chunks` (and keeps it sorted and unique) the chunks of a
+// utf8/binary page of `num_rows` rows, buffers of `sizes`, where the bytes
+// of `rows` would lie if every value had the same length, give or take half
+// a chunk. Sizes that do not fit add nothing (TakeRows reports them).
+void GuessStringChunks(std::span<const uint64_t> sizes, int64_t num_rows, uint64_t logical_size,
+                       std::span<const int64_t> rows, std::vector<size_t>* chunks) {
+  if (sizes.size() != 3 || num_rows <= 0 || sizes[2] == 0) return;
+  const uint64_t data_at = Pad8(sizes[0]) + Pad8(sizes[1]);
+  const uint64_t data_size = sizes[2];
+  if (data_at >= logical_size || data_size > logical_size - data_at) return;
+  const uint64_t row_bytes = data_size / static_cast<uint64_t>(num_rows);
+  constexpr uint64_t kSlack = kChunkSize / 2;
+  for (int64_t row : rows) {
+    const auto at = data_at + static_cast<uint64_t>(static_cast<double>(data_size) *
+                                                    static_cast<double>(row) / static_cast<double>(num_rows));
+    const uint64_t begin = at > data_at + kSlack ? at - kSlack : data_at;
+    const uint64_t end = std::min(data_at + data_size, at + row_bytes + kSlack);
+    if (end <= begin) continue;
+    for (uint64_t c = begin / kChunkSize; c <= (end - 1) / kChunkSize; ++c) chunks->push_back(c);
+  }
+  std::sort(chunks->begin(), chunks->end());
+  chunks->erase(std::unique(chunks->begin(), chunks->end()), chunks->end());
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -164,9 +191,25 @@ struct ColumnWriter {
   StatsCollector stats;
   std::vector<PageInfo> pages;
   int64_t rows_flushed = 0;
-  int skip_compression = 0;  // pages left to store without trying
-  int backoff = 0;
 };
+
+// A page cut from the appender, on its way to the file: encoded by the
+// thread that cut it, compressed or blocked by any thread, appended to the
+// file in cut order.
+struct PendingPage {
+  int column = 0;
+  PageInfo info;       // everything but `offset`
+  BufferPtr logical;   // the logical page
+  std::string stored;  // compressed pages: the stored bytes
+  // Uncompressed fixed-width pages: the checksum of each block (the stored
+  // form is interleaved from `logical` as it is appended, never built).
+  std::vector<uint32_t> block_checksums;
+  Status status;
+};
+
+// Pages cut per round of parallel encoding are capped near this many
+// logical bytes, so a huge batch does not double the memory it holds.
+constexpr uint64_t kMaxPendingBytes = 64 * 1024 * 1024;
 
 }  // namespace
 
@@ -177,14 +220,14 @@ struct DataFileWriter::Impl {
   DataFileOptions options;
   std::unique_ptr<ObjectWriter> out;
   std::vector<std::unique_ptr<ColumnWriter>> columns;
+  // Pages cut and not yet written, per column (cut order within a column).
+  std::vector<std::vector<std::unique_ptr<PendingPage>>> pending;
   int64_t num_rows = 0;
   uint64_t offset = 0;  // bytes appended to `out`
   Status error;         // the first failure; every later call returns it
   bool finished = false;
-  Compressor compressor;
-  // Scratch reused by every page.
-  std::string logical, compressed, blocked;
-  std::vector<uint64_t> buffer_sizes, chunk_sizes;
+  // One per worker of a round of encoding (a Compressor is single-threaded).
+  std::vector<std::unique_ptr<Compressor>> compressors;
 
   Status Fail(Status st) {
     if (error.ok()) error = st;
@@ -201,8 +244,26 @@ struct DataFileWriter::Impl {
     return Status::OK();
   }
 
-  Status WriteColumn(ColumnWriter& col, const Field& field, const Array& array);
-  Status FlushPage(ColumnWriter& col, const Field& field);
+  // Cuts rows [offset, offset + length) of `array` into pages of column `c`.
+  Status WriteColumn(int c, const Array& array, int64_t offset, int64_t length);
+  // Moves the appender's rows of column `c` into a pending page.
+  Status CutPage(int c);
+  // Compresses (or blocks) a pending page and checksums it.
+  void EncodePage(PendingPage& page, Compressor& compressor) const;
+  // Appends an encoded page to the file and records it in its column.
+  Status CommitPage(PendingPage& page);
+  // Encodes every pending page, on the executor when there is one, and
+  // appends them to the file in cut order (columns in schema order, each
+  // column's pages in row order) as they become ready.
+  Status WritePending();
+  // Runs fn(worker, begin, end) over [0, n) on the executor (or inline).
+  void ParallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn) const {
+    if (options.executor != nullptr && n > 1) {
+      options.executor->ParallelFor(n, fn);
+    } else if (n > 0) {
+      fn(0, n);
+    }
+  }
 };
 
 DataFileWriter::DataFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -237,6 +298,9 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(ObjectStore* store,
   impl->schema = std::move(schema);
   impl->options = options;
   for (const Field& f : impl->schema->fields()) impl->columns.push_back(std::make_unique<ColumnWriter>(f));
+  impl->pending.resize(impl->columns.size());
+  const int workers = options.executor != nullptr ? options.executor->num_threads() + 1 : 1;
+  for (int i = 0; i < workers; ++i) impl->compressors.push_back(std::make_unique<Compressor>());
   QUIVER_ASSIGN_OR_RETURN(impl->out, store->OpenWriter(impl->key));
   std::string header(kMagic, 4);
   PutFixed32(&header, kDataFileFormatVersion);
@@ -265,22 +329,45 @@ Status DataFileWriter::Write(const RecordBatch& batch) {
                                      " does not match the batch's schema or row count");
     }
   }
+  const int64_t n = batch.num_rows();
+  if (n == 0) return Status::OK();
+  // Rows per round, so that one round cuts about kMaxPendingBytes of pages.
+  // Page boundaries do not depend on the rounds: a page left open at the end
+  // of one round is continued by the next.
+  uint64_t batch_bytes = 0;
   for (int c = 0; c < batch.num_columns(); ++c) {
-    Status st = w.WriteColumn(*w.columns[c], w.schema->field(c), *batch.column(c));
+    batch_bytes += EstimatePageBytes(w.columns[c]->layout, *batch.column(c), 0, n);
+  }
+  const uint64_t rounds = std::max<uint64_t>(1, (batch_bytes + kMaxPendingBytes - 1) / kMaxPendingBytes);
+  const int64_t round_rows = (n + static_cast<int64_t>(rounds) - 1) / static_cast<int64_t>(rounds);
+  for (int64_t start = 0; start < n; start += round_rows) {
+    const int64_t length = std::min(round_rows, n - start);
+    // Columns are cut in parallel: each has its own appender and statistics.
+    std::vector<Status> cut(batch.num_columns());
+    w.ParallelFor(batch.num_columns(), [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c) {
+        cut[c] = w.WriteColumn(static_cast<int>(c), *batch.column(static_cast<int>(c)), start, length);
+      }
+    });
+    for (const Status& st : cut) {
+      if (!st.ok()) return w.Fail(st);
+    }
+    Status st = w.WritePending();
     if (!st.ok()) return w.Fail(st);
   }
-  w.num_rows += batch.num_rows();
+  w.num_rows += n;
   return Status::OK();
 }
 
-Status DataFileWriter::Impl::WriteColumn(ColumnWriter& col, const Field& field, const Array& array) {
+Status DataFileWriter::Impl::WriteColumn(int c, const Array& array, int64_t offset, int64_t length) {
+  ColumnWriter& col = *columns[c];
   const uint64_t target = static_cast<uint64_t>(options.target_page_bytes);
-  const int64_t n = array.length();
-  int64_t pos = 0;
+  const int64_t n = offset + length;
+  int64_t pos = offset;
   while (pos < n) {
     const uint64_t current = col.appender.logical_size();
     if (col.appender.length() > 0 && current >= target) {
-      QUIVER_RETURN_NOT_OK(FlushPage(col, field));
+      QUIVER_RETURN_NOT_OK(CutPage(c));
       continue;
     }
     const uint64_t room = target - std::min(current, target);
@@ -301,7 +388,7 @@ Status DataFileWriter::Impl::WriteColumn(ColumnWriter& col, const Field& field, 
     int64_t k = lo;
     if (k == 0) {
       if (col.appender.length() > 0) {
-        QUIVER_RETURN_NOT_OK(FlushPage(col, field));
+        QUIVER_RETURN_NOT_OK(CutPage(c));
         continue;
       }
       k = 1;  // a page always holds at least one row
@@ -313,57 +400,148 @@ Status DataFileWriter::Impl::WriteColumn(ColumnWriter& col, const Field& field, 
   return Status::OK();
 }
 
-Status DataFileWriter::Impl::FlushPage(ColumnWriter& col, const Field& field) {
-  PageInfo page;
-  page.first_row = col.rows_flushed;
-  page.num_rows = col.appender.length();
-  col.appender.EncodePage(&logical, &buffer_sizes);
-  page.stats = col.stats.Finish();
-  page.uncompressed_size = logical.size();
-  page.buffer_sizes = buffer_sizes;
-  if (logical.size() > kMaxPageBytes) {
-    return Status::InvalidArgument(key + ": a page of column \"" + field.name + "\" would hold " +
-                                   std::to_string(logical.size()) +
+Status DataFileWriter::Impl::CutPage(int c) {
+  ColumnWriter& col = *columns[c];
+  auto page = std::make_unique<PendingPage>();
+  page->column = c;
+  PageInfo& info = page->info;
+  info.first_row = col.rows_flushed;
+  info.num_rows = col.appender.length();
+  page->logical = col.appender.EncodePage(&info.buffer_sizes);
+  info.stats = col.stats.Finish();
+  info.uncompressed_size = page->logical->size();
+  if (page->logical->size() > kMaxPageBytes) {
+    return Status::InvalidArgument(key + ": a page of column \"" + schema->field(c).name + "\" would hold " +
+                                   std::to_string(page->logical->size()) +
                                    " bytes; values over 2 GiB are not supported");
   }
+  col.rows_flushed += info.num_rows;
+  pending[c].push_back(std::move(page));
+  return Status::OK();
+}
 
-  std::string_view stored = logical;
-  page.compression = Compression::kNone;
-  if (options.compression != Compression::kNone && !logical.empty()) {
-    if (col.skip_compression > 0) {
-      --col.skip_compression;
-    } else {
-      compressed.clear();
-      chunk_sizes.clear();
-      QUIVER_RETURN_NOT_OK(CompressChunked(&compressor, options.compression, options.zstd_level,
-                                           reinterpret_cast<const uint8_t*>(logical.data()), logical.size(),
-                                           &compressed, &chunk_sizes));
-      if (static_cast<double>(compressed.size()) <=
-          static_cast<double>(logical.size()) * (1.0 - options.min_compression_saving)) {
-        stored = compressed;
-        page.compression = options.compression;
-        page.chunk_sizes = chunk_sizes;
-        col.backoff = 0;
+void DataFileWriter::Impl::EncodePage(PendingPage& page, Compressor& compressor) const {
+  PageInfo& info = page.info;
+  const uint8_t* logical = page.logical->data();
+  const size_t size = page.logical->size();
+  const Compression c = options.compression;
+  info.compression = Compression::kNone;
+  if (c != Compression::kNone && size > 0) {
+    // Compressing the page's middle chunk first tells cheaply whether the
+    // page is worth compressing (dense float vectors are not): a page whose
+    // probe saves less than the threshold is stored without trying the rest.
+    // The decision depends on the page alone, so pages encode in parallel
+    // and the file does not depend on the number of threads.
+    const uint64_t chunks = NumChunks(size);
+    const uint64_t probe = chunks / 2;
+    const size_t probe_size = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size - probe * kChunkSize));
+    std::string probe_out;
+    std::vector<uint64_t> probe_sizes;
+    page.status = CompressChunked(&compressor, c, options.zstd_level, logical + probe * kChunkSize,
+                                  probe_size, &probe_out, &probe_sizes);
+    if (!page.status.ok()) return;
+    const double keep = 1.0 - options.min_compression_saving;
+    if (static_cast<double>(probe_sizes[0]) <= static_cast<double>(probe_size) * keep) {
+      page.stored.reserve(size / 2);
+      page.status =
+          CompressChunked(&compressor, c, options.zstd_level, logical, size, &page.stored, &info.chunk_sizes);
+      if (!page.status.ok()) return;
+      if (static_cast<double>(page.stored.size()) <= static_cast<double>(size) * keep) {
+        info.compression = c;
       } else {
-        col.backoff = std::min(kMaxCompressionBackoff, std::max(1, col.backoff * 2));
-        col.skip_compression = col.backoff;
+        page.stored.clear();
+        page.stored.shrink_to_fit();
+        info.chunk_sizes.clear();
       }
     }
   }
-  if (page.compression == Compression::kNone && col.layout.fixed_width()) {
-    blocked.clear();
-    AppendBlocked(reinterpret_cast<const uint8_t*>(logical.data()), logical.size(), &blocked);
-    stored = blocked;
+  if (info.compression != Compression::kNone) {
+    info.size = page.stored.size();
+    info.checksum = XXH3_64bits(page.stored.data(), page.stored.size());
+    page.logical.reset();
+    return;
   }
-  page.offset = offset;
-  page.size = stored.size();
-  page.checksum = XXH3_64bits(stored.data(), stored.size());
-  QUIVER_RETURN_NOT_OK(Append(stored));
+  if (!columns[page.column]->layout.fixed_width()) {
+    info.size = size;
+    info.checksum = XXH3_64bits(logical, size);
+    return;
+  }
+  // Blocked storage: the page checksum covers the blocks and their
+  // checksums in stored order, hashed as a stream.
+  info.size = BlockedSize(size);
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  for (uint64_t block = 0, pos = 0; pos < size; ++block, pos += kBlockSize) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kBlockSize, size - pos));
+    const uint32_t sum = BlockChecksum(logical + pos, n, block);
+    uint8_t encoded[4];
+    EncodeFixed32(encoded, sum);
+    XXH3_64bits_update(&state, logical + pos, n);
+    XXH3_64bits_update(&state, encoded, 4);
+    page.block_checksums.push_back(sum);
+  }
+  info.checksum = XXH3_64bits_digest(&state);
+}
+
+Status DataFileWriter::Impl::CommitPage(PendingPage& page) {
+  QUIVER_RETURN_NOT_OK(page.status);
+  PageInfo& info = page.info;
+  info.offset = offset;
+  if (info.compression != Compression::kNone) {
+    QUIVER_RETURN_NOT_OK(Append(page.stored));
+  } else if (!page.block_checksums.empty()) {
+    const std::string_view logical = page.logical->view();
+    for (size_t block = 0; block < page.block_checksums.size(); ++block) {
+      QUIVER_RETURN_NOT_OK(Append(logical.substr(block * kBlockSize, kBlockSize)));
+      uint8_t encoded[4];
+      EncodeFixed32(encoded, page.block_checksums[block]);
+      QUIVER_RETURN_NOT_OK(Append(std::string_view(reinterpret_cast<const char*>(encoded), 4)));
+    }
+  } else {
+    QUIVER_RETURN_NOT_OK(Append(page.logical->view()));
+  }
   static constexpr char kZeros[8] = {};
   QUIVER_RETURN_NOT_OK(Append(std::string_view(kZeros, Pad8(offset) - offset)));
-  col.rows_flushed += page.num_rows;
-  col.pages.push_back(std::move(page));
+  columns[page.column]->pages.push_back(std::move(info));
   return Status::OK();
+}
+
+Status DataFileWriter::Impl::WritePending() {
+  std::vector<std::unique_ptr<PendingPage>> pages;
+  for (auto& column_pages : pending) {
+    for (auto& p : column_pages) pages.push_back(std::move(p));
+    column_pages.clear();
+  }
+  const int64_t n = static_cast<int64_t>(pages.size());
+  if (n == 0) return Status::OK();
+  // Workers claim pages in cut order; whoever finishes the oldest pages
+  // appends them, so the file grows while later pages are still being
+  // compressed.
+  std::atomic<int64_t> next_page{0};
+  std::mutex mu;
+  std::vector<uint8_t> done(pages.size(), 0);
+  int64_t next_commit = 0;
+  Status status;
+  const int64_t workers = std::min<int64_t>(n, static_cast<int64_t>(compressors.size()));
+  ParallelFor(workers, [&](int64_t begin, int64_t end) {
+    for (int64_t worker = begin; worker < end; ++worker) {
+      Compressor& compressor = *compressors[worker];
+      for (;;) {
+        const int64_t i = next_page.fetch_add(1);
+        if (i >= n) break;
+        EncodePage(*pages[i], compressor);
+        std::lock_guard<std::mutex> lock(mu);
+        done[i] = 1;
+        while (status.ok() && next_commit < n && done[next_commit]) {
+          status = CommitPage(*pages[next_commit]);
+          pages[next_commit].reset();
+          ++next_commit;
+        }
+        if (!status.ok()) return;
+      }
+    }
+  });
+  return status;
 }
 
 int64_t DataFileWriter::num_rows() const { return impl_->num_rows; }
@@ -376,10 +554,12 @@ Result<DataFileMetadata> DataFileWriter::Finish() {
   if (w.finished) return Status::InvalidArgument(w.key + ": data file writer is already finished");
   for (int c = 0; c < w.schema->num_fields(); ++c) {
     if (w.columns[c]->appender.length() > 0) {
-      Status st = w.FlushPage(*w.columns[c], w.schema->field(c));
+      Status st = w.CutPage(c);
       if (!st.ok()) return w.Fail(st);
     }
   }
+  Status pending_st = w.WritePending();
+  if (!pending_st.ok()) return w.Fail(pending_st);
 
   std::string footer;
   PutLengthPrefixed(&footer, SchemaToJson(*w.schema).dump());
@@ -463,8 +643,19 @@ struct DataFileReader::Impl {
   Status CheckCodec(int column, size_t page) const;
   Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start,
                                             int64_t length) const;
-  Result<std::vector<ArrayPtr>> TakeColumns(const std::vector<int>& columns,
-                                            std::span<const int64_t> rows) const;
+  Result<std::vector<ArrayPtr>> TakeColumns(const std::vector<int>& columns, std::span<const int64_t> rows,
+                                            ThreadPool* executor) const;
+  // The rows `rows` (page-local, ascending) of one page, reading as little of
+  // it as the page's storage allows.
+  Result<ArrayPtr> TakeFromPage(int column, size_t page, std::span<const int64_t> rows) const;
+  Result<ArrayPtr> TakeBlocks(int column, size_t page, std::span<const int64_t> rows,
+                              const FixedWidthLayout& fw) const;
+  Result<ArrayPtr> TakeChunks(int column, size_t page, std::span<const int64_t> rows) const;
+  Result<ArrayPtr> TakeRowsOfStoredPage(int column, size_t page, std::span<const int64_t> rows) const;
+  Result<ArrayPtr> TakeWholePage(int column, size_t page, std::span<const int64_t> rows) const;
+  // TakeRows' errors as the page's Corruption (sizes that do not fit) or
+  // with the file's key.
+  Status TakeError(int column, size_t page, const Status& st) const;
 };
 
 DataFileReader::DataFileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -840,7 +1031,8 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
 }
 
 Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vector<int>& columns,
-                                                                std::span<const int64_t> rows) const {
+                                                                std::span<const int64_t> rows,
+                                                                ThreadPool* executor) const {
   QUIVER_RETURN_NOT_OK(CheckColumns(columns));
   for (size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] < 0 || rows[i] >= meta.num_rows || (i > 0 && rows[i] <= rows[i - 1])) {
@@ -849,35 +1041,20 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
                                      std::to_string(rows[i]));
     }
   }
-  // One task per page holding requested rows, in one of four modes.
-  enum class Mode : uint8_t {
-    kWholePage,  // fetch and decode the page, copy the rows out
-    kRowReads,   // uncompressed utf8/binary: fetch the page, copy only the rows' bytes
-    kBlocks,     // uncompressed fixed-width: fetch only the blocks the rows need
-    kChunks,     // compressed: fetch and decompress only the chunks the rows need
-  };
-  struct BlockRun {
-    uint64_t first_block = 0;
-    uint64_t num_blocks = 0;
-    BufferPtr bytes;
-  };
+  // One task per page holding requested rows. Tasks are independent (each
+  // fetches, verifies and decodes what its rows need), so they run in
+  // parallel: a take is a few hundred small reads and decompressions.
   struct Task {
     size_t out = 0;
     int column = 0;
     size_t page = 0;
     std::vector<int64_t> local_rows;  // page-local, ascending
-    Mode mode = Mode::kWholePage;
-    BufferPtr bytes;                         // the stored page (kWholePage, kRowReads)
-    std::vector<BlockRun> runs;              // kBlocks
-    std::optional<ChunkedPage> chunked;      // kChunks
-    Result<ArrayPtr> gathered = ArrayPtr();  // kChunks, once every chunk it needs is there
+    Result<ArrayPtr> result = Status::Cancelled("not taken");
   };
   std::vector<Task> tasks;
   const size_t n = columns.size();
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (size_t i = 0; i < n; ++i) {
     const int c = columns[i];
-    const ColumnLayout& layout = *layouts[c];
     const auto& pages = meta.columns[c].pages;
     for (size_t r = 0; r < rows.size();) {
       Task task;
@@ -886,222 +1063,238 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       for (; r < rows.size() && rows[r] < info.first_row + info.num_rows; ++r) {
         task.local_rows.push_back(rows[r] - info.first_row);
       }
-      // Reading rows one by one pays while they are a small part of the page.
-      const bool few_rows = static_cast<int64_t>(task.local_rows.size()) * 4 <= info.num_rows;
-      if (few_rows && SupportsRowReads(layout)) {
-        if (info.compression == Compression::kNone) {
-          if (!layout.fixed_width()) task.mode = Mode::kRowReads;
-        } else {
-          QUIVER_RETURN_NOT_OK(CheckCodec(c, task.page));
-          auto chunked =
-              ChunkedPage::Make(info.compression, info.chunk_sizes, info.uncompressed_size, info.size);
-          if (!chunked.ok())
-            return PageCorruption(key, *meta.schema, c, task.page, chunked.status().message());
-          task.chunked.emplace(std::move(chunked).value());
-          task.mode = Mode::kChunks;
-        }
-      }
-      if (info.compression == Compression::kNone && layout.fixed_width()) {
-        auto fw = MakeFixedWidthLayout(layout, info.num_rows, info.buffer_sizes);
-        if (!fw.ok()) return PageCorruption(key, *meta.schema, c, task.page, fw.status().message());
-        ranges.clear();
-        FixedWidthRanges(*fw, task.local_rows, &ranges);
-        // Blocks holding the ranges, as runs of consecutive blocks.
-        uint64_t needed = 0;
-        for (const auto& [begin, end] : ranges) {
-          const uint64_t first = begin / kBlockSize, last = (end - 1) / kBlockSize;
-          if (!task.runs.empty() && first <= task.runs.back().first_block + task.runs.back().num_blocks) {
-            BlockRun& run = task.runs.back();
-            const uint64_t run_end = std::max(run.first_block + run.num_blocks, last + 1);
-            needed += run_end - (run.first_block + run.num_blocks);
-            run.num_blocks = run_end - run.first_block;
-          } else {
-            task.runs.push_back({first, last - first + 1, nullptr});
-            needed += last - first + 1;
-          }
-        }
-        const uint64_t total_blocks = (info.uncompressed_size + kBlockSize - 1) / kBlockSize;
-        if (needed * 2 <= total_blocks) {
-          task.mode = Mode::kBlocks;
-        } else {
-          task.runs.clear();
-        }
-      }
       tasks.push_back(std::move(task));
     }
   }
-
-  // kChunks tasks gather their rows from whatever chunks they have, noting
-  // the ones they lack; the first pass finds the chunks holding validity and
-  // offsets or fixed-width values, the next the string bytes those offsets
-  // point to. Each round fetches what is missing, coalesced with everything
-  // else, until every task has its rows.
-  struct ChunkFetch {
-    Task* task;
-    size_t chunk;
-  };
-  std::vector<ChunkFetch> chunk_fetches;
-  std::vector<BufferPtr> chunk_bytes;
-  std::vector<RangeRequest> requests;
-  auto gather_chunks = [&](Task& task) {
-    const PageInfo& info = meta.columns[task.column].pages[task.page];
-    ChunkedPage& chunked = *task.chunked;
-    auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) { return chunked.Read(offset, size, dst); };
-    task.gathered = TakeRows(*layouts[task.column], info.num_rows, info.buffer_sizes, task.local_rows, read);
-    for (size_t chunk : chunked.missing()) chunk_fetches.push_back({&task, chunk});
-  };
-  // Requests for the chunks in chunk_fetches (one buffer each in chunk_bytes).
-  auto request_chunks = [&] {
-    chunk_bytes.assign(chunk_fetches.size(), nullptr);
-    for (size_t k = 0; k < chunk_fetches.size(); ++k) {
-      const Task& task = *chunk_fetches[k].task;
-      const uint64_t page_offset = meta.columns[task.column].pages[task.page].offset;
-      const size_t chunk = chunk_fetches[k].chunk;
-      requests.push_back({page_offset + task.chunked->chunk_begin(chunk),
-                          task.chunked->chunk_end(chunk) - task.chunked->chunk_begin(chunk),
-                          &chunk_bytes[k]});
+  auto run = [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      Task& task = tasks[t];
+      task.result = TakeFromPage(task.column, task.page, task.local_rows);
     }
   };
-  // Hands fetched chunks to their pages (verifying them) and gathers again
-  // the tasks that got chunks.
-  auto add_chunks = [&]() -> Status {
-    std::vector<Task*> again;
-    for (size_t k = 0; k < chunk_fetches.size(); ++k) {
-      Task& task = *chunk_fetches[k].task;
-      Status st = task.chunked->AddChunk(chunk_fetches[k].chunk, std::move(chunk_bytes[k]));
-      if (!st.ok()) return PageCorruption(key, *meta.schema, task.column, task.page, st.message());
-      if (again.empty() || again.back() != &task) again.push_back(&task);
-    }
-    chunk_fetches.clear();
-    for (Task* task : again) gather_chunks(*task);
-    return Status::OK();
-  };
-
-  for (Task& task : tasks) {
-    const PageInfo& info = meta.columns[task.column].pages[task.page];
-    switch (task.mode) {
-      case Mode::kWholePage:
-      case Mode::kRowReads:
-        requests.push_back({info.offset, info.size, &task.bytes});
-        break;
-      case Mode::kBlocks:
-        for (BlockRun& run : task.runs) {
-          const uint64_t begin = run.first_block * (kBlockSize + kBlockChecksumSize);
-          const uint64_t end =
-              std::min(info.size, (run.first_block + run.num_blocks) * (kBlockSize + kBlockChecksumSize));
-          requests.push_back({info.offset + begin, end - begin, &run.bytes});
-        }
-        break;
-      case Mode::kChunks:
-        gather_chunks(task);
-        break;
-    }
-  }
-  request_chunks();
-  QUIVER_RETURN_NOT_OK(Fetch(requests));
-  QUIVER_RETURN_NOT_OK(add_chunks());
-  while (!chunk_fetches.empty()) {
-    requests.clear();
-    request_chunks();
-    QUIVER_RETURN_NOT_OK(Fetch(requests));
-    QUIVER_RETURN_NOT_OK(add_chunks());
+  if (executor != nullptr && tasks.size() > 1) {
+    executor->ParallelFor(static_cast<int64_t>(tasks.size()), run);
+  } else {
+    run(0, static_cast<int64_t>(tasks.size()));
   }
 
-  std::vector<std::unique_ptr<ArrayAppender>> appenders;
+  std::vector<ArrayPtr> out(n);
+  std::vector<size_t> tasks_per_column(n, 0);
+  for (const Task& task : tasks) ++tasks_per_column[task.out];
+  std::vector<std::unique_ptr<ArrayAppender>> appenders(n);
   for (size_t i = 0; i < n; ++i) {
-    appenders.push_back(std::make_unique<ArrayAppender>(*layouts[columns[i]]));
-    appenders.back()->Reserve(static_cast<int64_t>(rows.size()));
+    if (tasks_per_column[i] == 1) continue;  // the page's rows are the column
+    appenders[i] = std::make_unique<ArrayAppender>(*layouts[columns[i]]);
+    appenders[i]->Reserve(static_cast<int64_t>(rows.size()));
   }
-  BufferPtr scratch;
   for (Task& task : tasks) {
-    const PageInfo& info = meta.columns[task.column].pages[task.page];
-    const ColumnLayout& layout = *layouts[task.column];
-    ArrayAppender& out = *appenders[task.out];
-    auto corruption = [&](const Status& st) {
-      return PageCorruption(key, *meta.schema, task.column, task.page, st.message());
-    };
-    if (task.mode == Mode::kWholePage) {
-      QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes, &scratch));
-      task.bytes.reset();
-      for (size_t r = 0; r < task.local_rows.size();) {
-        size_t e = r + 1;
-        while (e < task.local_rows.size() && task.local_rows[e] == task.local_rows[e - 1] + 1) ++e;
-        Status st = out.Append(*page, task.local_rows[r], static_cast<int64_t>(e - r));
-        if (!st.ok()) return st.WithContext(key);
-        r = e;
-      }
+    QUIVER_RETURN_NOT_OK(task.result.status());
+    if (!appenders[task.out]) {
+      out[task.out] = std::move(task.result).value();
       continue;
     }
-    Result<ArrayPtr> gathered = Status::Internal("unset");
-    if (task.mode == Mode::kChunks) {
-      gathered = std::move(task.gathered);
-      task.chunked.reset();
-    } else if (task.mode == Mode::kRowReads) {
-      // The whole stored page is here: check it, then copy only the rows.
-      if (XXH3_64bits(task.bytes->data(), task.bytes->size()) != info.checksum) {
-        return PageCorruption(key, *meta.schema, task.column, task.page, "checksum mismatch");
-      }
-      const BufferPtr& stored = task.bytes;
-      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
-        if (offset > stored->size() || size > stored->size() - offset) {
-          return Status::InvalidArgument("read past the page");
-        }
-        std::memcpy(dst, stored->data() + offset, size);
-        return Status::OK();
-      };
-      gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
-      task.bytes.reset();
-    } else {
-      // Verify each fetched block, then gather the rows from them.
-      std::vector<const uint8_t*> blocks;  // logical data of block block_ids[k]
-      std::vector<uint64_t> block_ids;
-      for (const BlockRun& run : task.runs) {
-        const uint8_t* p = run.bytes->data();
-        uint64_t left = run.bytes->size();
-        for (uint64_t b = run.first_block; b < run.first_block + run.num_blocks; ++b) {
-          const uint64_t logical = std::min<uint64_t>(kBlockSize, info.uncompressed_size - b * kBlockSize);
-          if (left < logical + kBlockChecksumSize) {
-            return PageCorruption(key, *meta.schema, task.column, task.page, "truncated block");
-          }
-          if (BlockChecksum(p, logical, b) != DecodeFixed32(p + logical)) {
-            return PageCorruption(key, *meta.schema, task.column, task.page,
-                                  "checksum mismatch in block " + std::to_string(b));
-          }
-          blocks.push_back(p);
-          block_ids.push_back(b);
-          p += logical + kBlockChecksumSize;
-          left -= logical + kBlockChecksumSize;
-        }
-      }
-      auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
-        while (size > 0) {
-          const uint64_t b = offset / kBlockSize;
-          auto it = std::lower_bound(block_ids.begin(), block_ids.end(), b);
-          if (it == block_ids.end() || *it != b)
-            return Status::Internal("block " + std::to_string(b) + " not fetched");
-          const uint64_t within = offset % kBlockSize;
-          const uint64_t chunk = std::min(size, kBlockSize - within);
-          std::memcpy(dst, blocks[it - block_ids.begin()] + within, chunk);
-          dst += chunk, offset += chunk, size -= chunk;
-        }
-        return Status::OK();
-      };
-      gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, task.local_rows, read);
-      for (BlockRun& run : task.runs) run.bytes.reset();
-    }
-    if (!gathered.ok()) {
-      if (gathered.status().IsInvalidArgument() || gathered.status().IsCorruption()) {
-        return corruption(gathered.status());
-      }
-      return gathered.status().WithContext(key);
-    }
-    Status st = out.Append(**gathered, 0, (*gathered)->length());
+    const Array& part = **task.result;
+    Status st = appenders[task.out]->Append(part, 0, part.length());
     if (!st.ok()) return st.WithContext(key);
   }
-  std::vector<ArrayPtr> result;
-  result.reserve(n);
-  for (auto& a : appenders) result.push_back(a->Finish());
-  return result;
+  for (size_t i = 0; i < n; ++i) {
+    if (appenders[i]) out[i] = appenders[i]->Finish();
+  }
+  return out;
+}
+
+Status DataFileReader::Impl::TakeError(int column, size_t page, const Status& st) const {
+  if (st.IsInvalidArgument() || st.IsCorruption()) {
+    return PageCorruption(key, *meta.schema, column, page, st.message());
+  }
+  return st.WithContext(key);
+}
+
+Result<ArrayPtr> DataFileReader::Impl::TakeFromPage(int column, size_t page_index,
+                                                    std::span<const int64_t> rows) const {
+  const PageInfo& info = meta.columns[column].pages[page_index];
+  const ColumnLayout& layout = *layouts[column];
+  if (info.compression == Compression::kNone && layout.fixed_width()) {
+    // Blocked storage: fetch only the blocks holding the rows, unless that
+    // is most of the page.
+    auto fw = MakeFixedWidthLayout(layout, info.num_rows, info.buffer_sizes);
+    if (!fw.ok()) return PageCorruption(key, *meta.schema, column, page_index, fw.status().message());
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    FixedWidthRanges(*fw, rows, &ranges);
+    uint64_t needed = 0, last_block = UINT64_MAX;
+    for (const auto& [begin, end] : ranges) {
+      const uint64_t first = begin / kBlockSize, last = (end - 1) / kBlockSize;
+      const uint64_t from = last_block == UINT64_MAX ? first : std::max(first, last_block + 1);
+      if (last >= from) needed += last - from + 1;
+      last_block = last_block == UINT64_MAX ? last : std::max(last_block, last);
+    }
+    const uint64_t total_blocks = (info.uncompressed_size + kBlockSize - 1) / kBlockSize;
+    if (needed * 2 <= total_blocks) return TakeBlocks(column, page_index, rows, *fw);
+    return TakeWholePage(column, page_index, rows);
+  }
+  // Reading rows one by one pays while they are a small part of the page.
+  const bool few_rows = static_cast<int64_t>(rows.size()) * 4 <= info.num_rows;
+  if (few_rows && SupportsRowReads(layout)) {
+    if (info.compression != Compression::kNone) return TakeChunks(column, page_index, rows);
+    return TakeRowsOfStoredPage(column, page_index, rows);
+  }
+  return TakeWholePage(column, page_index, rows);
+}
+
+Result<ArrayPtr> DataFileReader::Impl::TakeWholePage(int column, size_t page_index,
+                                                     std::span<const int64_t> rows) const {
+  const PageInfo& info = meta.columns[column].pages[page_index];
+  BufferPtr stored;
+  std::vector<RangeRequest> requests = {{info.offset, info.size, &stored}};
+  QUIVER_RETURN_NOT_OK(Fetch(requests));
+  QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(column, page_index, stored));
+  stored.reset();
+  if (static_cast<int64_t>(rows.size()) == page->length()) return page;  // every row, in order
+  ArrayAppender out(*layouts[column]);
+  out.Reserve(static_cast<int64_t>(rows.size()));
+  for (size_t r = 0; r < rows.size();) {
+    size_t e = r + 1;
+    while (e < rows.size() && rows[e] == rows[e - 1] + 1) ++e;
+    Status st = out.Append(*page, rows[r], static_cast<int64_t>(e - r));
+    if (!st.ok()) return st.WithContext(key);
+    r = e;
+  }
+  return out.Finish();
+}
+
+Result<ArrayPtr> DataFileReader::Impl::TakeRowsOfStoredPage(int column, size_t page_index,
+                                                            std::span<const int64_t> rows) const {
+  // An uncompressed utf8/binary page: fetch it whole, check it, then copy
+  // only the rows.
+  const PageInfo& info = meta.columns[column].pages[page_index];
+  BufferPtr stored;
+  std::vector<RangeRequest> requests = {{info.offset, info.size, &stored}};
+  QUIVER_RETURN_NOT_OK(Fetch(requests));
+  if (XXH3_64bits(stored->data(), stored->size()) != info.checksum) {
+    return PageCorruption(key, *meta.schema, column, page_index, "checksum mismatch");
+  }
+  auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
+    if (offset > stored->size() || size > stored->size() - offset) {
+      return Status::InvalidArgument("read past the page");
+    }
+    std::memcpy(dst, stored->data() + offset, size);
+    return Status::OK();
+  };
+  auto gathered = TakeRows(*layouts[column], info.num_rows, info.buffer_sizes, rows, read);
+  if (!gathered.ok()) return TakeError(column, page_index, gathered.status());
+  return gathered;
+}
+
+Result<ArrayPtr> DataFileReader::Impl::TakeBlocks(int column, size_t page_index,
+                                                  std::span<const int64_t> rows,
+                                                  const FixedWidthLayout& fw) const {
+  const PageInfo& info = meta.columns[column].pages[page_index];
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  FixedWidthRanges(fw, rows, &ranges);
+  // Blocks holding the ranges, as runs of consecutive blocks.
+  struct BlockRun {
+    uint64_t first_block = 0;
+    uint64_t num_blocks = 0;
+    BufferPtr bytes;
+  };
+  std::vector<BlockRun> runs;
+  for (const auto& [begin, end] : ranges) {
+    const uint64_t first = begin / kBlockSize, last = (end - 1) / kBlockSize;
+    if (!runs.empty() && first <= runs.back().first_block + runs.back().num_blocks) {
+      BlockRun& run = runs.back();
+      run.num_blocks = std::max(run.first_block + run.num_blocks, last + 1) - run.first_block;
+    } else {
+      runs.push_back({first, last - first + 1, nullptr});
+    }
+  }
+  std::vector<RangeRequest> requests;
+  for (BlockRun& run : runs) {
+    const uint64_t begin = run.first_block * (kBlockSize + kBlockChecksumSize);
+    const uint64_t end =
+        std::min(info.size, (run.first_block + run.num_blocks) * (kBlockSize + kBlockChecksumSize));
+    requests.push_back({info.offset + begin, end - begin, &run.bytes});
+  }
+  QUIVER_RETURN_NOT_OK(Fetch(requests));
+  // Verify each fetched block, then gather the rows from them.
+  std::vector<const uint8_t*> blocks;  // logical data of block block_ids[k]
+  std::vector<uint64_t> block_ids;
+  for (const BlockRun& run : runs) {
+    const uint8_t* p = run.bytes->data();
+    uint64_t left = run.bytes->size();
+    for (uint64_t b = run.first_block; b < run.first_block + run.num_blocks; ++b) {
+      const uint64_t logical = std::min<uint64_t>(kBlockSize, info.uncompressed_size - b * kBlockSize);
+      if (left < logical + kBlockChecksumSize) {
+        return PageCorruption(key, *meta.schema, column, page_index, "truncated block");
+      }
+      if (BlockChecksum(p, logical, b) != DecodeFixed32(p + logical)) {
+        return PageCorruption(key, *meta.schema, column, page_index,
+                              "checksum mismatch in block " + std::to_string(b));
+      }
+      blocks.push_back(p);
+      block_ids.push_back(b);
+      p += logical + kBlockChecksumSize;
+      left -= logical + kBlockChecksumSize;
+    }
+  }
+  auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
+    while (size > 0) {
+      const uint64_t b = offset / kBlockSize;
+      auto it = std::lower_bound(block_ids.begin(), block_ids.end(), b);
+      if (it == block_ids.end() || *it != b)
+        return Status::Internal("block " + std::to_string(b) + " not fetched");
+      const uint64_t within = offset % kBlockSize;
+      const uint64_t chunk = std::min(size, kBlockSize - within);
+      std::memcpy(dst, blocks[it - block_ids.begin()] + within, chunk);
+      dst += chunk, offset += chunk, size -= chunk;
+    }
+    return Status::OK();
+  };
+  auto gathered = TakeRows(*layouts[column], info.num_rows, info.buffer_sizes, rows, read);
+  if (!gathered.ok()) return TakeError(column, page_index, gathered.status());
+  return gathered;
+}
+
+Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
+                                                  std::span<const int64_t> rows) const {
+  const PageInfo& info = meta.columns[column].pages[page_index];
+  const ColumnLayout& layout = *layouts[column];
+  QUIVER_RETURN_NOT_OK(CheckCodec(column, page_index));
+  auto made = ChunkedPage::Make(info.compression, info.chunk_sizes, info.uncompressed_size, info.size);
+  if (!made.ok()) return PageCorruption(key, *meta.schema, column, page_index, made.status().message());
+  ChunkedPage& chunked = *made;
+  auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) { return chunked.Read(offset, size, dst); };
+  // Gather the rows from the chunks at hand, noting the ones missing, fetch
+  // those and gather again: the first pass finds the chunks holding
+  // validity, offsets or fixed-width values, the next the string bytes the
+  // offsets point to.
+  Result<ArrayPtr> gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, rows, read);
+  std::vector<size_t> wanted = chunked.missing();
+  if (!wanted.empty() && !layout.fixed_width()) {
+    // Strings: also fetch, in the same round, the chunks where each row's
+    // bytes would lie if the page's values were all of the same length
+    // (give or take half a chunk), which usually spares the second round.
+    GuessStringChunks(info.buffer_sizes, info.num_rows, info.uncompressed_size, rows, &wanted);
+  }
+  std::vector<BufferPtr> bytes;
+  std::vector<RangeRequest> requests;
+  while (!wanted.empty()) {
+    bytes.assign(wanted.size(), nullptr);
+    requests.clear();
+    for (size_t k = 0; k < wanted.size(); ++k) {
+      const size_t chunk = wanted[k];
+      requests.push_back({info.offset + chunked.chunk_begin(chunk),
+                          chunked.chunk_end(chunk) - chunked.chunk_begin(chunk), &bytes[k]});
+    }
+    QUIVER_RETURN_NOT_OK(Fetch(requests));
+    for (size_t k = 0; k < wanted.size(); ++k) {
+      Status st = chunked.AddChunk(wanted[k], std::move(bytes[k]));
+      if (!st.ok()) return PageCorruption(key, *meta.schema, column, page_index, st.message());
+    }
+    gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, rows, read);
+    wanted = chunked.missing();
+  }
+  if (!gathered.ok()) return TakeError(column, page_index, gathered.status());
+  return gathered;
 }
 
 Result<ArrayPtr> DataFileReader::ReadColumn(int column, int64_t start, int64_t length) const {
@@ -1115,9 +1308,10 @@ Result<BatchPtr> DataFileReader::Read(const std::vector<int>& columns, int64_t s
   return std::make_shared<const RecordBatch>(impl_->ProjectSchema(cols), length, std::move(arrays));
 }
 
-Result<BatchPtr> DataFileReader::Take(const std::vector<int>& columns, std::span<const int64_t> rows) const {
+Result<BatchPtr> DataFileReader::Take(const std::vector<int>& columns, std::span<const int64_t> rows,
+                                      ThreadPool* executor) const {
   const std::vector<int> cols = impl_->ResolveColumns(columns);
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ArrayPtr> arrays, impl_->TakeColumns(cols, rows));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ArrayPtr> arrays, impl_->TakeColumns(cols, rows, executor));
   return std::make_shared<const RecordBatch>(impl_->ProjectSchema(cols), static_cast<int64_t>(rows.size()),
                                              std::move(arrays));
 }

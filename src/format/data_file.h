@@ -34,6 +34,8 @@
 
 namespace quiver {
 
+class ThreadPool;
+
 // The version written into the header and trailer of new files; readers
 // accept every version up to it.
 inline constexpr uint32_t kDataFileFormatVersion = 1;
@@ -48,11 +50,17 @@ struct DataFileOptions {
   int64_t target_page_bytes = 128 * 1024;
   // A page whose compressed size saves less than this fraction is stored
   // uncompressed (dense float vectors barely compress), which also lets
-  // Take() read single fixed-width values by byte range. After such a page a
-  // column skips compressing its next pages (1, 2, 4 ... up to 16 pages,
-  // reset by a page that compresses), so incompressible columns cost little
+  // Take() read single fixed-width values by byte range. The middle chunk of
+  // each page is compressed first as a probe: when it alone saves less, the
+  // rest of the page is not tried, so incompressible columns cost little
   // CPU.
   double min_compression_saving = 0.1;
+  // Where pages are encoded and compressed: the columns of a batch are cut
+  // into pages in parallel, and its pages compressed in parallel while the
+  // finished ones are appended to the file in order. Null encodes on the
+  // calling thread. Not owned; must outlive the writer. The file's bytes do
+  // not depend on it.
+  ThreadPool* executor = nullptr;
 };
 
 struct PageInfo {
@@ -94,9 +102,11 @@ class DataFileWriter {
   ~DataFileWriter();
 
   // Appends rows; the batch's schema must equal the file's (InvalidArgument
-  // naming both otherwise, and the writer stays usable). Full pages go to
-  // the store as they fill, so memory holds about one page per column. A
-  // store failure aborts the file; every later call returns that error.
+  // naming both otherwise, and the writer stays usable). The pages the batch
+  // fills go to the store before Write returns, so memory holds the batch's
+  // pages (at most about 64 MiB of them at a time) plus one open page per
+  // column. A store failure aborts the file; every later call returns that
+  // error.
   Status Write(const RecordBatch& batch);
   int64_t num_rows() const;
   // Bytes written so far (pages flushed to the store).
@@ -142,9 +152,12 @@ class DataFileReader {
   // blocks holding the requested values, and for compressed pages of
   // fixed-width or utf8/binary columns only the 2 KiB chunks holding them
   // (a second round of reads fetches the string bytes once their offsets
-  // are known). Nearby ranges (16 KiB apart or less) are fetched in one
-  // request.
-  Result<BatchPtr> Take(const std::vector<int>& columns, std::span<const int64_t> rows) const;
+  // are known, unless a guess of where they lie fetched them with the
+  // offsets). Nearby ranges of a page (16 KiB apart or less) are fetched in
+  // one request. The pages are read in parallel on `executor` when given
+  // (not owned), else on the calling thread.
+  Result<BatchPtr> Take(const std::vector<int>& columns, std::span<const int64_t> rows,
+                        ThreadPool* executor = nullptr) const;
 
  private:
   struct Impl;

@@ -47,6 +47,15 @@ class ByteBuilder {
   }
   // Starts over, keeping the memory.
   void Clear() { size_ = 0; }
+  // The bytes so far as a buffer, without a copy; the builder starts over
+  // with fresh memory of the same capacity (so that filling it again does
+  // not grow it step by step).
+  BufferPtr TakeAndRenew() {
+    const size_t capacity = capacity_;
+    BufferPtr out = Finish();
+    Reserve(capacity);
+    return out;
+  }
 
  private:
   BufferPtr buf_;
@@ -408,44 +417,71 @@ void ArrayAppender::ReserveNode(int node_index, int64_t rows) {
   }
 }
 
-void ArrayAppender::EncodePage(std::string* page, std::vector<uint64_t>* buffer_sizes) {
-  buffer_sizes->clear();
-  page->clear();
-  page->reserve(logical_size());
-  auto put = [&](const uint8_t* data, size_t size) {
-    buffer_sizes->push_back(size);
-    page->append(reinterpret_cast<const char*>(data), size);
-    page->append(Pad8(size) - size, '\0');
+BufferPtr ArrayAppender::EncodePage(std::vector<uint64_t>* buffer_sizes) {
+  // The page's buffers in order, and the builder holding each when it is a
+  // byte builder (whose memory can become the page).
+  struct Part {
+    const uint8_t* data;
+    size_t size;
+    ByteBuilder* owner;
   };
+  std::vector<Part> parts;
   for (size_t i = 0; i < states_.size(); ++i) {
     const PageNode& node = layout_.nodes()[i];
     NodeState& s = states_[i];
-    if (node.kind == PageNode::Kind::kNull) {
-      s.Reset(node, true);
-      continue;
-    }
+    if (node.kind == PageNode::Kind::kNull) continue;
     if (s.has_validity) {
-      put(s.validity.data(), s.validity.byte_size());
+      parts.push_back({s.validity.data(), s.validity.byte_size(), nullptr});
     } else {
-      put(nullptr, 0);
+      parts.push_back({nullptr, 0, nullptr});
     }
     switch (node.kind) {
       case PageNode::Kind::kBool:
-        put(s.bits.data(), s.bits.byte_size());
+        parts.push_back({s.bits.data(), s.bits.byte_size(), nullptr});
         break;
       case PageNode::Kind::kFixed:
       case PageNode::Kind::kList:
-        put(s.values.data(), s.values.size());
+        parts.push_back({s.values.data(), s.values.size(), &s.values});
         break;
       case PageNode::Kind::kBinary:
-        put(s.values.data(), s.values.size());
-        put(s.data.data(), s.data.size());
+        parts.push_back({s.values.data(), s.values.size(), &s.values});
+        parts.push_back({s.data.data(), s.data.size(), &s.data});
         break;
       default:
         break;
     }
-    s.Reset(node, true);
   }
+  buffer_sizes->clear();
+  uint64_t total = 0;
+  const Part* only = nullptr;
+  int non_empty = 0;
+  for (const Part& part : parts) {
+    buffer_sizes->push_back(part.size);
+    total += Pad8(part.size);
+    if (part.size > 0) {
+      ++non_empty;
+      only = &part;
+    }
+  }
+  BufferPtr page;
+  if (non_empty == 1 && only->owner != nullptr) {
+    // One buffer (a column of numbers or vectors without nulls): it is the
+    // page, padded in place.
+    const size_t pad = Pad8(only->size) - only->size;
+    if (pad > 0) std::memset(only->owner->Extend(pad), 0, pad);
+    page = only->owner->TakeAndRenew();
+  } else {
+    auto out = Buffer::AllocateUninitialized(static_cast<size_t>(total));
+    uint8_t* dst = out->mutable_data();
+    for (const Part& part : parts) {
+      if (part.size > 0) std::memcpy(dst, part.data, part.size);
+      std::memset(dst + part.size, 0, Pad8(part.size) - part.size);
+      dst += Pad8(part.size);
+    }
+    page = std::move(out);
+  }
+  for (size_t i = 0; i < states_.size(); ++i) states_[i].Reset(layout_.nodes()[i], true);
+  return page;
 }
 
 ArrayPtr ArrayAppender::Finish() { return FinishNode(0); }

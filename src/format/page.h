@@ -93,10 +93,11 @@ class ArrayAppender {
   // Preallocates room for `rows` more rows where their size is known.
   void Reserve(int64_t rows);
 
-  // Writes the logical page of everything appended to `page` (replacing its
-  // contents) and the unpadded size of each buffer to `buffer_sizes`, then
-  // empties the appender, keeping its memory for the next page.
-  void EncodePage(std::string* page, std::vector<uint64_t>* buffer_sizes);
+  // Returns the logical page of everything appended and writes the unpadded
+  // size of each buffer to `buffer_sizes`, then empties the appender. A page
+  // of one buffer (numbers or vectors without nulls) takes over the
+  // appender's memory instead of being copied.
+  BufferPtr EncodePage(std::vector<uint64_t>* buffer_sizes);
   // The array of everything appended (offset 0); empties the appender.
   ArrayPtr Finish();
 

@@ -23,9 +23,8 @@ ArrayPtr EncodeDecode(const ColumnLayout& layout,
   }
   const int64_t rows = appender.length();
   const uint64_t predicted = appender.logical_size();
-  std::string page;
   std::vector<uint64_t> buffer_sizes;
-  appender.EncodePage(&page, &buffer_sizes);
+  const std::string page(appender.EncodePage(&buffer_sizes)->view());
   EXPECT_EQ(page.size(), predicted);
   EXPECT_EQ(appender.length(), 0);
   EXPECT_EQ(static_cast<int>(buffer_sizes.size()), layout.num_slots());
@@ -122,9 +121,8 @@ TEST(PageTest, DecodeRejectsSizesThatDoNotFit) {
   ArrayPtr a = RandomArray(Field("s", utf8()), 50, 0.2, rng);
   ArrayAppender appender(layout);
   ASSERT_TRUE(appender.Append(*a, 0, 50).ok());
-  std::string page;
   std::vector<uint64_t> sizes;
-  appender.EncodePage(&page, &sizes);
+  const std::string page(appender.EncodePage(&sizes)->view());
   auto buf = Buffer::Copy(page.data(), page.size());
   ASSERT_TRUE(DecodePage(layout, 50, sizes, buf).ok());
   EXPECT_FALSE(DecodePage(layout, 49, sizes, buf).ok());
@@ -151,9 +149,8 @@ TEST(PageTest, UnalignedPagesAreCopied) {
   ArrayPtr a = RandomArray(Field("x", int64()), 64, 0.1, rng);
   ArrayAppender appender(layout);
   ASSERT_TRUE(appender.Append(*a, 0, 64).ok());
-  std::string page;
   std::vector<uint64_t> sizes;
-  appender.EncodePage(&page, &sizes);
+  const std::string page(appender.EncodePage(&sizes)->view());
   auto holder = Buffer::Allocate(page.size() + 1);
   std::memcpy(holder->mutable_data() + 1, page.data(), page.size());
   auto decoded = DecodePage(layout, 64, sizes, Buffer::Slice(holder, 1, page.size()));
@@ -200,9 +197,8 @@ TEST(PageTest, FixedWidthTakeRowsReadsOnlyPlannedRanges) {
       ArrayPtr a = RandomArray(field, 123, null_prob, rng);
       ArrayAppender appender(layout);
       ASSERT_TRUE(appender.Append(*a, 0, 123).ok());
-      std::string page;
       std::vector<uint64_t> sizes;
-      appender.EncodePage(&page, &sizes);
+      const std::string page(appender.EncodePage(&sizes)->view());
       auto fw = MakeFixedWidthLayout(layout, 123, sizes);
       ASSERT_TRUE(fw.ok()) << fw.status().ToString();
       std::vector<int64_t> rows = {0, 1, 7, 8, 9, 64, 100, 122};
@@ -242,9 +238,8 @@ TEST(PageTest, BinaryTakeRows) {
       ArrayPtr a = RandomArray(field, 300, null_prob, rng);
       ArrayAppender appender(layout);
       ASSERT_TRUE(appender.Append(*a, 0, 300).ok());
-      std::string page;
       std::vector<uint64_t> sizes;
-      appender.EncodePage(&page, &sizes);
+      std::string page(appender.EncodePage(&sizes)->view());
       uint64_t bytes_read = 0;
       auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
         if (offset + size > page.size()) return Status::InvalidArgument("past the page");

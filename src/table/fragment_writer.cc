@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "common/thread_pool.h"
 #include "table/commit.h"
 
 namespace quiver {
@@ -44,6 +45,9 @@ Result<WrittenFragments> WriteAll(TableFiles& files, const SchemaPtr& schema,
   QUIVER_ASSIGN_OR_RETURN(Compression compression, ParseCompression(options.compression));
   DataFileOptions file_options;
   file_options.compression = compression;
+  // Pages are encoded and compressed on the shared pool (what the table
+  // layer passes to all its parallel work).
+  file_options.executor = DefaultThreadPool();
   const int64_t max_rows = std::max<int64_t>(1, options.max_rows_per_file);
 
   auto finish_file = [&]() -> Status {

@@ -131,26 +131,12 @@ Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vec
 
 Result<BatchPtr> Snapshot::TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
                                             std::span<const int64_t> offsets) const {
-  // A take is latency-bound (many small reads and decompressions per
-  // column), so the columns of a file are taken in parallel.
-  return AssembleFragment(
-      *this, fragment, fields, static_cast<int64_t>(offsets.size()),
-      [&](const DataFileReader& reader, const std::vector<int>& cols) -> Result<BatchPtr> {
-        if (cols.size() < 2) return reader.Take(cols, offsets);
-        std::vector<Result<BatchPtr>> parts(cols.size(), Status::Cancelled("not taken"));
-        DefaultThreadPool()->ParallelFor(static_cast<int64_t>(cols.size()), [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) parts[i] = reader.Take({cols[i]}, offsets);
-        });
-        std::vector<Field> out_fields;
-        std::vector<ArrayPtr> columns;
-        for (auto& part : parts) {
-          QUIVER_RETURN_NOT_OK(part.status());
-          out_fields.push_back((*part)->schema()->field(0));
-          columns.push_back((*part)->column(0));
-        }
-        return std::make_shared<RecordBatch>(std::make_shared<Schema>(std::move(out_fields)),
-                                             static_cast<int64_t>(offsets.size()), std::move(columns));
-      });
+  // A take is latency-bound (many small reads and decompressions), so the
+  // pages of a file are taken in parallel.
+  return AssembleFragment(*this, fragment, fields, static_cast<int64_t>(offsets.size()),
+                          [&](const DataFileReader& reader, const std::vector<int>& cols) {
+                            return reader.Take(cols, offsets, DefaultThreadPool());
+                          });
 }
 
 std::vector<int64_t> LiveOffsets(int64_t start, int64_t length, const Roaring& deleted) {
