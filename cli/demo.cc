@@ -252,6 +252,22 @@ std::function<std::string(const DemoState&)> Title(std::string title) {
   return [title = std::move(title)](const DemoState&) { return title; };
 }
 
+constexpr char kDemoFilter[] = "price < 100 AND category IN ('c1', 'c2')";
+
+// kDemoFilter evaluated by hand over the generated rows.
+int64_t CountFilterByHand(const std::vector<BatchPtr>& batches) {
+  int64_t n = 0;
+  for (const BatchPtr& b : batches) {
+    ArrayPtr price = b->GetColumn("price"), category = b->GetColumn("category");
+    for (int64_t i = 0; i < b->num_rows(); ++i) {
+      if (price->IsNull(i) || category->IsNull(i)) continue;
+      const std::string_view c = category->GetView(i);
+      if (price->values<double>()[i] < 100 && (c == "c1" || c == "c2")) ++n;
+    }
+  }
+  return n;
+}
+
 Status Expect(int64_t actual, int64_t expected, const std::string& what) {
   if (actual == expected) return Status::OK();
   return Status::Internal(what + ": expected " + std::to_string(expected) + " rows, got " +
@@ -359,6 +375,41 @@ std::vector<Step> MakeSteps() {
                                        std::to_string(stats.fragments_removed) + " fragments -> " +
                                            std::to_string(stats.fragments_added) + ", version " +
                                            std::to_string(stats.new_version),
+                                       {}};
+                   }});
+  steps.push_back({Title("filter: " + std::string(kDemoFilter)), [](DemoState& s) -> Result<StepResult> {
+                     QUIVER_ASSIGN_OR_RETURN(int64_t count, s.table->CountRows(kDemoFilter));
+                     QUIVER_RETURN_NOT_OK(Expect(count, CountFilterByHand(s.first), "filtered count"));
+                     return StepResult{s.rows, FormatCount(count) + " rows match", {}};
+                   }});
+  steps.push_back({Title("create BTREE index on id"), [](DemoState& s) -> Result<StepResult> {
+                     QUIVER_ASSIGN_OR_RETURN(uint64_t version, s.table->CreateIndex("id", IndexType::kBTree));
+                     return StepResult{s.rows, "version " + std::to_string(version), {}};
+                   }});
+  steps.push_back({Title("100 point lookups: id = K (indexed)"), [](DemoState& s) -> Result<StepResult> {
+                     Rng rng(s.seed + 2);
+                     for (int i = 0; i < 100; ++i) {
+                       const int64_t id = rng.Below(static_cast<uint32_t>(s.rows));
+                       QUIVER_ASSIGN_OR_RETURN(BatchPtr row,
+                                               s.table->Scan().Where("id = " + std::to_string(id)).ToBatch());
+                       QUIVER_RETURN_NOT_OK(Expect(row->num_rows(), 1, "point lookup"));
+                     }
+                     return StepResult{0, "1 row each", {}};
+                   }});
+  steps.push_back({Title("update 1%: price = price * 1.1 where id % 100 = 7"),
+                   [](DemoState& s) -> Result<StepResult> {
+                     QUIVER_ASSIGN_OR_RETURN(UpdateResult r, s.table->Update({{"price", "price * 1.1"}},
+                                                                             "id % 100 = 7"));
+                     QUIVER_RETURN_NOT_OK(Expect(r.rows_updated, (s.rows + 92) / 100, "updated rows"));
+                     return StepResult{r.rows_updated, "version " + std::to_string(r.version), {}};
+                   }});
+  steps.push_back({Title("delete where category = 'c9'"), [](DemoState& s) -> Result<StepResult> {
+                     QUIVER_ASSIGN_OR_RETURN(DeleteResult r, s.table->Delete("category = 'c9'"));
+                     QUIVER_ASSIGN_OR_RETURN(int64_t left, s.table->CountRows("category = 'c9'"));
+                     QUIVER_RETURN_NOT_OK(Expect(left, 0, "rows left after the delete"));
+                     return StepResult{r.num_deleted_rows,
+                                       FormatCount(r.num_deleted_rows) + " rows, version " +
+                                           std::to_string(r.version),
                                        {}};
                    }});
   return steps;

@@ -309,6 +309,45 @@ TEST_F(CliTest, MaintenanceAndDatabaseVerbs) {
   EXPECT_EQ(RunOk({"tables", db_}), "");
 }
 
+TEST_F(CliTest, FiltersChangesSchemaAndIndexes) {
+  RunOk({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 20))});
+  EXPECT_EQ(RunOk({"count", db_, "items", "--where", "id >= 15"}), "5\n");
+  std::string rows = RunOk({"scan", db_, "items", "--where", "id < 2", "--select", "id, id * 10 AS tens",
+                            "--format", "csv"});
+  EXPECT_EQ(rows, "id,tens\n0,0\n1,10\n");
+  RunResult bad = Run({"count", db_, "items", "--where", "id > 10 AND )"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("unexpected token ')' at position 12"));
+
+  EXPECT_THAT(RunOk({"delete", db_, "items", "--where", "id % 2 = 1"}), HasSubstr("deleted 10 rows"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "10\n");
+  EXPECT_THAT(RunOk({"update", db_, "items", "--set", "text = upper(text)", "--where", "id = 4"}),
+              HasSubstr("updated 1 rows"));
+  EXPECT_EQ(RunOk({"scan", db_, "items", "--where", "id = 4", "--columns", "text", "--format", "csv"}),
+            "text\nROW 4\n");
+
+  std::string changes = Write("changes.jsonl", JsonlRows(18, 4));  // 18 exists, 19 was deleted, 20-21 new
+  EXPECT_THAT(RunOk({"merge", db_, "items", changes, "--on", "id", "--update-all", "--insert-all"}),
+              HasSubstr("inserted 3, updated 1, deleted 0 rows"));
+  EXPECT_EQ(RunOk({"count", db_, "items"}), "13\n");
+
+  EXPECT_THAT(RunOk({"add-column", db_, "items", "double_id", "--expr", "id * 2"}), HasSubstr("added column"));
+  EXPECT_EQ(RunOk({"count", db_, "items", "--where", "double_id = 40"}), "1\n");
+  RunOk({"alter-column", db_, "items", "double_id", "--rename", "twice"});
+  RunOk({"drop-column", db_, "items", "twice"});
+  EXPECT_THAT(RunOk({"schema", db_, "items"}), Not(HasSubstr("twice")));
+
+  EXPECT_THAT(RunOk({"index", db_, "items", "id", "--type", "btree"}), HasSubstr("BTREE index"));
+  EXPECT_THAT(RunOk({"indices", db_, "items"}), HasSubstr("id_idx"));
+  EXPECT_THAT(RunOk({"count", db_, "items", "--where", "id = 20", "--explain"}), HasSubstr("index: id_idx"));
+  EXPECT_EQ(RunOk({"count", db_, "items", "--where", "id = 20"}), "1\n");
+  RunOk({"optimize-indices", db_, "items"});
+  RunOk({"drop-index", db_, "items", "id_idx"});
+  RunResult unknown_type = Run({"index", db_, "items", "id", "--type", "HASH"});
+  EXPECT_EQ(unknown_type.exit_code, 1);
+  EXPECT_THAT(unknown_type.err, HasSubstr("LABEL_LIST"));
+}
+
 TEST_F(CliTest, HelpOnEveryVerb) {
   RunResult top = Run({"--help"});
   EXPECT_EQ(top.exit_code, 0);
@@ -340,7 +379,13 @@ TEST_F(CliTest, DemoRunsEveryStep) {
   EXPECT_THAT(out, HasSubstr("3,000 rows"));
   EXPECT_THAT(out, HasSubstr("time travel"));
   EXPECT_THAT(out, HasSubstr("compact"));
-  EXPECT_EQ(RunOk({"count", dir_.Join("demo"), "items"}), "3000\n");
+  EXPECT_THAT(out, HasSubstr("BTREE index"));
+  EXPECT_THAT(out, HasSubstr("update 1%"));
+  // The last step deleted category c9.
+  EXPECT_EQ(RunOk({"count", dir_.Join("demo"), "items", "--where", "category = 'c9'"}), "0\n");
+  const std::string total = RunOk({"count", dir_.Join("demo"), "items"});
+  EXPECT_EQ(RunOk({"count", dir_.Join("demo"), "items", "--where", "category <> 'c9'"}), total);
+  EXPECT_LT(std::stoi(total), 3000);
 }
 
 }  // namespace
