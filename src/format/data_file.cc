@@ -1066,16 +1066,20 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::TakeColumns(const std::vecto
       tasks.push_back(std::move(task));
     }
   }
-  auto run = [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      Task& task = tasks[t];
-      task.result = TakeFromPage(task.column, task.page, task.local_rows);
+  // Workers claim tasks one at a time, so a worker the OS preempts delays
+  // the take by one page, not by a share of them.
+  std::atomic<size_t> next_task{0};
+  auto run = [&](int64_t, int64_t) {
+    for (size_t t = next_task.fetch_add(1); t < tasks.size(); t = next_task.fetch_add(1)) {
+      tasks[t].result = TakeFromPage(tasks[t].column, tasks[t].page, tasks[t].local_rows);
     }
   };
   if (executor != nullptr && tasks.size() > 1) {
-    executor->ParallelFor(static_cast<int64_t>(tasks.size()), run);
+    const int64_t workers =
+        std::min<int64_t>(executor->num_threads() + 1, static_cast<int64_t>(tasks.size()));
+    executor->ParallelFor(workers, run);
   } else {
-    run(0, static_cast<int64_t>(tasks.size()));
+    run(0, 1);
   }
 
   std::vector<ArrayPtr> out(n);
