@@ -3,6 +3,7 @@
 // the write, with every committed row intact.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "io/memory_store.h"
@@ -135,6 +136,43 @@ TEST(CrashTest, Cleanup) {
   CleanupOptions options;
   options.keep_versions = 1;
   CrashAtEveryStep([&](Table& t) { return t.Cleanup(options).status(); }, Range(0, 120), Range(0, 120));
+}
+
+TEST(CrashTest, Delete) {
+  std::vector<int64_t> after;
+  for (int64_t i = 0; i < 120; ++i) {
+    if (i % 3 != 0) after.push_back(i);
+  }
+  CrashAtEveryStep([](Table& t) { return t.Delete("id % 3 = 0").status(); }, Range(0, 120), after);
+}
+
+TEST(CrashTest, Update) {
+  std::vector<int64_t> after = Range(10, 110);
+  for (int64_t i = 0; i < 10; ++i) after.push_back(1000 + i);
+  std::sort(after.begin(), after.end());
+  CrashAtEveryStep([](Table& t) { return t.Update({{"id", "id + 1000"}}, "id < 10").status(); },
+                   Range(0, 120), after);
+}
+
+TEST(CrashTest, MergeInsert) {
+  // Ids 100..139: 20 updated, 20 inserted; ids 0..9 deleted as not in the source.
+  CrashAtEveryStep(
+      [](Table& t) {
+        return t.MergeInsert({"id"})
+            .WhenMatchedUpdateAll()
+            .WhenNotMatchedInsertAll()
+            .WhenNotMatchedBySourceDelete("id < 10")
+            .Execute(std::vector<BatchPtr>{Rows(100, 40)})
+            .status();
+      },
+      Range(0, 120), Range(10, 130));
+}
+
+TEST(CrashTest, AddColumnsAndCreateIndex) {
+  CrashAtEveryStep([](Table& t) { return t.AddColumns({{"twice", "id * 2"}}).status(); }, Range(0, 120),
+                   Range(0, 120));
+  CrashAtEveryStep([](Table& t) { return t.CreateIndex("id", IndexType::kBTree).status(); }, Range(0, 120),
+                   Range(0, 120));
 }
 
 TEST(CrashTest, CommitThatLandedButReportedAnErrorKeepsItsFiles) {
