@@ -39,7 +39,8 @@ Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& t
   };
   std::string column = trim(text.substr(0, eq));
   std::string value = trim(text.substr(eq + 1));
-  if (column.size() >= 2 && (column.front() == '"' || column.front() == '`') && column.back() == column.front()) {
+  if (column.size() >= 2 && (column.front() == '"' || column.front() == '`') &&
+      column.back() == column.front()) {
     column = column.substr(1, column.size() - 2);
   }
   if (column.empty() || value.empty()) {
@@ -80,10 +81,11 @@ void RegisterUpdate(VerbList& verbs) {
     std::string where;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("update", "Set columns to SQL expressions in the rows a predicate selects.",
-                         "quiver update ./db items --set 'price = price * 1.1' --where \"category = 'books'\"",
-                         "Each --set is `column = expression`; expressions see the row's current values. "
-                         "Without --where every row is updated.");
+  Verb& verb =
+      verbs.Add("update", "Set columns to SQL expressions in the rows a predicate selects.",
+                "quiver update ./db items --set 'price = price * 1.1' --where \"category = 'books'\"",
+                "Each --set is `column = expression`; expressions see the row's current values. "
+                "Without --where every row is updated.");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("--set", args->sets, "column = SQL expression (repeatable)")->required();
   verb.app->add_option("--where", args->where, "SQL predicate of the rows to update (default: all rows)");
@@ -98,7 +100,8 @@ void RegisterUpdate(VerbList& verbs) {
     if (result.rows_updated == 0) {
       std::cout << "no rows matched; nothing changed (version " << result.version << ")\n";
     } else {
-      std::cout << "updated " << FormatCount(result.rows_updated) << " rows, version " << result.version << '\n';
+      std::cout << "updated " << FormatCount(result.rows_updated) << " rows, version " << result.version
+                << '\n';
     }
     return Status::OK();
   };
@@ -118,8 +121,9 @@ void RegisterAddColumn(VerbList& verbs) {
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("name", args->name, "The new column's name")->required();
   auto* expr = verb.app->add_option("--expr", args->expr, "SQL expression over the existing columns");
-  auto* type = verb.app->add_option("--type", args->type, "Type of an all-null column, e.g. int64, string, "
-                                                          "fixed_size_list<float>[128]");
+  auto* type = verb.app->add_option("--type", args->type,
+                                    "Type of an all-null column, e.g. int64, string, "
+                                    "fixed_size_list<float>[128]");
   expr->excludes(type);
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
@@ -167,8 +171,9 @@ void RegisterAlterColumn(VerbList& verbs) {
     std::string nullable;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("alter-column", "Rename a column, change its nullability, or cast it to a wider type.",
-                         "quiver alter-column ./db items price --rename cost --type double");
+  Verb& verb =
+      verbs.Add("alter-column", "Rename a column, change its nullability, or cast it to a wider type.",
+                "quiver alter-column ./db items price --rename cost --type double");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("name", args->name, "The column to change")->required();
   verb.app->add_option("--rename", args->rename, "New name");
@@ -220,8 +225,8 @@ void RegisterIndex(VerbList& verbs) {
     auto version = table->CreateIndex(args->column, type, options);
     progress.Finish();
     QUIVER_RETURN_NOT_OK(version.status());
-    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\", version " << *version
-              << '\n';
+    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\", version "
+              << *version << '\n';
     return Status::OK();
   };
 }

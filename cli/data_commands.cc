@@ -200,7 +200,8 @@ void RegisterMerge(VerbList& verbs) {
   verb.app->add_flag("--insert-all", args->insert_all, "Insert the file's rows that match no table row");
   verb.app->add_flag("--delete-not-in-source", args->delete_not_in_source,
                      "Delete table rows that no row of the file matches");
-  verb.app->add_option("--delete-if", args->delete_if, "Only delete such rows where this SQL predicate holds");
+  verb.app->add_option("--delete-if", args->delete_if,
+                       "Only delete such rows where this SQL predicate holds");
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
     QUIVER_ASSIGN_OR_RETURN(auto file, OpenInput(args->input, table->schema()));
@@ -288,8 +289,9 @@ void RegisterScan(VerbList& verbs) {
     bool explain = false;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("scan", "Print a table's rows: a filter, some columns or expressions, a range, an older version.",
-                         "quiver scan ./db items --where 'price > 50' --select 'id, price * 1.2 AS gross' --limit 10");
+  Verb& verb = verbs.Add(
+      "scan", "Print a table's rows: a filter, some columns or expressions, a range, an older version.",
+      "quiver scan ./db items --where 'price > 50' --select 'id, price * 1.2 AS gross' --limit 10");
   AddTableArgs(verb.app, &args->ref);
   AddOutputArgs(verb.app, &args->output);
   verb.app->add_option("--where", args->where, kWhereHelp);

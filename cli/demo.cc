@@ -396,21 +396,20 @@ std::vector<Step> MakeSteps() {
                      }
                      return StepResult{0, "1 row each", {}};
                    }});
-  steps.push_back({Title("update 1%: price = price * 1.1 where id % 100 = 7"),
-                   [](DemoState& s) -> Result<StepResult> {
-                     QUIVER_ASSIGN_OR_RETURN(UpdateResult r, s.table->Update({{"price", "price * 1.1"}},
-                                                                             "id % 100 = 7"));
-                     QUIVER_RETURN_NOT_OK(Expect(r.rows_updated, (s.rows + 92) / 100, "updated rows"));
-                     return StepResult{r.rows_updated, "version " + std::to_string(r.version), {}};
-                   }});
+  steps.push_back(
+      {Title("update 1%: price = price * 1.1 where id % 100 = 7"), [](DemoState& s) -> Result<StepResult> {
+         QUIVER_ASSIGN_OR_RETURN(UpdateResult r, s.table->Update({{"price", "price * 1.1"}}, "id % 100 = 7"));
+         QUIVER_RETURN_NOT_OK(Expect(r.rows_updated, (s.rows + 92) / 100, "updated rows"));
+         return StepResult{r.rows_updated, "version " + std::to_string(r.version), {}};
+       }});
   steps.push_back({Title("delete where category = 'c9'"), [](DemoState& s) -> Result<StepResult> {
                      QUIVER_ASSIGN_OR_RETURN(DeleteResult r, s.table->Delete("category = 'c9'"));
                      QUIVER_ASSIGN_OR_RETURN(int64_t left, s.table->CountRows("category = 'c9'"));
                      QUIVER_RETURN_NOT_OK(Expect(left, 0, "rows left after the delete"));
-                     return StepResult{r.num_deleted_rows,
-                                       FormatCount(r.num_deleted_rows) + " rows, version " +
-                                           std::to_string(r.version),
-                                       {}};
+                     return StepResult{
+                         r.num_deleted_rows,
+                         FormatCount(r.num_deleted_rows) + " rows, version " + std::to_string(r.version),
+                         {}};
                    }});
   return steps;
 }

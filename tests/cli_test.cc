@@ -312,8 +312,8 @@ TEST_F(CliTest, MaintenanceAndDatabaseVerbs) {
 TEST_F(CliTest, FiltersChangesSchemaAndIndexes) {
   RunOk({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 20))});
   EXPECT_EQ(RunOk({"count", db_, "items", "--where", "id >= 15"}), "5\n");
-  std::string rows = RunOk({"scan", db_, "items", "--where", "id < 2", "--select", "id, id * 10 AS tens",
-                            "--format", "csv"});
+  std::string rows = RunOk(
+      {"scan", db_, "items", "--where", "id < 2", "--select", "id, id * 10 AS tens", "--format", "csv"});
   EXPECT_EQ(rows, "id,tens\n0,0\n1,10\n");
   RunResult bad = Run({"count", db_, "items", "--where", "id > 10 AND )"});
   EXPECT_EQ(bad.exit_code, 1);
@@ -331,7 +331,8 @@ TEST_F(CliTest, FiltersChangesSchemaAndIndexes) {
               HasSubstr("inserted 3, updated 1, deleted 0 rows"));
   EXPECT_EQ(RunOk({"count", db_, "items"}), "13\n");
 
-  EXPECT_THAT(RunOk({"add-column", db_, "items", "double_id", "--expr", "id * 2"}), HasSubstr("added column"));
+  EXPECT_THAT(RunOk({"add-column", db_, "items", "double_id", "--expr", "id * 2"}),
+              HasSubstr("added column"));
   EXPECT_EQ(RunOk({"count", db_, "items", "--where", "double_id = 40"}), "1\n");
   RunOk({"alter-column", db_, "items", "double_id", "--rename", "twice"});
   RunOk({"drop-column", db_, "items", "twice"});

@@ -220,9 +220,9 @@ const char* IndexTypeName(IndexType type);
 Result<IndexType> ParseIndexType(std::string_view name);
 
 struct IndexOptions {
-  std::string name;      // default "<column>_idx"
-  bool replace = true;   // replace an index of the same name (else AlreadyExists)
-  ProgressFn progress;   // rows indexed so far
+  std::string name;     // default "<column>_idx"
+  bool replace = true;  // replace an index of the same name (else AlreadyExists)
+  ProgressFn progress;  // rows indexed so far
 };
 
 struct IndexInfo {
@@ -289,7 +289,8 @@ class Table {
   Result<uint64_t> OptimizeIndices();
   // Rows by stable row id, in the order given; NotFound naming the first id
   // that does not exist (or was deleted) in this version.
-  Result<BatchPtr> TakeRowIds(std::span<const uint64_t> row_ids, const std::vector<std::string>& columns = {}) const;
+  Result<BatchPtr> TakeRowIds(std::span<const uint64_t> row_ids,
+                              const std::vector<std::string>& columns = {}) const;
 
   Result<TableStats> Stats() const;
 

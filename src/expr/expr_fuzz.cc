@@ -52,16 +52,23 @@ void CheckRoundTrip(const Expr& expr, std::string_view input) {
 // expressions are bound against and evaluated on.
 const RecordBatch& FuzzBatch() {
   static const BatchPtr batch = [] {
-    std::vector<Field> fields = {Field("id", int64()),        Field("qty", int32()),   Field("price", float64()),
-                                 Field("name", utf8()),       Field("flag", boolean()), Field("day", date32()),
-                                 Field("ts", timestamp(TimeUnit::kMicro)), Field("tags", list(utf8())),
+    std::vector<Field> fields = {Field("id", int64()),
+                                 Field("qty", int32()),
+                                 Field("price", float64()),
+                                 Field("name", utf8()),
+                                 Field("flag", boolean()),
+                                 Field("day", date32()),
+                                 Field("ts", timestamp(TimeUnit::kMicro)),
+                                 Field("tags", list(utf8())),
                                  Field("meta", struct_({Field("source", utf8()), Field("rank", int32())}))};
     auto schema = std::make_shared<Schema>(fields);
     std::vector<std::unique_ptr<ArrayBuilder>> b;
     for (const Field& f : fields) b.push_back(ArrayBuilder::Make(f.type));
     for (int row = 0; row < 4; ++row) {
       const bool null = row == 3;
-      auto value = [&](ArrayBuilder& builder, auto append) { (void)(null ? builder.AppendNull() : append()); };
+      auto value = [&](ArrayBuilder& builder, auto append) {
+        (void)(null ? builder.AppendNull() : append());
+      };
       value(*b[0], [&] { return b[0]->AppendInt(row - 1); });
       value(*b[1], [&] { return b[1]->AppendInt(row * 7); });
       value(*b[2], [&] { return b[2]->AppendDouble(row == 2 ? 0.0 : row * 1.5); });

@@ -161,9 +161,11 @@ Result<std::shared_ptr<const Manifest>> ApplyTransaction(const Manifest* base, c
     if (i < txn.new_fragment_sources.size()) {
       const auto& sources = txn.new_fragment_sources[i];
       for (IndexMeta& index : m->indexes) {
-        const bool covers_all = !sources.empty() && std::all_of(sources.begin(), sources.end(), [&](uint64_t s) {
-          return std::find(index.fragment_ids.begin(), index.fragment_ids.end(), s) != index.fragment_ids.end();
-        });
+        const bool covers_all =
+            !sources.empty() && std::all_of(sources.begin(), sources.end(), [&](uint64_t s) {
+              return std::find(index.fragment_ids.begin(), index.fragment_ids.end(), s) !=
+                     index.fragment_ids.end();
+            });
         if (covers_all) index.fragment_ids.push_back(f.id);
       }
     }

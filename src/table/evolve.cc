@@ -38,7 +38,8 @@ Status WriteComputedColumns(const Snapshot& snap, const std::vector<expr::BoundE
   auto file_schema = std::make_shared<Schema>(new_fields);
   for (const Fragment& f : snap.manifest->fragments) {
     const std::string key = "data/" + NewUniqueId() + ".qvd";
-    QUIVER_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Open(snap.files->store(), snap.files->Key(key), file_schema));
+    QUIVER_ASSIGN_OR_RETURN(auto writer,
+                            DataFileWriter::Open(snap.files->store(), snap.files->Key(key), file_schema));
     for (int64_t start = 0; start < f.physical_rows; start += kEvolveReadRows) {
       const int64_t length = std::min(kEvolveReadRows, f.physical_rows - start);
       BatchPtr input;
@@ -104,6 +105,25 @@ bool SafeCast(const DataType& from, const DataType& to) {
   return false;
 }
 
+// A transaction for a schema change of `snap`'s version named `operation`.
+Transaction SchemaTransaction(const Snapshot& snap, std::string operation) {
+  Transaction txn;
+  txn.operation = std::move(operation);
+  txn.read_version = snap.version();
+  txn.read_schema = snap.manifest->schema;
+  return txn;
+}
+
+// Commits `txn` with `fields` (field ids `ids`) as the table's new schema.
+Result<uint64_t> CommitSchema(TableImpl& impl, const Snapshot& snap, Transaction& txn,
+                              std::vector<Field> fields, std::vector<int32_t> ids,
+                              const std::vector<std::string>& written) {
+  txn.evolved_schema = std::make_shared<Schema>(std::move(fields), snap.schema().metadata());
+  txn.evolved_field_ids = std::move(ids);
+  QUIVER_ASSIGN_OR_RETURN(auto committed, impl.CommitWrite(txn, snap, written));
+  return committed->version;
+}
+
 }  // namespace
 
 Result<uint64_t> Table::AddColumns(const std::vector<std::pair<std::string, std::string>>& columns) {
@@ -125,10 +145,7 @@ Result<uint64_t> Table::AddColumns(const std::vector<std::pair<std::string, std:
     new_ids.push_back(m.next_field_id + static_cast<int32_t>(new_ids.size()));
     values.push_back(std::move(*bound));
   }
-  Transaction txn;
-  txn.operation = "add_columns";
-  txn.read_version = m.version;
-  txn.read_schema = m.schema;
+  Transaction txn = SchemaTransaction(*snap, "add_columns");
   std::vector<std::string> written;
   Status st = WriteComputedColumns(*snap, values, new_fields, new_ids, txn, written);
   if (!st.ok()) {
@@ -137,11 +154,9 @@ Result<uint64_t> Table::AddColumns(const std::vector<std::pair<std::string, std:
   }
   std::vector<Field> fields = m.schema->fields();
   fields.insert(fields.end(), new_fields.begin(), new_fields.end());
-  txn.evolved_schema = std::make_shared<Schema>(std::move(fields), m.schema->metadata());
-  txn.evolved_field_ids = m.field_ids;
-  txn.evolved_field_ids.insert(txn.evolved_field_ids.end(), new_ids.begin(), new_ids.end());
-  QUIVER_ASSIGN_OR_RETURN(auto committed, impl_->CommitWrite(txn, *snap, written));
-  return committed->version;
+  std::vector<int32_t> ids = m.field_ids;
+  ids.insert(ids.end(), new_ids.begin(), new_ids.end());
+  return CommitSchema(*impl_, *snap, txn, std::move(fields), std::move(ids), written);
 }
 
 Result<uint64_t> Table::AddColumns(const std::vector<Field>& null_columns) {
@@ -161,19 +176,14 @@ Result<uint64_t> Table::AddColumns(const std::vector<Field>& null_columns) {
                                      "\" starts all-null, so it must be nullable (make it non-nullable later "
                                      "with alter_columns once it is filled)");
     }
-    if (field.type == nullptr) return Status::InvalidArgument("new column \"" + field.name + "\" needs a type");
+    if (field.type == nullptr)
+      return Status::InvalidArgument("new column \"" + field.name + "\" needs a type");
     fields.push_back(field);
     ids.push_back(m.next_field_id + static_cast<int32_t>(ids.size() - m.field_ids.size()));
   }
   // Fragments simply lack the new fields: they read as nulls.
-  Transaction txn;
-  txn.operation = "add_columns";
-  txn.read_version = m.version;
-  txn.read_schema = m.schema;
-  txn.evolved_schema = std::make_shared<Schema>(std::move(fields), m.schema->metadata());
-  txn.evolved_field_ids = std::move(ids);
-  QUIVER_ASSIGN_OR_RETURN(auto committed, impl_->CommitWrite(txn, *snap, {}));
-  return committed->version;
+  Transaction txn = SchemaTransaction(*snap, "add_columns");
+  return CommitSchema(*impl_, *snap, txn, std::move(fields), std::move(ids), {});
 }
 
 Result<uint64_t> Table::DropColumns(const std::vector<std::string>& columns) {
@@ -185,7 +195,8 @@ Result<uint64_t> Table::DropColumns(const std::vector<std::string>& columns) {
   std::set<int> drop;
   for (const std::string& name : columns) {
     if (name.find('.') != std::string::npos && m.schema->FieldIndex(name) < 0) {
-      return Status::NotSupported("dropping a struct member (\"" + name + "\") is not supported; drop the column");
+      return Status::NotSupported("dropping a struct member (\"" + name +
+                                  "\") is not supported; drop the column");
     }
     QUIVER_ASSIGN_OR_RETURN(const Field* field, m.schema->GetField(name));
     drop.insert(static_cast<int>(field - m.schema->fields().data()));
@@ -200,14 +211,8 @@ Result<uint64_t> Table::DropColumns(const std::vector<std::string>& columns) {
     fields.push_back(m.schema->field(i));
     ids.push_back(m.field_ids[i]);
   }
-  Transaction txn;
-  txn.operation = "drop_columns";
-  txn.read_version = m.version;
-  txn.read_schema = m.schema;
-  txn.evolved_schema = std::make_shared<Schema>(std::move(fields), m.schema->metadata());
-  txn.evolved_field_ids = std::move(ids);
-  QUIVER_ASSIGN_OR_RETURN(auto committed, impl_->CommitWrite(txn, *snap, {}));
-  return committed->version;
+  Transaction txn = SchemaTransaction(*snap, "drop_columns");
+  return CommitSchema(*impl_, *snap, txn, std::move(fields), std::move(ids), {});
 }
 
 Result<uint64_t> Table::AlterColumns(const std::vector<ColumnAlteration>& alterations) {
@@ -234,9 +239,10 @@ Result<uint64_t> Table::AlterColumns(const std::vector<ColumnAlteration>& altera
     if (alt.rename && *alt.rename != field->name) {
       QUIVER_RETURN_NOT_OK(CheckNewName(Schema(), *alt.rename, new_names));
       for (int i = 0; i < m.schema->num_fields(); ++i) {
-        const bool renamed_away = std::any_of(alterations.begin(), alterations.end(), [&](const ColumnAlteration& a) {
-          return a.path == m.schema->field(i).name && a.rename && *a.rename != a.path;
-        });
+        const bool renamed_away =
+            std::any_of(alterations.begin(), alterations.end(), [&](const ColumnAlteration& a) {
+              return a.path == m.schema->field(i).name && a.rename && *a.rename != a.path;
+            });
         if (i != index && !renamed_away && m.schema->field(i).name == *alt.rename) {
           return Status::AlreadyExists("cannot rename \"" + alt.path + "\" to \"" + *alt.rename +
                                        "\": that column already exists");
@@ -277,15 +283,12 @@ Result<uint64_t> Table::AlterColumns(const std::vector<ColumnAlteration>& altera
     auto count = CountRows("\"" + field->name + "\" IS NULL");
     if (!count.ok()) return count.status();
     if (*count > 0) {
-      return Status::InvalidArgument("cannot make column \"" + field->name + "\" non-nullable: " +
-                                     std::to_string(*count) + " rows hold NULL");
+      return Status::InvalidArgument("cannot make column \"" + field->name +
+                                     "\" non-nullable: " + std::to_string(*count) + " rows hold NULL");
     }
   }
 
-  Transaction txn;
-  txn.operation = "alter_columns";
-  txn.read_version = m.version;
-  txn.read_schema = m.schema;
+  Transaction txn = SchemaTransaction(*snap, "alter_columns");
   std::vector<std::string> written;
   if (!casts.empty()) {
     Status st = WriteComputedColumns(*snap, casts, cast_fields, cast_ids, txn, written);
@@ -295,10 +298,7 @@ Result<uint64_t> Table::AlterColumns(const std::vector<ColumnAlteration>& altera
     }
     for (size_t i = 0; i < cast_slots.size(); ++i) ids[cast_slots[i]] = cast_ids[i];
   }
-  txn.evolved_schema = std::make_shared<Schema>(std::move(fields), m.schema->metadata());
-  txn.evolved_field_ids = std::move(ids);
-  QUIVER_ASSIGN_OR_RETURN(auto committed, impl_->CommitWrite(txn, *snap, written));
-  return committed->version;
+  return CommitSchema(*impl_, *snap, txn, std::move(fields), std::move(ids), written);
 }
 
 }  // namespace quiver

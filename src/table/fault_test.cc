@@ -150,8 +150,11 @@ TEST(CrashTest, Update) {
   std::vector<int64_t> after = Range(10, 110);
   for (int64_t i = 0; i < 10; ++i) after.push_back(1000 + i);
   std::sort(after.begin(), after.end());
-  CrashAtEveryStep([](Table& t) { return t.Update({{"id", "id + 1000"}}, "id < 10").status(); },
-                   Range(0, 120), after);
+  CrashAtEveryStep(
+      [](Table& t) {
+        return t.Update({{"id", "id + 1000"}}, "id < 10").status();
+      },
+      Range(0, 120), after);
 }
 
 TEST(CrashTest, MergeInsert) {
@@ -169,8 +172,11 @@ TEST(CrashTest, MergeInsert) {
 }
 
 TEST(CrashTest, AddColumnsAndCreateIndex) {
-  CrashAtEveryStep([](Table& t) { return t.AddColumns({{"twice", "id * 2"}}).status(); }, Range(0, 120),
-                   Range(0, 120));
+  CrashAtEveryStep(
+      [](Table& t) {
+        return t.AddColumns({{"twice", "id * 2"}}).status();
+      },
+      Range(0, 120), Range(0, 120));
   CrashAtEveryStep([](Table& t) { return t.CreateIndex("id", IndexType::kBTree).status(); }, Range(0, 120),
                    Range(0, 120));
 }

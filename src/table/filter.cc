@@ -15,10 +15,12 @@ expr::Scalar StatScalar(const StatValue& v, const TypePtr& type) {
     if (auto* i = std::get_if<int64_t>(&v)) s.value = *i != 0;
     return s;
   }
-  std::visit([&](const auto& x) {
-    using T = std::decay_t<decltype(x)>;
-    if constexpr (!std::is_same_v<T, std::monostate>) s.value = x;
-  }, v);
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (!std::is_same_v<T, std::monostate>) s.value = x;
+      },
+      v);
   return s;
 }
 
@@ -29,7 +31,8 @@ bool IsNaN(const expr::Scalar& s) {
 
 // Whether rows with statistics `stats` (over `num_rows` rows) can satisfy
 // `pred`. Unknown comparisons (no min/max, incomparable types) admit.
-bool Admits(const PageStats& stats, int64_t num_rows, const expr::ColumnPredicate& pred, const TypePtr& type) {
+bool Admits(const PageStats& stats, int64_t num_rows, const expr::ColumnPredicate& pred,
+            const TypePtr& type) {
   using Op = expr::ColumnPredicate::Op;
   const bool all_null = stats.null_count >= num_rows;
   switch (pred.op) {
@@ -44,7 +47,8 @@ bool Admits(const PageStats& stats, int64_t num_rows, const expr::ColumnPredicat
       break;
   }
   if (all_null) return false;  // comparisons with NULL are never TRUE
-  if (std::holds_alternative<std::monostate>(stats.min) || std::holds_alternative<std::monostate>(stats.max)) {
+  if (std::holds_alternative<std::monostate>(stats.min) ||
+      std::holds_alternative<std::monostate>(stats.max)) {
     return true;
   }
   // Statistics leave NaN out, and NaN sorts above every number, so upper
@@ -136,8 +140,9 @@ std::vector<uint64_t> RowIdsAt(const Fragment& fragment, std::span<const int64_t
       range_begin += static_cast<int64_t>(fragment.row_ids[r].size());
       ++r;
     }
-    ids.push_back(r < fragment.row_ids.size() ? fragment.row_ids[r].start + static_cast<uint64_t>(o - range_begin)
-                                              : UINT64_MAX);
+    ids.push_back(r < fragment.row_ids.size()
+                      ? fragment.row_ids[r].start + static_cast<uint64_t>(o - range_begin)
+                      : UINT64_MAX);
   }
   return ids;
 }

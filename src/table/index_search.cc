@@ -77,15 +77,16 @@ Result<IndexAnswer> SearchIndexes(const Snapshot& snap, const std::vector<expr::
         p.any = true;
       } else {
         std::vector<int64_t> both;
-        std::set_intersection(p.rows.begin(), p.rows.end(), rows.begin(), rows.end(), std::back_inserter(both));
+        std::set_intersection(p.rows.begin(), p.rows.end(), rows.begin(), rows.end(),
+                              std::back_inserter(both));
         p.rows = std::move(both);
       }
     }
     std::string answered;
     for (size_t i : which) answered += (answered.empty() ? "" : " AND ") + conjuncts[i]->ToString();
-    answer.steps.push_back("index: " + meta.name + " (" + meta.type + " on " + column + ") answers " + answered +
-                           ": " + std::to_string(ids.size()) + " rows, in " + std::to_string(found.size()) +
-                           " covered fragments");
+    answer.steps.push_back("index: " + meta.name + " (" + meta.type + " on " + column + ") answers " +
+                           answered + ": " + std::to_string(ids.size()) + " rows, in " +
+                           std::to_string(found.size()) + " covered fragments");
   }
 
   for (auto& [id, p] : partial) {

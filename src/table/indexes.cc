@@ -91,7 +91,8 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
   QUIVER_ASSIGN_OR_RETURN(const Field* field, m.schema->GetField(column));
   const int field_index = static_cast<int>(field - m.schema->fields().data());
   const index::ScalarIndexType scalar_type = ToScalarType(type);
-  QUIVER_RETURN_NOT_OK(index::CheckIndexable(scalar_type, *field->type).WithContext("column \"" + column + "\""));
+  QUIVER_RETURN_NOT_OK(
+      index::CheckIndexable(scalar_type, *field->type).WithContext("column \"" + column + "\""));
   const std::string name = options.name.empty() ? column + "_idx" : options.name;
   QUIVER_RETURN_NOT_OK(ValidateTableName(name).WithContext("index name"));
   for (const IndexMeta& existing : m.indexes) {
@@ -146,8 +147,8 @@ Result<std::vector<IndexInfo>> Table::ListIndices() const {
     }
     info.built_on_version = meta.dataset_version;
     for (const Fragment& f : m.fragments) {
-      const bool covered = std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) !=
-                           meta.fragment_ids.end();
+      const bool covered =
+          std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) != meta.fragment_ids.end();
       (covered ? info.num_indexed_rows : info.num_unindexed_rows) += f.live_rows();
     }
     out.push_back(std::move(info));
@@ -163,8 +164,9 @@ Status Table::DropIndex(const std::string& name) {
   if (std::none_of(indexes.begin(), indexes.end(), [&](const IndexMeta& i) { return i.name == name; })) {
     std::string names;
     for (const IndexMeta& i : indexes) names += (names.empty() ? "" : ", ") + i.name;
-    return Status::NotFound("index \"" + name + "\" does not exist" +
-                            (names.empty() ? std::string(" (the table has no indexes)") : "; indexes: " + names));
+    return Status::NotFound(
+        "index \"" + name + "\" does not exist" +
+        (names.empty() ? std::string(" (the table has no indexes)") : "; indexes: " + names));
   }
   Transaction txn;
   txn.operation = "drop_index";
@@ -193,8 +195,8 @@ Result<uint64_t> Table::OptimizeIndices() {
     std::vector<uint64_t> unindexed;
     Roaring64Map removed;
     for (const Fragment& f : m.fragments) {
-      const bool covered = std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) !=
-                           meta.fragment_ids.end();
+      const bool covered =
+          std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) != meta.fragment_ids.end();
       if (!covered) {
         unindexed.push_back(f.id);
         continue;

@@ -82,7 +82,9 @@ BatchPtr PairBatch(const SchemaPtr& pair_schema, const RecordBatch& target, cons
 
 }  // namespace
 
-MergeInsertBuilder Table::MergeInsert(std::vector<std::string> on) { return MergeInsertBuilder(this, std::move(on)); }
+MergeInsertBuilder Table::MergeInsert(std::vector<std::string> on) {
+  return MergeInsertBuilder(this, std::move(on));
+}
 
 MergeInsertBuilder& MergeInsertBuilder::WhenMatchedUpdateAll(std::optional<std::string> condition) {
   update_matched_ = true;
@@ -220,7 +222,8 @@ Result<MergeInsertResult> MergeInsertBuilder::Execute(BatchReader& source_reader
         auto target_rows = std::make_shared<RecordBatch>(schema, n, std::move(target_columns));
         QUIVER_ASSIGN_OR_RETURN(BatchPtr t, TakeBatch(*target_rows, matched_target));
         QUIVER_ASSIGN_OR_RETURN(BatchPtr s, TakeBatch(*source, matched_source));
-        QUIVER_ASSIGN_OR_RETURN(auto sel, expr::SelectRows(*update_condition, *PairBatch(pair_schema, *t, *s)));
+        QUIVER_ASSIGN_OR_RETURN(auto sel,
+                                expr::SelectRows(*update_condition, *PairBatch(pair_schema, *t, *s)));
         std::fill(take.begin(), take.end(), 0);
         for (int64_t i : sel) take[i] = 1;
       }

@@ -75,7 +75,8 @@ namespace {
 class RewriteReader : public BatchReader {
  public:
   using Transform = std::function<Result<BatchPtr>(const BatchPtr& rows)>;
-  RewriteReader(std::unique_ptr<BatchReader> scan, SchemaPtr schema, Transform transform, RowsByFragment* rows)
+  RewriteReader(std::unique_ptr<BatchReader> scan, SchemaPtr schema, Transform transform,
+                RowsByFragment* rows)
       : scan_(std::move(scan)), schema_(std::move(schema)), transform_(std::move(transform)), rows_(rows) {}
 
   const SchemaPtr& schema() const override { return schema_; }
@@ -199,7 +200,7 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
   txn.read_schema = table_schema;
   if (!predicate.empty()) txn.metadata["predicate"] = predicate;
   QUIVER_ASSIGN_OR_RETURN(WrittenFragments written, WriteFragments(*impl_->files(), table_schema,
-                                                                    snap->manifest->field_ids, rewritten, {}));
+                                                                   snap->manifest->field_ids, rewritten, {}));
   UpdateResult result;
   result.version = snap->version();
   if (written.rows == 0) {

@@ -104,9 +104,8 @@ TEST_F(OpsTest, WhereMatchesBruteForce) {
   EXPECT_EQ(Where("price > 50 AND category IN ('a', 'b')"), Expected(rows_, [](const Row& r) {
               return r.price && *r.price > 50 && r.category && (*r.category == "a" || *r.category == "b");
             }));
-  EXPECT_EQ(Where("price IS NULL OR qty < 10"), Expected(rows_, [](const Row& r) {
-              return !r.price || (r.qty && *r.qty < 10);
-            }));
+  EXPECT_EQ(Where("price IS NULL OR qty < 10"),
+            Expected(rows_, [](const Row& r) { return !r.price || (r.qty && *r.qty < 10); }));
   EXPECT_EQ(Where("NOT (category = 'c')"),
             Expected(rows_, [](const Row& r) { return r.category && *r.category != "c"; }));
   EXPECT_EQ(Where("id BETWEEN 100 AND 199"),
@@ -131,7 +130,8 @@ TEST_F(OpsTest, WhereWithOffsetLimitRowIdAndColumns) {
 }
 
 TEST_F(OpsTest, SelectExpressions) {
-  auto batch = table_->Scan().Select("id, price * 2 AS doubled, upper(category) AS cat").Where("id < 3").ToBatch();
+  auto batch =
+      table_->Scan().Select("id, price * 2 AS doubled, upper(category) AS cat").Where("id < 3").ToBatch();
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ASSERT_EQ((*batch)->num_rows(), 3);
   EXPECT_EQ((*batch)->schema()->field(1).name, "doubled");
@@ -190,7 +190,8 @@ TEST_F(OpsTest, DeleteIsOneVersionAndTimeTravelKeepsRows) {
   const uint64_t before = table_->version();
   auto deleted = table_->Delete("category = 'a' OR price < 5");
   ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
-  auto expected_gone = Expected(rows_, [](const Row& r) { return r.category == "a" || (r.price && *r.price < 5); });
+  auto expected_gone =
+      Expected(rows_, [](const Row& r) { return r.category == "a" || (r.price && *r.price < 5); });
   EXPECT_EQ(deleted->num_deleted_rows, static_cast<int64_t>(expected_gone.size()));
   EXPECT_EQ(deleted->version, before + 1);
   EXPECT_EQ(*table_->CountRows(), 5000 - static_cast<int64_t>(expected_gone.size()));
@@ -280,10 +281,11 @@ TEST_F(OpsTest, MergeInsertUpsertsAndRejectsDuplicateKeys) {
                     .WhenNotMatchedBySourceDelete("id >= 2000")
                     .Execute(std::vector<BatchPtr>{ToBatch(keep)});
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
-  EXPECT_EQ(merged->num_updated_rows,
-            static_cast<int64_t>(Expected(std::vector<Row>(rows_.begin(), rows_.begin() + 10), [](const Row& r) {
-                                   return r.price.has_value();  // NULL > x is not TRUE
-                                 }).size()));
+  EXPECT_EQ(
+      merged->num_updated_rows,
+      static_cast<int64_t>(Expected(std::vector<Row>(rows_.begin(), rows_.begin() + 10), [](const Row& r) {
+                             return r.price.has_value();  // NULL > x is not TRUE
+                           }).size()));
   EXPECT_EQ(merged->num_deleted_rows, 3010);
   EXPECT_EQ(*table_->CountRows(), 2000);
 }
@@ -320,9 +322,10 @@ TEST_F(OpsTest, SchemaEvolution) {
   rename.data_type = int64();
   ASSERT_TRUE(table_->AlterColumns({rename}).ok());
   EXPECT_EQ(table_->schema()->field(3).ToString(), "quantity: int64");
-  EXPECT_EQ(*table_->CountRows("quantity < 10"),
-            static_cast<int64_t>(Expected(rows_, [](const Row& r) { return r.qty && *r.qty < 10; }).size()) +
-                static_cast<int64_t>(Expected(more, [](const Row& r) { return r.qty && *r.qty < 10; }).size()));
+  EXPECT_EQ(
+      *table_->CountRows("quantity < 10"),
+      static_cast<int64_t>(Expected(rows_, [](const Row& r) { return r.qty && *r.qty < 10; }).size()) +
+          static_cast<int64_t>(Expected(more, [](const Row& r) { return r.qty && *r.qty < 10; }).size()));
 
   ColumnAlteration narrow;
   narrow.path = "price";
@@ -335,7 +338,6 @@ TEST_F(OpsTest, SchemaEvolution) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("NULL"), std::string::npos) << refused.status().ToString();
 }
-
 
 TEST_F(OpsTest, ScalarIndexesAnswerFiltersAndStayCorrect) {
   ASSERT_TRUE(table_->CreateIndex("id", IndexType::kBTree).ok());
@@ -353,9 +355,8 @@ TEST_F(OpsTest, ScalarIndexesAnswerFiltersAndStayCorrect) {
   EXPECT_NE(plan->find("evaluate: nothing"), std::string::npos) << *plan;
   EXPECT_EQ(Where("id = 4321"), std::vector<int64_t>{4321});
   EXPECT_EQ(Where("id IN (5, 17, 999999)"), (std::vector<int64_t>{5, 17}));
-  EXPECT_EQ(Where("id >= 10 AND id < 20 AND qty > 50"), Expected(rows_, [](const Row& r) {
-              return r.id >= 10 && r.id < 20 && r.qty && *r.qty > 50;
-            }));
+  EXPECT_EQ(Where("id >= 10 AND id < 20 AND qty > 50"),
+            Expected(rows_, [](const Row& r) { return r.id >= 10 && r.id < 20 && r.qty && *r.qty > 50; }));
   EXPECT_EQ(Where("category IN ('a', 'b') AND price > 50"), Expected(rows_, [](const Row& r) {
               return r.category && (*r.category == "a" || *r.category == "b") && r.price && *r.price > 50;
             }));

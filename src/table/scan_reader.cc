@@ -218,7 +218,8 @@ class Scanner : public BatchReader {
   Result<BatchPtr> Gather(const Fragment& f, const std::vector<int>& fields, int64_t start, int64_t length,
                           const std::vector<int64_t>& offsets) const {
     if (fields.empty()) return ColumnlessBatch(static_cast<int64_t>(offsets.size()));
-    if (static_cast<int64_t>(offsets.size()) * 8 <= length) return snap_->TakeFromFragment(f, fields, offsets);
+    if (static_cast<int64_t>(offsets.size()) * 8 <= length)
+      return snap_->TakeFromFragment(f, fields, offsets);
     QUIVER_ASSIGN_OR_RETURN(BatchPtr all, snap_->ReadFragment(f, fields, start, length));
     if (static_cast<int64_t>(offsets.size()) == length) return all;
     std::vector<int64_t> local(offsets.size());
@@ -320,7 +321,8 @@ class Scanner : public BatchReader {
         columns.push_back(from_pred->column(static_cast<int>(i)));
       }
     }
-    out.batch = std::make_shared<RecordBatch>(read_schema_, static_cast<int64_t>(sel.size()), std::move(columns));
+    out.batch =
+        std::make_shared<RecordBatch>(read_schema_, static_cast<int64_t>(sel.size()), std::move(columns));
     return out;
   }
 
