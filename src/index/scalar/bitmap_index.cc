@@ -1,20 +1,17 @@
 #include "index/scalar/bitmap_index.h"
 
 #include <algorithm>
-#include <mutex>
 #include <unordered_map>
 
 #include "common/coding.h"
-#include "index/scalar/index_file.h"
-#include "index/scalar/index_key.h"
 #include "index/scalar/row_ids.h"
+#include "index/scalar/single_file_index.h"
 
 namespace quiver::index {
 namespace {
 
 constexpr char kBitmapMagic[] = "QVBM";
 constexpr char kLabelListMagic[] = "QVLL";
-constexpr uint64_t kMaxSpanBytes = 8 << 20;
 
 using Op = expr::ColumnPredicate::Op;
 
@@ -41,28 +38,20 @@ Result<ScalarIndexMeta> WriteBitmaps(ScalarIndexType type, const Field& column, 
                                      const BitmapIndex* old, const Roaring64Map* removed, ObjectStore& store,
                                      const std::string& prefix, const ScalarIndexBuildOptions& options);
 
-class BitmapIndex final : public ScalarIndex {
+class BitmapIndex final : public SingleFileIndex {
  public:
   static Result<std::unique_ptr<BitmapIndex>> Open(ObjectStorePtr store, const std::string& prefix,
                                                    const ScalarIndexMeta& meta) {
     const char* name = FileNameOf(meta.type);
-    if (meta.files.size() != 1 || meta.files[0].name != name) {
-      return Status::InvalidArgument(std::string(ScalarIndexTypeName(meta.type)) +
-                                     " index metadata must name exactly the file \"" + name + "\"");
-    }
+    QUIVER_RETURN_NOT_OK(CheckFiles(meta, name));
     QUIVER_RETURN_NOT_OK(CheckIndexable(meta.type, *meta.value_type));
+    QUIVER_ASSIGN_OR_RETURN(KeyType key_type, KeyTypeFor(KeyedType(meta.type, *meta.value_type)));
     std::unique_ptr<BitmapIndex> idx(new BitmapIndex());
-    idx->meta_ = meta;
-    QUIVER_ASSIGN_OR_RETURN(idx->key_type_, KeyTypeFor(KeyedType(meta.type, *meta.value_type)));
-    idx->kind_ = idx->key_type_.kind();
-    QUIVER_ASSIGN_OR_RETURN(idx->file_,
-                            IndexFileReader::Open(std::move(store), JoinKey(prefix, name), meta.files[0].size,
-                                                  MagicOf(meta.type), idx->counters_));
+    QUIVER_RETURN_NOT_OK(idx->OpenFile(std::move(store), prefix, meta, key_type, name, MagicOf(meta.type)));
     QUIVER_RETURN_NOT_OK(idx->ParseFooter());
     return idx;
   }
 
-  const ScalarIndexMeta& meta() const override { return meta_; }
   bool is_labels() const { return meta_.type == ScalarIndexType::kLabelList; }
 
   bool CanAnswer(Op op) const override {
@@ -76,21 +65,12 @@ class BitmapIndex final : public ScalarIndex {
       return Status::NotSupported(std::string("a ") + std::string(ScalarIndexTypeName(meta_.type)) +
                                   " index cannot answer this operator");
     }
+    if (IsComparison(pred.op)) {
+      QUIVER_ASSIGN_OR_RETURN(KeyRange range, RangeFor(key_type_, pred));
+      auto [first, end] = EntriesOf(range);
+      return Union(first, end, {});
+    }
     switch (pred.op) {
-      case Op::kEq:
-      case Op::kLt:
-      case Op::kLe:
-      case Op::kGt:
-      case Op::kGe: {
-        if (pred.values.size() != 1) {
-          return Status::InvalidArgument("a comparison takes one value, got " +
-                                         std::to_string(pred.values.size()));
-        }
-        if (pred.values[0].is_null()) return Roaring64Map();
-        QUIVER_ASSIGN_OR_RETURN(KeyRange range, RangeFor(key_type_, pred.op, pred.values[0]));
-        auto [first, end] = EntriesOf(range);
-        return Union(first, end, {});
-      }
       case Op::kIn:
       case Op::kHasAny: {
         if (pred.op == Op::kHasAny && HasNull(pred.values)) return NullLabelNotSupported();
@@ -117,37 +97,18 @@ class BitmapIndex final : public ScalarIndex {
         }));
         return out;
       }
-      case Op::kIsNull: {
-        QUIVER_ASSIGN_OR_RETURN(auto nulls, CachedBitmap(null_ref_, &nulls_, "NULL row bitmap"));
-        return *nulls;
-      }
+      case Op::kIsNull:
       case Op::kIsNotNull:
-        return NonNullRows();
+        return SearchNulls(pred.op);
+      default:
+        break;
     }
     return Status::NotSupported("unknown operator");
-  }
-
-  ScalarIndexStats stats() const override {
-    return {counters_->read_requests.load(), counters_->bytes_read.load(), counters_->blocks_read.load()};
-  }
-
-  Result<ScalarIndexMeta> Update(BatchReader& new_rows, const Roaring64Map& removed_row_ids,
-                                 ObjectStore& store, const std::string& new_prefix,
-                                 const ScalarIndexBuildOptions& options) const override {
-    Field column("", meta_.value_type);
-    IndexInput input(new_rows, column);
-    return WriteBitmaps(meta_.type, column, input, this, &removed_row_ids, store, new_prefix, options);
   }
 
   // --- Used by WriteBitmaps to merge this index into a new one.
 
   const std::vector<ValueEntry>& entries() const { return entries_; }
-  Result<std::shared_ptr<const Roaring64Map>> NullRows() const {
-    return CachedBitmap(null_ref_, &nulls_, "NULL row bitmap");
-  }
-  Result<std::shared_ptr<const Roaring64Map>> AllRows() const {
-    return CachedBitmap(all_ref_, &all_, "row bitmap");
-  }
 
   // Reads the bitmaps of entries `which` (ascending, distinct), fetching
   // adjacent ones together, and calls fn(entry, rows) in that order.
@@ -155,31 +116,29 @@ class BitmapIndex final : public ScalarIndex {
                      const std::function<Status(size_t, Roaring64Map)>& fn) const {
     size_t i = 0;
     while (i < which.size()) {
-      const uint64_t start = entries_[which[i]].block.offset;
-      size_t j = i + 1;
-      while (j < which.size()) {
-        const BlockRef& prev = entries_[which[j - 1]].block;
-        const BlockRef& next = entries_[which[j]].block;
-        if (next.offset != prev.offset + prev.size || next.offset + next.size - start > kMaxSpanBytes) break;
-        ++j;
+      auto block = [&](size_t k) -> const BlockRef& { return entries_[which[i + k]].block; };
+      auto what = [&](size_t k) { return "bitmap of value " + std::to_string(which[i + k]); };
+      QUIVER_ASSIGN_OR_RETURN(std::vector<BufferPtr> blocks,
+                              file_->ReadAdjacentBlocks(which.size() - i, block, what));
+      for (size_t k = 0; k < blocks.size(); ++k) {
+        QUIVER_ASSIGN_OR_RETURN(Roaring64Map rows,
+                                DecodeRowIds(blocks[k]->view(), file_->key() + ": " + what(k)));
+        QUIVER_RETURN_NOT_OK(fn(which[i + k], std::move(rows)));
       }
-      const BlockRef& last = entries_[which[j - 1]].block;
-      QUIVER_ASSIGN_OR_RETURN(BufferPtr span, file_->ReadSpan(start, last.offset + last.size - start));
-      for (size_t k = i; k < j; ++k) {
-        const BlockRef& ref = entries_[which[k]].block;
-        std::string_view bytes = span->view().substr(ref.offset - start, ref.size);
-        const std::string what = "bitmap of value " + std::to_string(which[k]);
-        QUIVER_RETURN_NOT_OK(file_->VerifyBlock(bytes, ref, what));
-        QUIVER_ASSIGN_OR_RETURN(Roaring64Map rows, DecodeRowIds(bytes, file_->key() + ": " + what));
-        QUIVER_RETURN_NOT_OK(fn(which[k], std::move(rows)));
-      }
-      i = j;
+      i += blocks.size();
     }
     return Status::OK();
   }
 
+ protected:
+  Result<ScalarIndexMeta> Rewrite(const Field& column, IndexInput& input, const Roaring64Map& removed,
+                                  ObjectStore& store, const std::string& prefix,
+                                  const ScalarIndexBuildOptions& options) const override {
+    return WriteBitmaps(meta_.type, column, input, this, &removed, store, prefix, options);
+  }
+
  private:
-  BitmapIndex() : counters_(std::make_shared<ReadCounters>()) {}
+  BitmapIndex() = default;
 
   static bool HasNull(const std::vector<expr::Scalar>& values) {
     return std::any_of(values.begin(), values.end(), [](const expr::Scalar& v) { return v.is_null(); });
@@ -190,37 +149,24 @@ class BitmapIndex final : public ScalarIndex {
 
   Status ParseFooter() {
     std::string_view in = file_->footer();
-    std::string_view type_text;
-    uint64_t num_rows, num_nulls, num_values;
-    if (!GetLengthPrefixed(&in, &type_text) || in.empty()) return file_->Corrupt("truncated footer");
-    const uint8_t kind = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    if (!GetVarint64(&in, &num_rows) || !GetVarint64(&in, &num_nulls) || !GetBlockRef(&in, &null_ref_) ||
-        !GetBlockRef(&in, &all_ref_) || !GetVarint64(&in, &num_values)) {
+    FooterHead head;
+    uint64_t num_values;
+    if (!GetFooterHead(&in, &head) || !GetBlockRef(&in, &null_ref_) || !GetBlockRef(&in, &all_ref_) ||
+        !GetVarint64(&in, &num_values)) {
       return file_->Corrupt("truncated footer");
     }
-    auto type = ParseType(type_text);
-    if (!type.ok() || !(*type)->Equals(*meta_.value_type) || kind != static_cast<uint8_t>(kind_)) {
-      return file_->Corrupt("footer describes values of type \"" + std::string(type_text) +
-                            "\", the index metadata says " + meta_.value_type->ToString());
-    }
-    if (num_rows != meta_.num_rows || num_nulls != meta_.num_null_rows || num_values != meta_.num_distinct) {
+    QUIVER_RETURN_NOT_OK(CheckFooterHead(head));
+    if (head.num_rows != meta_.num_rows || head.num_null_rows != meta_.num_null_rows ||
+        num_values != meta_.num_distinct) {
       return file_->Corrupt("footer counts do not match the index metadata");
     }
-    QUIVER_RETURN_NOT_OK(file_->CheckRef(null_ref_, "NULL row bitmap"));
-    QUIVER_RETURN_NOT_OK(file_->CheckRef(all_ref_, "row bitmap"));
+    QUIVER_RETURN_NOT_OK(CheckRowBitmapRefs());
     if (num_values > in.size() / 10)
       return file_->Corrupt("footer claims " + std::to_string(num_values) + " values");
     entries_.resize(num_values);
     for (uint64_t v = 0; v < num_values; ++v) {
       ValueEntry& e = entries_[v];
-      bool ok = kind_ == KeyKind::kFixed ? GetFixed64(&in, &e.key.fixed) : [&] {
-        std::string_view b;
-        if (!GetLengthPrefixed(&in, &b)) return false;
-        e.key.bytes.assign(b);
-        return true;
-      }();
-      if (!ok || !GetBlockRef(&in, &e.block) || !GetVarint64(&in, &e.cardinality)) {
+      if (!GetKey(&in, kind_, &e.key) || !GetBlockRef(&in, &e.block) || !GetVarint64(&in, &e.cardinality)) {
         return file_->Corrupt("truncated value dictionary");
       }
       QUIVER_RETURN_NOT_OK(file_->CheckRef(e.block, "bitmap of value " + std::to_string(v)));
@@ -234,27 +180,8 @@ class BitmapIndex final : public ScalarIndex {
 
   // Entries [first, end) whose key lies in `range`.
   std::pair<size_t, size_t> EntriesOf(const KeyRange& range) const {
-    if (range.empty) return {0, 0};
-    size_t first = 0, end = entries_.size();
-    if (range.lower) {
-      const KeyBound& b = *range.lower;
-      first = std::partition_point(entries_.begin(), entries_.end(),
-                                   [&](const ValueEntry& e) {
-                                     int c = CompareKeys(kind_, e.key, b.key);
-                                     return c < 0 || (c == 0 && !b.inclusive);
-                                   }) -
-              entries_.begin();
-    }
-    if (range.upper) {
-      const KeyBound& b = *range.upper;
-      end = std::partition_point(entries_.begin(), entries_.end(),
-                                 [&](const ValueEntry& e) {
-                                   int c = CompareKeys(kind_, e.key, b.key);
-                                   return c < 0 || (c == 0 && b.inclusive);
-                                 }) -
-            entries_.begin();
-    }
-    return {first, std::max(first, end)};
+    auto key = [](const ValueEntry& e) -> const Key& { return e.key; };
+    return ItemsMeeting(kind_, entries_, range, key, key);
   }
 
   // The entries of `values` (ascending, distinct); `*missing` tells whether
@@ -298,39 +225,7 @@ class BitmapIndex final : public ScalarIndex {
     return out;
   }
 
-  Result<Roaring64Map> NonNullRows() const {
-    QUIVER_ASSIGN_OR_RETURN(auto all, AllRows());
-    QUIVER_ASSIGN_OR_RETURN(auto nulls, NullRows());
-    return *all - *nulls;
-  }
-
-  Result<std::shared_ptr<const Roaring64Map>> CachedBitmap(const BlockRef& ref,
-                                                           std::shared_ptr<const Roaring64Map>* slot,
-                                                           std::string_view what) const {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (*slot) return *slot;
-    }
-    QUIVER_ASSIGN_OR_RETURN(BufferPtr bytes, file_->ReadBlock(ref, what));
-    QUIVER_ASSIGN_OR_RETURN(Roaring64Map rows,
-                            DecodeRowIds(bytes->view(), file_->key() + ": " + std::string(what)));
-    auto shared = std::make_shared<const Roaring64Map>(std::move(rows));
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!*slot) *slot = shared;
-    return *slot;
-  }
-
-  ScalarIndexMeta meta_;
-  KeyType key_type_;
-  KeyKind kind_ = KeyKind::kFixed;
-  std::shared_ptr<ReadCounters> counters_;
-  std::unique_ptr<IndexFileReader> file_;
   std::vector<ValueEntry> entries_;
-  BlockRef null_ref_;
-  BlockRef all_ref_;
-  mutable std::mutex mu_;
-  mutable std::shared_ptr<const Roaring64Map> nulls_;
-  mutable std::shared_ptr<const Roaring64Map> all_;
 };
 
 // Row id collectors per distinct key, for fixed or byte keys.
@@ -363,11 +258,6 @@ class ValueMap {
   std::unordered_map<uint64_t, RowIdCollector> fixed_;
   std::unordered_map<std::string, RowIdCollector> bytes_;
 };
-
-Status Report(const ScalarIndexBuildOptions& options, std::string_view stage, uint64_t rows) {
-  if (!options.progress) return Status::OK();
-  return options.progress(ScalarIndexProgress{stage, rows});
-}
 
 Result<ScalarIndexMeta> WriteBitmaps(ScalarIndexType type, const Field& column, IndexInput& input,
                                      const BitmapIndex* old, const Roaring64Map* removed, ObjectStore& store,
@@ -404,18 +294,13 @@ Result<ScalarIndexMeta> WriteBitmaps(ScalarIndexType type, const Field& column, 
         }
       }
     }
-    QUIVER_RETURN_NOT_OK(Report(options, "reading", input.rows_read()));
+    QUIVER_RETURN_NOT_OK(ReportProgress(options, "reading", input.rows_read()));
   }
   Roaring64Map null_rows = nulls.Finish();
   Roaring64Map all_rows = all.Finish();
   std::vector<std::pair<Key, Roaring64Map>> fresh = values.Drain();
-  if (old) {
-    QUIVER_ASSIGN_OR_RETURN(auto old_nulls, old->NullRows());
-    QUIVER_ASSIGN_OR_RETURN(auto old_all, old->AllRows());
-    null_rows |= *old_nulls - *removed;
-    all_rows |= *old_all - *removed;
-  }
-  QUIVER_RETURN_NOT_OK(Report(options, "writing", input.rows_read()));
+  if (old) QUIVER_RETURN_NOT_OK(old->AddRowsKept(*removed, &null_rows, &all_rows));
+  QUIVER_RETURN_NOT_OK(ReportProgress(options, "writing", input.rows_read()));
 
   const char* name = FileNameOf(type);
   QUIVER_ASSIGN_OR_RETURN(auto file, IndexFileWriter::Open(store, JoinKey(prefix, name), MagicOf(type)));
@@ -424,11 +309,7 @@ Result<ScalarIndexMeta> WriteBitmaps(ScalarIndexType type, const Field& column, 
   auto emit = [&](const Key& key, const Roaring64Map& rows) -> Status {
     if (rows.isEmpty()) return Status::OK();
     QUIVER_ASSIGN_OR_RETURN(BlockRef ref, file->AppendBlock(EncodeRowIds(rows)));
-    if (kind == KeyKind::kFixed) {
-      PutFixed64(&dictionary, key.fixed);
-    } else {
-      PutLengthPrefixed(&dictionary, key.bytes);
-    }
+    PutKey(&dictionary, kind, key);
     PutBlockRef(&dictionary, ref);
     PutVarint64(&dictionary, rows.cardinality());
     ++num_values;
@@ -469,10 +350,7 @@ Result<ScalarIndexMeta> WriteBitmaps(ScalarIndexType type, const Field& column, 
   meta.num_distinct = num_values;
 
   std::string footer;
-  PutLengthPrefixed(&footer, column.type->ToString());
-  footer.push_back(static_cast<char>(kind));
-  PutVarint64(&footer, meta.num_rows);
-  PutVarint64(&footer, meta.num_null_rows);
+  PutFooterHead(&footer, *column.type, kind, meta.num_rows, meta.num_null_rows);
   PutBlockRef(&footer, null_ref);
   PutBlockRef(&footer, all_ref);
   PutVarint64(&footer, num_values);

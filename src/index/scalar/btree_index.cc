@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <mutex>
 #include <numeric>
 
 #include "common/coding.h"
 #include "index/scalar/entry_sort.h"
-#include "index/scalar/index_file.h"
 #include "index/scalar/row_ids.h"
+#include "index/scalar/single_file_index.h"
 
 namespace quiver::index {
 namespace {
@@ -17,8 +16,6 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "pages are read in place as little-endian arrays");
 
 constexpr char kMagic[] = "QVBT";
-// Adjacent pages are fetched together up to this many bytes per request.
-constexpr uint64_t kMaxSpanBytes = 8 << 20;
 
 using Op = expr::ColumnPredicate::Op;
 
@@ -30,22 +27,6 @@ struct PageMeta {
   Key min;
   Key max;
 };
-
-void PutKey(std::string* out, KeyKind kind, const KeyView& k) {
-  if (kind == KeyKind::kFixed) {
-    PutFixed64(out, k.fixed);
-  } else {
-    PutLengthPrefixed(out, k.bytes);
-  }
-}
-
-bool GetKey(std::string_view* in, KeyKind kind, Key* k) {
-  if (kind == KeyKind::kFixed) return GetFixed64(in, &k->fixed);
-  std::string_view b;
-  if (!GetLengthPrefixed(in, &b)) return false;
-  k->bytes.assign(b);
-  return true;
-}
 
 // A decoded page: fixed keys as `keys[n]`; byte keys as `data` cut by
 // `offsets[n + 1]`; `rows[n]`. Points into `hold`.
@@ -165,39 +146,26 @@ Result<ScalarIndexMeta> WriteBTree(const Field& column, IndexInput& input, const
                                    const Roaring64Map* removed, ObjectStore& store, const std::string& prefix,
                                    const ScalarIndexBuildOptions& options);
 
-class BTreeIndex final : public ScalarIndex {
+class BTreeIndex final : public SingleFileIndex {
  public:
   static Result<std::unique_ptr<BTreeIndex>> Open(ObjectStorePtr store, const std::string& prefix,
                                                   const ScalarIndexMeta& meta) {
-    if (meta.files.size() != 1 || meta.files[0].name != kBTreeFileName) {
-      return Status::InvalidArgument("BTREE index metadata must name exactly the file \"" +
-                                     std::string(kBTreeFileName) + "\"");
-    }
+    QUIVER_RETURN_NOT_OK(CheckFiles(meta, kBTreeFileName));
+    QUIVER_ASSIGN_OR_RETURN(KeyType key_type, KeyTypeFor(*meta.value_type));
     std::unique_ptr<BTreeIndex> idx(new BTreeIndex());
-    idx->meta_ = meta;
-    QUIVER_ASSIGN_OR_RETURN(idx->key_type_, KeyTypeFor(*meta.value_type));
-    idx->kind_ = idx->key_type_.kind();
-    QUIVER_ASSIGN_OR_RETURN(idx->file_,
-                            IndexFileReader::Open(std::move(store), JoinKey(prefix, kBTreeFileName),
-                                                  meta.files[0].size, kMagic, idx->counters_));
+    QUIVER_RETURN_NOT_OK(idx->OpenFile(std::move(store), prefix, meta, key_type, kBTreeFileName, kMagic));
     QUIVER_RETURN_NOT_OK(idx->ParseFooter());
     return idx;
   }
 
-  const ScalarIndexMeta& meta() const override { return meta_; }
-
   bool CanAnswer(Op op) const override { return op != Op::kHasAny && op != Op::kHasAll; }
 
   Result<Roaring64Map> SearchImpl(const expr::ColumnPredicate& pred) const override {
+    if (IsComparison(pred.op)) {
+      QUIVER_ASSIGN_OR_RETURN(KeyRange range, RangeFor(key_type_, pred));
+      return SearchRange(range);
+    }
     switch (pred.op) {
-      case Op::kEq:
-      case Op::kLt:
-      case Op::kLe:
-      case Op::kGt:
-      case Op::kGe: {
-        QUIVER_ASSIGN_OR_RETURN(KeyRange range, ComparisonRange(pred));
-        return SearchRange(range);
-      }
       case Op::kIn: {
         std::vector<Key> keys;
         for (const expr::Scalar& v : pred.values) {
@@ -207,15 +175,9 @@ class BTreeIndex final : public ScalarIndex {
         }
         return SearchKeys(std::move(keys));
       }
-      case Op::kIsNull: {
-        QUIVER_ASSIGN_OR_RETURN(auto nulls, NullRows());
-        return *nulls;
-      }
-      case Op::kIsNotNull: {
-        QUIVER_ASSIGN_OR_RETURN(auto all, AllRows());
-        QUIVER_ASSIGN_OR_RETURN(auto nulls, NullRows());
-        return *all - *nulls;
-      }
+      case Op::kIsNull:
+      case Op::kIsNotNull:
+        return SearchNulls(pred.op);
       default:
         return Status::NotSupported("a BTREE index cannot answer array_has_any / array_has_all");
     }
@@ -226,8 +188,8 @@ class BTreeIndex final : public ScalarIndex {
     std::optional<KeyRange> range;
     std::vector<expr::ColumnPredicate> rest;
     for (const expr::ColumnPredicate& p : conjuncts) {
-      if (p.op == Op::kEq || p.op == Op::kLt || p.op == Op::kLe || p.op == Op::kGt || p.op == Op::kGe) {
-        QUIVER_ASSIGN_OR_RETURN(KeyRange r, ComparisonRange(p));
+      if (IsComparison(p.op)) {
+        QUIVER_ASSIGN_OR_RETURN(KeyRange r, RangeFor(key_type_, p));
         range = range ? Intersect(kind_, *range, r) : r;
       } else {
         rest.push_back(p);
@@ -244,81 +206,52 @@ class BTreeIndex final : public ScalarIndex {
     return out;
   }
 
-  ScalarIndexStats stats() const override {
-    return {counters_->read_requests.load(), counters_->bytes_read.load(), counters_->blocks_read.load()};
-  }
-
-  Result<ScalarIndexMeta> Update(BatchReader& new_rows, const Roaring64Map& removed_row_ids,
-                                 ObjectStore& store, const std::string& new_prefix,
-                                 const ScalarIndexBuildOptions& options) const override {
-    Field column("", meta_.value_type);
-    IndexInput input(new_rows, column);
-    return WriteBTree(column, input, this, &removed_row_ids, store, new_prefix, options);
-  }
-
   // --- Used by WriteBTree to merge this index into a new one.
 
-  KeyKind kind() const { return kind_; }
   size_t num_pages() const { return pages_.size(); }
-  Result<std::shared_ptr<const Roaring64Map>> NullRows() const {
-    return CachedBitmap(null_ref_, &nulls_, "NULL row bitmap");
-  }
-  Result<std::shared_ptr<const Roaring64Map>> AllRows() const {
-    return CachedBitmap(all_ref_, &all_, "row bitmap");
-  }
 
   // Reads pages [first, *end) for some *end > first: as many adjacent pages
   // as fit one request. Appends them, decoded, to `views`.
   Status LoadSpan(size_t first, size_t limit, size_t* end, std::vector<PageView>* views) const {
-    const uint64_t start = pages_[first].block.offset;
-    size_t last = first + 1;
-    while (last < limit &&
-           pages_[last].block.offset == pages_[last - 1].block.offset + pages_[last - 1].block.size &&
-           pages_[last].block.offset + pages_[last].block.size - start <= kMaxSpanBytes) {
-      ++last;
-    }
-    const uint64_t length = pages_[last - 1].block.offset + pages_[last - 1].block.size - start;
-    QUIVER_ASSIGN_OR_RETURN(BufferPtr span, file_->ReadSpan(start, length));
-    for (size_t p = first; p < last; ++p) {
-      const BlockRef& ref = pages_[p].block;
-      BufferPtr stored = Buffer::Slice(span, ref.offset - start, ref.size);
-      QUIVER_RETURN_NOT_OK(file_->VerifyBlock(stored->view(), ref, PageName(p)));
-      QUIVER_ASSIGN_OR_RETURN(PageView view, Decode(p, std::move(stored)));
+    QUIVER_ASSIGN_OR_RETURN(
+        std::vector<BufferPtr> stored,
+        file_->ReadAdjacentBlocks(
+            limit - first, [&](size_t i) -> const BlockRef& { return pages_[first + i].block; },
+            [&](size_t i) { return PageName(first + i); }));
+    for (size_t i = 0; i < stored.size(); ++i) {
+      QUIVER_ASSIGN_OR_RETURN(PageView view, Decode(first + i, std::move(stored[i])));
       views->push_back(std::move(view));
     }
-    *end = last;
+    *end = first + stored.size();
     return Status::OK();
   }
 
+ protected:
+  Result<ScalarIndexMeta> Rewrite(const Field& column, IndexInput& input, const Roaring64Map& removed,
+                                  ObjectStore& store, const std::string& prefix,
+                                  const ScalarIndexBuildOptions& options) const override {
+    return WriteBTree(column, input, this, &removed, store, prefix, options);
+  }
+
  private:
-  BTreeIndex() : counters_(std::make_shared<ReadCounters>()) {}
+  BTreeIndex() = default;
 
   std::string PageName(size_t p) const { return "page " + std::to_string(p); }
 
   Status ParseFooter() {
     std::string_view in = file_->footer();
-    std::string_view type_text;
-    uint8_t kind = 0;
-    uint64_t num_rows, num_nulls, num_entries, num_distinct, num_pages;
-    if (!GetLengthPrefixed(&in, &type_text) || in.empty()) return file_->Corrupt("truncated footer");
-    kind = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    if (!GetVarint64(&in, &num_rows) || !GetVarint64(&in, &num_nulls) || !GetVarint64(&in, &num_entries) ||
-        !GetVarint64(&in, &num_distinct) || !GetBlockRef(&in, &null_ref_) || !GetBlockRef(&in, &all_ref_) ||
-        !GetVarint64(&in, &num_pages)) {
+    FooterHead head;
+    uint64_t num_entries, num_distinct, num_pages;
+    if (!GetFooterHead(&in, &head) || !GetVarint64(&in, &num_entries) || !GetVarint64(&in, &num_distinct) ||
+        !GetBlockRef(&in, &null_ref_) || !GetBlockRef(&in, &all_ref_) || !GetVarint64(&in, &num_pages)) {
       return file_->Corrupt("truncated footer");
     }
-    auto type = ParseType(type_text);
-    if (!type.ok() || !(*type)->Equals(*meta_.value_type) || kind != static_cast<uint8_t>(kind_)) {
-      return file_->Corrupt("footer describes values of type \"" + std::string(type_text) +
-                            "\", the index metadata says " + meta_.value_type->ToString());
-    }
-    if (num_rows != meta_.num_rows || num_nulls != meta_.num_null_rows ||
-        num_entries + num_nulls != num_rows) {
+    QUIVER_RETURN_NOT_OK(CheckFooterHead(head));
+    if (head.num_rows != meta_.num_rows || head.num_null_rows != meta_.num_null_rows ||
+        num_entries + head.num_null_rows != head.num_rows) {
       return file_->Corrupt("footer row counts do not match the index metadata");
     }
-    QUIVER_RETURN_NOT_OK(file_->CheckRef(null_ref_, "NULL row bitmap"));
-    QUIVER_RETURN_NOT_OK(file_->CheckRef(all_ref_, "row bitmap"));
+    QUIVER_RETURN_NOT_OK(CheckRowBitmapRefs());
     if (num_pages > in.size() / 8)
       return file_->Corrupt("footer claims " + std::to_string(num_pages) + " pages");
     pages_.resize(num_pages);
@@ -426,37 +359,11 @@ class BTreeIndex final : public ScalarIndex {
     return LowerIndex(v, KeyBound{b.key, !b.inclusive});
   }
 
-  Result<KeyRange> ComparisonRange(const expr::ColumnPredicate& pred) const {
-    if (pred.values.size() != 1) {
-      return Status::InvalidArgument("a comparison takes one value, got " +
-                                     std::to_string(pred.values.size()));
-    }
-    if (pred.values[0].is_null()) return KeyRange::None();  // x <op> NULL is never true
-    return RangeFor(key_type_, pred.op, pred.values[0]);
-  }
-
   // Pages [first, end) whose key span meets `range`.
   std::pair<size_t, size_t> PagesOf(const KeyRange& range) const {
-    size_t first = 0, end = pages_.size();
-    if (range.lower) {
-      const KeyBound& b = *range.lower;
-      first = std::partition_point(pages_.begin(), pages_.end(),
-                                   [&](const PageMeta& pg) {
-                                     int c = CompareKeys(kind_, pg.max, b.key);
-                                     return c < 0 || (c == 0 && !b.inclusive);
-                                   }) -
-              pages_.begin();
-    }
-    if (range.upper) {
-      const KeyBound& b = *range.upper;
-      end = std::partition_point(pages_.begin(), pages_.end(),
-                                 [&](const PageMeta& pg) {
-                                   int c = CompareKeys(kind_, pg.min, b.key);
-                                   return c < 0 || (c == 0 && b.inclusive);
-                                 }) -
-            pages_.begin();
-    }
-    return {first, std::max(first, end)};
+    return ItemsMeeting(
+        kind_, pages_, range, [](const PageMeta& pg) -> const Key& { return pg.min; },
+        [](const PageMeta& pg) -> const Key& { return pg.max; });
   }
 
   Result<Roaring64Map> SearchRange(const KeyRange& range) const {
@@ -514,33 +421,7 @@ class BTreeIndex final : public ScalarIndex {
     return out.Finish();
   }
 
-  Result<std::shared_ptr<const Roaring64Map>> CachedBitmap(const BlockRef& ref,
-                                                           std::shared_ptr<const Roaring64Map>* slot,
-                                                           std::string_view what) const {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (*slot) return *slot;
-    }
-    QUIVER_ASSIGN_OR_RETURN(BufferPtr bytes, file_->ReadBlock(ref, what));
-    QUIVER_ASSIGN_OR_RETURN(Roaring64Map rows,
-                            DecodeRowIds(bytes->view(), file_->key() + ": " + std::string(what)));
-    auto shared = std::make_shared<const Roaring64Map>(std::move(rows));
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!*slot) *slot = shared;
-    return *slot;
-  }
-
-  ScalarIndexMeta meta_;
-  KeyType key_type_;
-  KeyKind kind_ = KeyKind::kFixed;
-  std::shared_ptr<ReadCounters> counters_;
-  std::unique_ptr<IndexFileReader> file_;
   std::vector<PageMeta> pages_;
-  BlockRef null_ref_;
-  BlockRef all_ref_;
-  mutable std::mutex mu_;
-  mutable std::shared_ptr<const Roaring64Map> nulls_;
-  mutable std::shared_ptr<const Roaring64Map> all_;
 };
 
 // Streams an old index's entries, in order, leaving out removed row ids.
@@ -580,11 +461,6 @@ class OldEntriesCursor : public EntryCursor {
   uint32_t ei_ = 0;
 };
 
-Status Report(const ScalarIndexBuildOptions& options, std::string_view stage, uint64_t rows) {
-  if (!options.progress) return Status::OK();
-  return options.progress(ScalarIndexProgress{stage, rows});
-}
-
 Result<ScalarIndexMeta> WriteBTree(const Field& column, IndexInput& input, const BTreeIndex* old,
                                    const Roaring64Map* removed, ObjectStore& store, const std::string& prefix,
                                    const ScalarIndexBuildOptions& options) {
@@ -612,17 +488,14 @@ Result<ScalarIndexMeta> WriteBTree(const Field& column, IndexInput& input, const
           QUIVER_RETURN_NOT_OK(sorter.AddBytes(values.GetView(i), b.row_ids[i]));
         }
       }
-      QUIVER_RETURN_NOT_OK(Report(options, "reading", input.rows_read()));
+      QUIVER_RETURN_NOT_OK(ReportProgress(options, "reading", input.rows_read()));
     }
     Roaring64Map null_rows = nulls.Finish();
     Roaring64Map all_rows = all.Finish();
-    QUIVER_RETURN_NOT_OK(Report(options, "sorting", input.rows_read()));
+    QUIVER_RETURN_NOT_OK(ReportProgress(options, "sorting", input.rows_read()));
     QUIVER_ASSIGN_OR_RETURN(auto cursors, sorter.Finish());
     if (old) {
-      QUIVER_ASSIGN_OR_RETURN(auto old_nulls, old->NullRows());
-      QUIVER_ASSIGN_OR_RETURN(auto old_all, old->AllRows());
-      null_rows |= *old_nulls - *removed;
-      all_rows |= *old_all - *removed;
+      QUIVER_RETURN_NOT_OK(old->AddRowsKept(*removed, &null_rows, &all_rows));
       cursors.push_back(std::make_unique<OldEntriesCursor>(*old, *removed));
     }
 
@@ -631,7 +504,7 @@ Result<ScalarIndexMeta> WriteBTree(const Field& column, IndexInput& input, const
     PageBuilder pages(kind, options, *file);
     uint64_t written = 0;
     QUIVER_RETURN_NOT_OK(MergeEntries(kind, std::move(cursors), [&](const KeyView& k, uint64_t row) {
-      if ((++written & 0xfffff) == 0) QUIVER_RETURN_NOT_OK(Report(options, "writing", written));
+      if ((++written & 0xfffff) == 0) QUIVER_RETURN_NOT_OK(ReportProgress(options, "writing", written));
       return pages.Add(k, row);
     }));
     QUIVER_RETURN_NOT_OK(pages.Flush());
@@ -646,10 +519,7 @@ Result<ScalarIndexMeta> WriteBTree(const Field& column, IndexInput& input, const
     meta.num_distinct = pages.num_distinct();
 
     std::string footer;
-    PutLengthPrefixed(&footer, column.type->ToString());
-    footer.push_back(static_cast<char>(kind));
-    PutVarint64(&footer, meta.num_rows);
-    PutVarint64(&footer, meta.num_null_rows);
+    PutFooterHead(&footer, *column.type, kind, meta.num_rows, meta.num_null_rows);
     PutVarint64(&footer, pages.num_entries());
     PutVarint64(&footer, meta.num_distinct);
     PutBlockRef(&footer, null_ref);
@@ -660,8 +530,8 @@ Result<ScalarIndexMeta> WriteBTree(const Field& column, IndexInput& input, const
       PutVarint32(&footer, p.raw_size);
       footer.push_back(static_cast<char>(p.codec));
       PutBlockRef(&footer, p.block);
-      PutKey(&footer, kind, ViewOf(p.min));
-      PutKey(&footer, kind, ViewOf(p.max));
+      PutKey(&footer, kind, p.min);
+      PutKey(&footer, kind, p.max);
     }
     QUIVER_ASSIGN_OR_RETURN(uint64_t size, file->Finish(footer));
     meta.files.push_back({kBTreeFileName, size});

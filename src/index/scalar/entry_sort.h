@@ -24,20 +24,6 @@
 
 namespace quiver::index {
 
-// A key without ownership: `fixed` or `bytes` by the KeyKind in use.
-struct KeyView {
-  uint64_t fixed = 0;
-  std::string_view bytes;
-};
-
-inline int CompareKeyViews(KeyKind kind, const KeyView& a, const KeyView& b) {
-  if (kind == KeyKind::kFixed) return a.fixed < b.fixed ? -1 : (a.fixed > b.fixed ? 1 : 0);
-  int c = a.bytes.compare(b.bytes);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-inline KeyView ViewOf(const Key& k) { return KeyView{k.fixed, k.bytes}; }
-inline Key KeyOf(const KeyView& v) { return Key{v.fixed, std::string(v.bytes)}; }
-
 // A stream of entries in ascending order.
 class EntryCursor {
  public:

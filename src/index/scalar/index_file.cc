@@ -153,6 +153,30 @@ Status IndexFileReader::VerifyBlock(std::string_view bytes, const BlockRef& ref,
   return Status::OK();
 }
 
+Result<std::vector<BufferPtr>> IndexFileReader::ReadAdjacentBlocks(
+    size_t count, const std::function<const BlockRef&(size_t)>& block,
+    const std::function<std::string(size_t)>& what) const {
+  const uint64_t start = block(0).offset;
+  uint64_t end = start + block(0).size;
+  size_t n = 1;
+  while (n < count) {
+    const BlockRef& next = block(n);
+    if (next.offset != end || next.offset + next.size - start > kMaxSpanBytes) break;
+    end = next.offset + next.size;
+    ++n;
+  }
+  QUIVER_ASSIGN_OR_RETURN(BufferPtr span, ReadSpan(start, end - start));
+  std::vector<BufferPtr> blocks;
+  blocks.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const BlockRef& ref = block(i);
+    BufferPtr bytes = Buffer::Slice(span, ref.offset - start, ref.size);
+    QUIVER_RETURN_NOT_OK(VerifyBlock(bytes->view(), ref, what(i)));
+    blocks.push_back(std::move(bytes));
+  }
+  return blocks;
+}
+
 Result<BufferPtr> IndexFileReader::ReadBlock(const BlockRef& ref, std::string_view what) const {
   QUIVER_RETURN_NOT_OK(CheckRef(ref, what));
   QUIVER_ASSIGN_OR_RETURN(BufferPtr buf, ReadSpan(ref.offset, ref.size));

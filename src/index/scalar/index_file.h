@@ -11,9 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/object_store.h"
 #include "quiver/buffer.h"
@@ -24,6 +26,8 @@ namespace quiver::index {
 inline constexpr uint32_t kIndexFormatVersion = 1;
 inline constexpr size_t kIndexHeaderSize = 8;
 inline constexpr size_t kIndexTrailerSize = 32;
+// Adjacent blocks are fetched together up to this many bytes per request.
+inline constexpr uint64_t kMaxSpanBytes = 8 << 20;
 
 // Where a block lies in its file and the XXH3-64 of its bytes.
 struct BlockRef {
@@ -88,6 +92,14 @@ class IndexFileReader {
   // adjacent blocks; verify each with VerifyBlock.
   Result<BufferPtr> ReadSpan(uint64_t offset, uint64_t length) const;
   Status VerifyBlock(std::string_view bytes, const BlockRef& ref, std::string_view what) const;
+  // Reads block(0) and those of block(1) .. block(count - 1) that follow it
+  // back to back in the file, as many as fit kMaxSpanBytes in all, in one
+  // request, and verifies each. Returns them in order (at least one), as
+  // slices of that read; `what(i)` names block(i) in errors. The blocks
+  // were checked with CheckRef when the footer was parsed.
+  Result<std::vector<BufferPtr>> ReadAdjacentBlocks(size_t count,
+                                                    const std::function<const BlockRef&(size_t)>& block,
+                                                    const std::function<std::string(size_t)>& what) const;
 
   // Corruption naming the file: "<key>: <message>".
   Status Corrupt(std::string_view message) const;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/coding.h"
 #include "common/float16.h"
 
 namespace quiver::index {
@@ -225,6 +226,54 @@ uint64_t ReadHalfKey(const Array& a, int64_t i) {
 }
 uint64_t ReadBoolKey(const Array& a, int64_t i) { return a.GetBool(i) ? 1 : 0; }
 
+// What a column type's values are as keys: their domain and, for fixed
+// keys, the reader of one value's key.
+struct KeyTraits {
+  KeyDomain domain;
+  FixedKeyFn read = nullptr;
+};
+
+// The one list of indexable types; nullopt for any other.
+std::optional<KeyTraits> TraitsOf(const DataType& type) {
+  switch (type.id()) {
+    case TypeId::kBool:
+      return KeyTraits{KeyDomain::kBool, &ReadBoolKey};
+    case TypeId::kInt8:
+      return KeyTraits{KeyDomain::kInt, &ReadIntKey<int8_t>};
+    case TypeId::kInt16:
+      return KeyTraits{KeyDomain::kInt, &ReadIntKey<int16_t>};
+    case TypeId::kInt32:
+      return KeyTraits{KeyDomain::kInt, &ReadIntKey<int32_t>};
+    case TypeId::kInt64:
+      return KeyTraits{KeyDomain::kInt, &ReadIntKey<int64_t>};
+    case TypeId::kUInt8:
+      return KeyTraits{KeyDomain::kUInt, &ReadUIntKey<uint8_t>};
+    case TypeId::kUInt16:
+      return KeyTraits{KeyDomain::kUInt, &ReadUIntKey<uint16_t>};
+    case TypeId::kUInt32:
+      return KeyTraits{KeyDomain::kUInt, &ReadUIntKey<uint32_t>};
+    case TypeId::kUInt64:
+      return KeyTraits{KeyDomain::kUInt, &ReadUIntKey<uint64_t>};
+    case TypeId::kFloat16:
+      return KeyTraits{KeyDomain::kFloat, &ReadHalfKey};
+    case TypeId::kFloat32:
+      return KeyTraits{KeyDomain::kFloat, &ReadFloatKey<float>};
+    case TypeId::kFloat64:
+      return KeyTraits{KeyDomain::kFloat, &ReadFloatKey<double>};
+    case TypeId::kDate32:
+      return KeyTraits{KeyDomain::kDate, &ReadIntKey<int32_t>};
+    case TypeId::kTimestamp:
+      return KeyTraits{KeyDomain::kTimestamp, &ReadIntKey<int64_t>};
+    case TypeId::kUtf8:
+    case TypeId::kLargeUtf8:
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary:
+      return KeyTraits{KeyDomain::kBytes};
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 uint64_t FloatKey(double v) {
@@ -235,77 +284,33 @@ uint64_t FloatKey(double v) {
 }
 
 Result<KeyType> KeyTypeFor(const DataType& type) {
+  std::optional<KeyTraits> traits = TraitsOf(type);
+  if (!traits) return Status::NotSupported("scalar indexes do not support values of type " + type.ToString());
   KeyType k;
-  switch (type.id()) {
-    case TypeId::kBool:
-      k.domain = KeyDomain::kBool;
-      return k;
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-      k.domain = KeyDomain::kInt;
-      return k;
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64:
-      k.domain = KeyDomain::kUInt;
-      return k;
-    case TypeId::kFloat16:
-    case TypeId::kFloat32:
-    case TypeId::kFloat64:
-      k.domain = KeyDomain::kFloat;
-      return k;
-    case TypeId::kDate32:
-      k.domain = KeyDomain::kDate;
-      return k;
-    case TypeId::kTimestamp:
-      k.domain = KeyDomain::kTimestamp;
-      k.unit = type.unit();
-      return k;
-    case TypeId::kUtf8:
-    case TypeId::kLargeUtf8:
-    case TypeId::kBinary:
-    case TypeId::kLargeBinary:
-      k.domain = KeyDomain::kBytes;
-      return k;
-    default:
-      return Status::NotSupported("scalar indexes do not support values of type " + type.ToString());
-  }
+  k.domain = traits->domain;
+  if (k.domain == KeyDomain::kTimestamp) k.unit = type.unit();
+  return k;
 }
 
 FixedKeyFn FixedKeyReader(const DataType& type) {
-  switch (type.id()) {
-    case TypeId::kBool:
-      return &ReadBoolKey;
-    case TypeId::kInt8:
-      return &ReadIntKey<int8_t>;
-    case TypeId::kInt16:
-      return &ReadIntKey<int16_t>;
-    case TypeId::kInt32:
-    case TypeId::kDate32:
-      return &ReadIntKey<int32_t>;
-    case TypeId::kInt64:
-    case TypeId::kTimestamp:
-      return &ReadIntKey<int64_t>;
-    case TypeId::kUInt8:
-      return &ReadUIntKey<uint8_t>;
-    case TypeId::kUInt16:
-      return &ReadUIntKey<uint16_t>;
-    case TypeId::kUInt32:
-      return &ReadUIntKey<uint32_t>;
-    case TypeId::kUInt64:
-      return &ReadUIntKey<uint64_t>;
-    case TypeId::kFloat16:
-      return &ReadHalfKey;
-    case TypeId::kFloat32:
-      return &ReadFloatKey<float>;
-    case TypeId::kFloat64:
-      return &ReadFloatKey<double>;
-    default:
-      return nullptr;
+  std::optional<KeyTraits> traits = TraitsOf(type);
+  return traits ? traits->read : nullptr;
+}
+
+void PutKey(std::string* out, KeyKind kind, const Key& key) {
+  if (kind == KeyKind::kFixed) {
+    PutFixed64(out, key.fixed);
+  } else {
+    PutLengthPrefixed(out, key.bytes);
   }
+}
+
+bool GetKey(std::string_view* in, KeyKind kind, Key* key) {
+  if (kind == KeyKind::kFixed) return GetFixed64(in, &key->fixed);
+  std::string_view b;
+  if (!GetLengthPrefixed(in, &b)) return false;
+  key->bytes.assign(b);
+  return true;
 }
 
 bool KeyRange::Contains(KeyKind kind, const Key& k) const {
@@ -349,6 +354,14 @@ Result<KeyRange> RangeFor(const KeyType& type, expr::ColumnPredicate::Op op, con
     default:
       return Status::InvalidArgument("not a comparison operator");
   }
+}
+
+Result<KeyRange> RangeFor(const KeyType& type, const expr::ColumnPredicate& pred) {
+  if (pred.values.size() != 1) {
+    return Status::InvalidArgument("a comparison takes one value, got " + std::to_string(pred.values.size()));
+  }
+  if (pred.values[0].is_null()) return KeyRange::None();
+  return RangeFor(type, pred.op, pred.values[0]);
 }
 
 Result<std::optional<Key>> ExactKey(const KeyType& type, const expr::Scalar& value) {

@@ -19,10 +19,13 @@
 // Thread-safety: pure functions and values.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "expr/bind.h"
 #include "expr/scalar.h"
@@ -66,12 +69,30 @@ struct Key {
   std::string bytes;
 };
 
+// A key without ownership: `fixed` or `bytes` by the KeyKind in use.
+struct KeyView {
+  uint64_t fixed = 0;
+  std::string_view bytes;
+};
+
+inline KeyView ViewOf(const Key& k) { return KeyView{k.fixed, k.bytes}; }
+inline Key KeyOf(const KeyView& v) { return Key{v.fixed, std::string(v.bytes)}; }
+
 // Three-way comparison of two keys of one kind.
-inline int CompareKeys(KeyKind kind, const Key& a, const Key& b) {
+inline int CompareKeyViews(KeyKind kind, const KeyView& a, const KeyView& b) {
   if (kind == KeyKind::kFixed) return a.fixed < b.fixed ? -1 : (a.fixed > b.fixed ? 1 : 0);
-  int c = std::string_view(a.bytes).compare(b.bytes);
+  int c = a.bytes.compare(b.bytes);
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
+inline int CompareKeys(KeyKind kind, const Key& a, const Key& b) {
+  return CompareKeyViews(kind, ViewOf(a), ViewOf(b));
+}
+
+// Appends `key` as index files store it: a fixed key as 8 bytes
+// little-endian, a byte key length-prefixed.
+void PutKey(std::string* out, KeyKind kind, const Key& key);
+// Parses PutKey's output off the front of `*in`; false when it is truncated.
+bool GetKey(std::string_view* in, KeyKind kind, Key* key);
 
 struct KeyBound {
   Key key;
@@ -100,10 +121,20 @@ struct KeyRange {
   bool Contains(KeyKind kind, const Key& k) const;
 };
 
+// Whether `op` is kEq, kLt, kLe, kGt or kGe: a comparison RangeFor takes.
+inline bool IsComparison(expr::ColumnPredicate::Op op) {
+  using Op = expr::ColumnPredicate::Op;
+  return op == Op::kEq || op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe;
+}
+
 // The keys satisfying `key <op> value` for op kEq, kLt, kLe, kGt or kGe.
 // InvalidArgument when the value cannot be compared with the column (a
 // string against a number column, say) or is NULL.
 Result<KeyRange> RangeFor(const KeyType& type, expr::ColumnPredicate::Op op, const expr::Scalar& value);
+// The same for a comparison predicate: InvalidArgument unless it holds
+// exactly one value; no keys at all when that value is NULL (x <op> NULL is
+// never true).
+Result<KeyRange> RangeFor(const KeyType& type, const expr::ColumnPredicate& pred);
 
 // The key equal to `value`, or nullopt when no value of the column can
 // equal it (2.5 against an integer column). Errors as RangeFor.
@@ -111,5 +142,34 @@ Result<std::optional<Key>> ExactKey(const KeyType& type, const expr::Scalar& val
 
 // The keys in both ranges; empty when they do not overlap.
 KeyRange Intersect(KeyKind kind, const KeyRange& a, const KeyRange& b);
+
+// The items [first, end) of `items` whose keys, from min_key(item) to
+// max_key(item), meet `range`. The items' key spans ascend: each starts no
+// lower than the one before it ends (a BTREE's pages, a BITMAP's values).
+template <typename T, typename MinKey, typename MaxKey>
+std::pair<size_t, size_t> ItemsMeeting(KeyKind kind, const std::vector<T>& items, const KeyRange& range,
+                                       MinKey min_key, MaxKey max_key) {
+  if (range.empty) return {0, 0};
+  size_t first = 0, end = items.size();
+  if (range.lower) {
+    const KeyBound& b = *range.lower;
+    first = std::partition_point(items.begin(), items.end(),
+                                 [&](const T& item) {
+                                   int c = CompareKeys(kind, max_key(item), b.key);
+                                   return c < 0 || (c == 0 && !b.inclusive);
+                                 }) -
+            items.begin();
+  }
+  if (range.upper) {
+    const KeyBound& b = *range.upper;
+    end = std::partition_point(items.begin(), items.end(),
+                               [&](const T& item) {
+                                 int c = CompareKeys(kind, min_key(item), b.key);
+                                 return c < 0 || (c == 0 && b.inclusive);
+                               }) -
+          items.begin();
+  }
+  return {first, std::max(first, end)};
+}
 
 }  // namespace quiver::index
