@@ -17,13 +17,8 @@
 // peer, checks that both sides found the same rows, and prints both sides
 // with their ratios. Everything it writes lives in one directory under the
 // system temp dir, removed at the end (unless --keep).
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -31,11 +26,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "bench_data.h"
+#include "bench_util.h"
 #include "quiver/quiver.h"
 
 namespace fs = std::filesystem;
@@ -56,20 +51,15 @@ constexpr char kUpdateExpression[] = "price * 1.1";
 // Checks the update: rows whose new price reaches 1000 exist only there.
 constexpr char kUpdateCheck[] = "price >= 1000";
 
-struct Options {
-  int64_t rows = 10000000;
-  int64_t batch_rows = 65536;
+struct Options : CommonOptions {
+  Options() {
+    rows = 10000000;
+    warmup = 2;
+  }
   int scan_reps = 5;
   int lookups = 1000;
   int noindex_lookups = 50;
   int mutate_reps = 3;
-  int warmup = 2;
-  bool fsync = true;  // Quiver's durable writes; LanceDB never fsyncs
-  bool json = false;
-  std::string json_out;
-  bool peer = true;
-  bool keep = false;
-  std::string node_dir = QUIVER_BENCH_NODE_DIR;
 };
 
 // What both sides must find, computed from the generated rows.
@@ -81,84 +71,12 @@ struct Expected {
   int64_t update_check_rows = 0;  // rows matching kUpdateCheck after the update
 };
 
-// The run's temporary directory, removed on every exit path.
-std::string g_temp_root;
-bool g_keep_temp = false;
-
-void RemoveTemp() {
-  if (g_temp_root.empty()) return;
-  if (g_keep_temp) {
-    std::fprintf(stderr, "filter_bench: kept %s\n", g_temp_root.c_str());
-    return;
-  }
-  std::error_code ec;
-  fs::remove_all(g_temp_root, ec);
-}
-
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "filter_bench: %s\n", message.c_str());
-  RemoveTemp();
-  std::exit(1);
-}
-
-template <typename T>
-T Check(Result<T> result, const std::string& what) {
-  if (!result.ok()) Die(what + ": " + result.status().ToString());
-  return std::move(result).value();
-}
-
-void Progress(const std::string& message) { std::fprintf(stderr, "[quiver] %s\n", message.c_str()); }
-
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Wall time of one call of `fn`, in milliseconds.
-double TimeMs(const std::function<void()>& fn) {
-  const double t0 = NowMs();
-  fn();
-  return NowMs() - t0;
-}
-
 // Median, min and max of repeated runs; mean and p99 for latencies.
-json Summarise(std::vector<double> times) {
-  std::sort(times.begin(), times.end());
-  if (times.empty()) return {{"reps", 0}};
-  const size_t n = times.size(), m = n / 2;
-  double sum = 0;
-  for (double t : times) sum += t;
-  // p99 by nearest rank.
-  const size_t p99 = static_cast<size_t>(std::ceil(0.99 * static_cast<double>(n))) - 1;
-  return {{"median", n % 2 ? times[m] : (times[m - 1] + times[m]) / 2},
-          {"mean", sum / static_cast<double>(n)},
-          {"p99", times[p99]},
-          {"min", times.front()},
-          {"max", times.back()},
-          {"reps", n}};
-}
-
-std::string Grouped(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
-}
-
-int64_t ParseInt(const char* flag, const char* text) {
-  char* end = nullptr;
-  const long long v = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || v < 0)
-    Die(std::string(flag) + " expects a non-negative integer, got \"" + text + "\"");
-  return v;
+json SummaryJson(const std::vector<double>& times) {
+  const Summary s = Summarise(times);
+  if (s.reps == 0) return {{"reps", 0}};
+  return {{"median", s.median}, {"mean", s.mean}, {"p99", s.p99},
+          {"min", s.min},       {"max", s.max},   {"reps", s.reps}};
 }
 
 [[noreturn]] void Usage(const char* argv0) {
@@ -173,39 +91,17 @@ int64_t ParseInt(const char* flag, const char* text) {
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) Die(arg + " needs a value");
-      return argv[++i];
-    };
-    auto count = [&]() { return static_cast<int>(ParseInt(arg.c_str(), value())); };
-    if (arg == "--rows") {
-      o.rows = ParseInt("--rows", value());
-    } else if (arg == "--batch-rows") {
-      o.batch_rows = ParseInt("--batch-rows", value());
-    } else if (arg == "--scan-reps") {
-      o.scan_reps = count();
+  for (FlagReader flags(argc, argv); flags.Next();) {
+    const std::string& arg = flags.flag();
+    if (flags.ReadCommon(&o)) continue;
+    if (arg == "--scan-reps") {
+      o.scan_reps = flags.Count();
     } else if (arg == "--lookups") {
-      o.lookups = count();
+      o.lookups = flags.Count();
     } else if (arg == "--noindex-lookups") {
-      o.noindex_lookups = count();
+      o.noindex_lookups = flags.Count();
     } else if (arg == "--mutate-reps") {
-      o.mutate_reps = count();
-    } else if (arg == "--warmup") {
-      o.warmup = count();
-    } else if (arg == "--no-fsync") {
-      o.fsync = false;
-    } else if (arg == "--json") {
-      o.json = true;
-    } else if (arg == "--json-out") {
-      o.json_out = value();
-    } else if (arg == "--no-peer") {
-      o.peer = false;
-    } else if (arg == "--node-dir") {
-      o.node_dir = value();
-    } else if (arg == "--keep") {
-      o.keep = true;
+      o.mutate_reps = flags.Count();
     } else {
       Usage(argv[0]);
     }
@@ -225,47 +121,6 @@ SchemaPtr FilterSchema() {
       Field("category", utf8()),
       Field("price", float64()),
   });
-}
-
-// Wraps `size` bytes at `data` (owned by the BenchData, which outlives every
-// batch) without copying.
-BufferPtr Borrow(const void* data, size_t size) {
-  return Buffer::Wrap(data, size, [] {});
-}
-
-// Rows [begin, end) of a utf8 column: offsets rebased to 0 (copied), bytes
-// borrowed.
-ArrayPtr Utf8Slice(const std::vector<int32_t>& offsets, const std::string& bytes, int64_t begin,
-                   int64_t end) {
-  const int64_t n = end - begin;
-  BufferPtr rebased = Buffer::Allocate((n + 1) * sizeof(int32_t));
-  auto* out = reinterpret_cast<int32_t*>(rebased->mutable_data());
-  const int32_t base = offsets[begin];
-  for (int64_t i = 0; i <= n; ++i) out[i] = offsets[begin + i] - base;
-  return std::make_shared<Array>(
-      utf8(), n, std::vector<BufferPtr>{nullptr, rebased, Borrow(bytes.data() + base, offsets[end] - base)},
-      std::vector<ArrayPtr>{}, 0);
-}
-
-// The rows as record batches of `batch_rows` rows (the split the peer
-// script makes), without the vector column.
-std::vector<BatchPtr> MakeBatches(const BenchData& d, const SchemaPtr& schema, int64_t batch_rows) {
-  std::vector<BatchPtr> batches;
-  for (int64_t begin = 0; begin < d.rows; begin += batch_rows) {
-    const int64_t end = std::min(d.rows, begin + batch_rows);
-    const int64_t n = end - begin;
-    auto ids = std::make_shared<Array>(
-        int64(), n, std::vector<BufferPtr>{nullptr, Borrow(&d.id[begin], n * sizeof(int64_t))},
-        std::vector<ArrayPtr>{}, 0);
-    auto prices = std::make_shared<Array>(
-        float64(), n, std::vector<BufferPtr>{nullptr, Borrow(&d.price[begin], n * sizeof(double))},
-        std::vector<ArrayPtr>{}, 0);
-    batches.push_back(
-        Check(RecordBatch::Make(schema, {ids, Utf8Slice(d.text_offsets, d.text, begin, end),
-                                         Utf8Slice(d.category_offsets, d.category, begin, end), prices}),
-              "making a record batch"));
-  }
-  return batches;
 }
 
 // The answers, straight from the generated rows (the predicates above,
@@ -305,7 +160,7 @@ json TimeLookups(const Table& table, const BenchData& d, const std::vector<std::
       Die("\"" + predicates[q] + "\" returned another row");
     if (static_cast<int>(q) >= warmup) times.push_back(ms);
   }
-  return Summarise(times);
+  return SummaryJson(times);
 }
 
 // Untimed deletes and updates before the timed ones: the first of a process
@@ -376,7 +231,7 @@ json RunQuiver(const Options& o, const BenchData& d, const Expected& e, const Lo
       db.reset();
       fs::remove_all(copy);
     }
-    json s = Summarise(times);
+    json s = SummaryJson(times);
     Progress(what + ": median " + Fixed(s["median"], 1) + " ms, " + std::to_string(rows) + " rows");
     out[what + "_ms"] = s;
     out[what + "_rows"] = rows;
@@ -434,8 +289,8 @@ json RunQuiver(const Options& o, const BenchData& d, const Expected& e, const Lo
     out["filter_ids_rows"] = rows;
     out["filter_ids_sum"] = sum;
   }
-  out["filter_count_ms"] = Summarise(count_ms);
-  out["filter_ids_ms"] = Summarise(ids_ms);
+  out["filter_count_ms"] = SummaryJson(count_ms);
+  out["filter_ids_ms"] = SummaryJson(ids_ms);
   Progress("filter: count median " + Fixed(out["filter_count_ms"]["median"], 1) + " ms, ids median " +
            Fixed(out["filter_ids_ms"]["median"], 1) + " ms");
 
@@ -452,53 +307,13 @@ json RunQuiver(const Options& o, const BenchData& d, const Expected& e, const Lo
   return out;
 }
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 // Runs the Node peer; its JSON, or nullopt (with the reason in `why`) when
 // node or the package is missing or the script fails.
 std::optional<json> RunPeer(const Options& o, const fs::path& spec, const fs::path& data_dir,
                             const fs::path& db_dir, std::string* why) {
-  const fs::path script = fs::path(o.node_dir) / "lancedb_filter.mjs";
-  if (!fs::exists(script)) {
-    *why = "no " + script.string();
-    return std::nullopt;
-  }
-  if (!fs::exists(fs::path(o.node_dir) / "node_modules" / "@lancedb" / "lancedb" / "package.json")) {
-    *why = "@lancedb/lancedb is not installed (run scripts/install_bench_peers.sh)";
-    return std::nullopt;
-  }
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    *why = "node is not on PATH (install it, then run scripts/install_bench_peers.sh)";
-    return std::nullopt;
-  }
-  const std::string command = "LANCEDB_LOG=error node " + Quote(script.string()) + " --spec " +
-                              Quote(spec.string()) + " --data " + Quote(data_dir.string()) + " --db " +
-                              Quote(db_dir.string());
-  std::fflush(stderr);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    *why = "could not start node";
-    return std::nullopt;
-  }
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int rc = pclose(pipe);
-  if (rc != 0) {
-    *why = "lancedb_filter.mjs failed (exit status " + std::to_string(rc) + ", see its messages above)";
-    return std::nullopt;
-  }
-  json peer = json::parse(out, nullptr, /*allow_exceptions=*/false);
-  if (peer.is_discarded()) {
-    *why = "lancedb_filter.mjs printed no JSON: " + out.substr(0, 200);
-    return std::nullopt;
-  }
-  return peer;
+  const std::string args = "--spec " + Quote(spec.string()) + " --data " + Quote(data_dir.string()) +
+                           " --db " + Quote(db_dir.string());
+  return RunNodePeer(o.node_dir, "lancedb_filter.mjs", args, why);
 }
 
 // Both sides must have found the rows the generator says match; any
@@ -517,42 +332,10 @@ void CheckCounts(const char* side, const json& r, const Expected& e) {
   }
 }
 
-// The 1-minute load average (Linux), or -1.
-double LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  double load = -1;
-  if (!(in >> load)) return -1;
-  return load;
-}
-
-struct Line {
-  std::string label, quiver, peer, ratio, target;
-};
-
-void PrintTable(const std::vector<Line>& lines) {
-  size_t w[4] = {0, 0, 0, 0};
-  for (const Line& l : lines) {
-    w[0] = std::max(w[0], l.label.size());
-    w[1] = std::max(w[1], l.quiver.size());
-    w[2] = std::max(w[2], l.peer.size());
-    w[3] = std::max(w[3], l.ratio.size());
-  }
-  for (const Line& l : lines) {
-    std::printf("%-*s  %*s  %*s  %*s  %s\n", static_cast<int>(w[0]), l.label.c_str(), static_cast<int>(w[1]),
-                l.quiver.c_str(), static_cast<int>(w[2]), l.peer.c_str(), static_cast<int>(w[3]),
-                l.ratio.c_str(), l.target.c_str());
-  }
-}
-
 int Main(int argc, char** argv) {
+  SetProgramName("filter_bench");
   const Options o = ParseOptions(argc, argv);
-  g_keep_temp = o.keep;
-
-  std::string tmpl = (fs::temp_directory_path() / "quiver-filter-bench-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr)
-    Die("cannot create a directory like " + tmpl + ": " + std::strerror(errno));
-  g_temp_root = tmpl;
-  const fs::path root = g_temp_root;
+  const fs::path root = MakeTempRoot("quiver-filter-bench", o.keep);
 
   const double load_before = LoadAverage();
   BenchData data;
@@ -602,7 +385,7 @@ int Main(int argc, char** argv) {
   std::string why_no_peer = "--no-peer";
   if (o.peer) {
     peer = RunPeer(o, spec_path, data_dir, root / "lancedb", &why_no_peer);
-    if (!peer) std::fprintf(stderr, "filter_bench: LanceDB side skipped: %s\n", why_no_peer.c_str());
+    if (!peer) Warn("LanceDB side skipped: " + why_no_peer);
   }
   if (peer) CheckCounts("LanceDB", *peer, expected);
   const double load_after = LoadAverage();
@@ -630,7 +413,6 @@ int Main(int argc, char** argv) {
   };
 
   std::vector<Line> lines;
-  auto verdict = [](bool met, const std::string& target) { return (met ? "met    " : "MISSED ") + target; };
   if (peer) {
     const json& p = *peer;
     result["lancedb"] = p;
@@ -657,21 +439,21 @@ int Main(int argc, char** argv) {
     lines = {
         {"", "Quiver", "LanceDB " + p.value("lancedb_version", std::string("?")), "ratio", "target"},
         {"filter, count matching rows (ms)", Fixed(q["filter_count_ms"]["median"], 1),
-         Fixed(p["filter_count_ms"]["median"], 1), Fixed(count_r, 2) + x, verdict(count_met, ">= 2x rows/s")},
+         Fixed(p["filter_count_ms"]["median"], 1), Fixed(count_r, 2) + x, Verdict(count_met, ">= 2x rows/s")},
         {"  rows of the table scanned per s", rate(q["filter_count_ms"]["median"]),
          rate(p["filter_count_ms"]["median"]), "", ""},
         {"filter, return matching ids (ms)", Fixed(q["filter_ids_ms"]["median"], 1),
-         Fixed(p["filter_ids_ms"]["median"], 1), Fixed(ids_r, 2) + x, verdict(ids_met, ">= 2x rows/s")},
+         Fixed(p["filter_ids_ms"]["median"], 1), Fixed(ids_r, 2) + x, Verdict(ids_met, ">= 2x rows/s")},
         {"  rows of the table scanned per s", rate(q["filter_ids_ms"]["median"]),
          rate(p["filter_ids_ms"]["median"]), "", ""},
         {"lookup id = K, BTREE, mean / p50 / p99 (ms)", lat(q["lookup_index_ms"]), lat(p["lookup_index_ms"]),
-         Fixed(lookup_r, 2) + x, verdict(lookup_met, "p50 < 1 ms and >= 3x faster")},
+         Fixed(lookup_r, 2) + x, Verdict(lookup_met, "p50 < 1 ms and >= 3x faster")},
         {"lookup id = K, no index, mean / p50 / p99 (ms)", lat(q["lookup_noindex_ms"]),
          lat(p["lookup_noindex_ms"]), Fixed(lookup_noindex_r, 2) + x, "(for reference)"},
         {"delete 1 % of rows (ms)", Fixed(q["delete_ms"]["median"], 1), Fixed(p["delete_ms"]["median"], 1),
-         Fixed(delete_r, 2) + x, verdict(delete_met, ">= 2x faster")},
+         Fixed(delete_r, 2) + x, Verdict(delete_met, ">= 2x faster")},
         {"update 1 % of rows (ms)", Fixed(q["update_ms"]["median"], 1), Fixed(p["update_ms"]["median"], 1),
-         Fixed(update_r, 2) + x, verdict(update_met, ">= 2x faster")},
+         Fixed(update_r, 2) + x, Verdict(update_met, ">= 2x faster")},
         {"BTREE index build on id (ms)", Fixed(q["index_build_ms"], 0), Fixed(p["index_build_ms"], 0),
          Fixed(p["index_build_ms"].get<double>() / q["index_build_ms"].get<double>(), 2) + x,
          "(for reference)"},
@@ -688,7 +470,7 @@ int Main(int argc, char** argv) {
         {"filter, return matching ids (ms)", Fixed(q["filter_ids_ms"]["median"], 1), "", "", ""},
         {"  rows of the table scanned per s", rate(q["filter_ids_ms"]["median"]), "", "", ""},
         {"lookup id = K, BTREE, mean / p50 / p99 (ms)", lat(q["lookup_index_ms"]), "", "",
-         verdict(q_lookup < 1, "p50 < 1 ms")},
+         Verdict(q_lookup < 1, "p50 < 1 ms")},
         {"lookup id = K, no index, mean / p50 / p99 (ms)", lat(q["lookup_noindex_ms"]), "", "", ""},
         {"delete 1 % of rows (ms)", Fixed(q["delete_ms"]["median"], 1), "", "", ""},
         {"update 1 % of rows (ms)", Fixed(q["update_ms"]["median"], 1), "", "", ""},
@@ -697,11 +479,7 @@ int Main(int argc, char** argv) {
     };
   }
 
-  if (!o.json_out.empty()) {
-    std::ofstream out(o.json_out);
-    out << result.dump(2) << "\n";
-    if (!out) std::fprintf(stderr, "filter_bench: could not write %s\n", o.json_out.c_str());
-  }
+  if (!o.json_out.empty()) WriteJsonFile(o.json_out, result);
   if (o.json) {
     std::printf("%s\n", result.dump(2).c_str());
   } else {
@@ -719,8 +497,7 @@ int Main(int argc, char** argv) {
         "each on a fresh copy of the table; Quiver durable writes (fsync): %s;\n"
         "both sides returned the expected counts (checked)\n",
         o.scan_reps, o.warmup, o.mutate_reps, MutateWarmup(o), o.fsync ? "on" : "off");
-    std::printf("load average (1 min) %.2f at the start, %.2f at the end, on %u cores\n\n", load_before,
-                load_after, std::thread::hardware_concurrency());
+    PrintLoad(load_before, load_after);
     PrintTable(lines);
     std::printf("\nQuiver's plan for the filter:\n%s\n", q["explain_filter"].get<std::string>().c_str());
     std::printf("Quiver's plan for a lookup with the index:\n%s\n",

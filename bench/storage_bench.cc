@@ -16,23 +16,18 @@
 // sides with their ratios. Everything it writes lives in one directory under
 // the system temp dir, removed at the end (unless --keep).
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench_data.h"
+#include "bench_util.h"
 #include "quiver/quiver.h"
 
 namespace fs = std::filesystem;
@@ -45,93 +40,16 @@ constexpr int kTakeCount = 100;
 // Rows of the untimed warm-up ingest (the same on the peer's side).
 constexpr int64_t kWarmupRows = 10000;
 
-struct Options {
-  int64_t rows = 1000000;
-  int64_t batch_rows = 65536;
+struct Options : CommonOptions {
+  Options() {
+    rows = 1000000;
+    warmup = 3;
+  }
   int ingest_reps = 3;
   int scan_reps = 10;
   int take_reps = 50;
-  int warmup = 3;
   std::optional<std::string> compression;  // Quiver's default when unset
-  bool json = false;
-  std::string json_out;  // also write the JSON here, when set
-  bool peer = true;
-  bool keep = false;
-  bool fsync = true;  // Quiver's durable writes; LanceDB never fsyncs
-  std::string node_dir = QUIVER_BENCH_NODE_DIR;
 };
-
-// The run's temporary directory, removed on every exit path.
-std::string g_temp_root;
-bool g_keep_temp = false;
-
-void RemoveTemp() {
-  if (g_temp_root.empty()) return;
-  if (g_keep_temp) {
-    std::fprintf(stderr, "storage_bench: kept %s\n", g_temp_root.c_str());
-    return;
-  }
-  std::error_code ec;
-  fs::remove_all(g_temp_root, ec);
-}
-
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "storage_bench: %s\n", message.c_str());
-  RemoveTemp();
-  std::exit(1);
-}
-
-template <typename T>
-T Check(Result<T> result, const std::string& what) {
-  if (!result.ok()) Die(what + ": " + result.status().ToString());
-  return std::move(result).value();
-}
-
-void Progress(const std::string& message) { std::fprintf(stderr, "[quiver] %s\n", message.c_str()); }
-
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Wall time of one call of `fn`, in milliseconds.
-double TimeMs(const std::function<void()>& fn) {
-  const double t0 = NowMs();
-  fn();
-  return NowMs() - t0;
-}
-
-struct Summary {
-  double median = 0, min = 0, max = 0;
-  int reps = 0;
-};
-
-Summary Summarise(std::vector<double> times) {
-  std::sort(times.begin(), times.end());
-  Summary s;
-  s.reps = static_cast<int>(times.size());
-  if (times.empty()) return s;
-  const size_t m = times.size() / 2;
-  s.median = times.size() % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
-  s.min = times.front();
-  s.max = times.back();
-  return s;
-}
-
-std::string Grouped(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
-}
 
 json ToJson(const Summary& s) {
   return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"reps", s.reps}};
@@ -147,48 +65,19 @@ uint64_t DirBytes(const fs::path& dir) {
   return total;
 }
 
-int64_t ParseInt(const char* flag, const char* text) {
-  char* end = nullptr;
-  const long long v = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || v < 0)
-    Die(std::string(flag) + " expects a non-negative integer, got \"" + text + "\"");
-  return v;
-}
-
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) Die(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--rows") {
-      o.rows = ParseInt("--rows", value());
-    } else if (arg == "--batch-rows") {
-      o.batch_rows = ParseInt("--batch-rows", value());
-    } else if (arg == "--no-fsync") {
-      o.fsync = false;
-    } else if (arg == "--ingest-reps") {
-      o.ingest_reps = static_cast<int>(ParseInt("--ingest-reps", value()));
+  for (FlagReader flags(argc, argv); flags.Next();) {
+    const std::string& arg = flags.flag();
+    if (flags.ReadCommon(&o)) continue;
+    if (arg == "--ingest-reps") {
+      o.ingest_reps = flags.Count();
     } else if (arg == "--scan-reps") {
-      o.scan_reps = static_cast<int>(ParseInt("--scan-reps", value()));
+      o.scan_reps = flags.Count();
     } else if (arg == "--take-reps") {
-      o.take_reps = static_cast<int>(ParseInt("--take-reps", value()));
-    } else if (arg == "--warmup") {
-      o.warmup = static_cast<int>(ParseInt("--warmup", value()));
+      o.take_reps = flags.Count();
     } else if (arg == "--compression") {
-      o.compression = value();
-    } else if (arg == "--node-dir") {
-      o.node_dir = value();
-    } else if (arg == "--json") {
-      o.json = true;
-    } else if (arg == "--json-out") {
-      o.json_out = value();
-    } else if (arg == "--no-peer") {
-      o.peer = false;
-    } else if (arg == "--keep") {
-      o.keep = true;
+      o.compression = flags.Value();
     } else {
       std::fprintf(
           stderr,
@@ -214,53 +103,6 @@ SchemaPtr BenchSchema() {
       Field("category", utf8()),
       Field("price", float64()),
   });
-}
-
-// Wraps `size` bytes at `data` (owned by the BenchData, which outlives every
-// batch) without copying.
-BufferPtr Borrow(const void* data, size_t size) {
-  return Buffer::Wrap(data, size, [] {});
-}
-
-// Rows [begin, end) of a utf8 column: offsets rebased to 0 (copied), bytes
-// borrowed.
-ArrayPtr Utf8Slice(const std::vector<int32_t>& offsets, const std::string& bytes, int64_t begin,
-                   int64_t end) {
-  const int64_t n = end - begin;
-  BufferPtr rebased = Buffer::Allocate((n + 1) * sizeof(int32_t));
-  auto* out = reinterpret_cast<int32_t*>(rebased->mutable_data());
-  const int32_t base = offsets[begin];
-  for (int64_t i = 0; i <= n; ++i) out[i] = offsets[begin + i] - base;
-  return std::make_shared<Array>(
-      utf8(), n, std::vector<BufferPtr>{nullptr, rebased, Borrow(bytes.data() + base, offsets[end] - base)},
-      std::vector<ArrayPtr>{}, 0);
-}
-
-// The data as record batches of `batch_rows` rows, the same split the peer
-// script makes.
-std::vector<BatchPtr> MakeBatches(const BenchData& d, const SchemaPtr& schema, int64_t batch_rows) {
-  std::vector<BatchPtr> batches;
-  for (int64_t begin = 0; begin < d.rows; begin += batch_rows) {
-    const int64_t end = std::min(d.rows, begin + batch_rows);
-    const int64_t n = end - begin;
-    auto ids = std::make_shared<Array>(
-        int64(), n, std::vector<BufferPtr>{nullptr, Borrow(&d.id[begin], n * sizeof(int64_t))},
-        std::vector<ArrayPtr>{}, 0);
-    auto floats = std::make_shared<Array>(
-        float32(), n * kDim,
-        std::vector<BufferPtr>{nullptr, Borrow(&d.vector[begin * kDim], n * kDim * sizeof(float))},
-        std::vector<ArrayPtr>{}, 0);
-    auto vectors = std::make_shared<Array>(vector_type(kDim), n, std::vector<BufferPtr>{nullptr},
-                                           std::vector<ArrayPtr>{floats}, 0);
-    auto prices = std::make_shared<Array>(
-        float64(), n, std::vector<BufferPtr>{nullptr, Borrow(&d.price[begin], n * sizeof(double))},
-        std::vector<ArrayPtr>{}, 0);
-    batches.push_back(
-        Check(RecordBatch::Make(schema, {ids, vectors, Utf8Slice(d.text_offsets, d.text, begin, end),
-                                         Utf8Slice(d.category_offsets, d.category, begin, end), prices}),
-              "making a record batch"));
-  }
-  return batches;
 }
 
 // Quiver's figures, in the same shape as the peer's JSON.
@@ -379,95 +221,18 @@ json RunQuiver(const Options& o, const BenchData& d, const std::vector<uint64_t>
 // node or the package is missing or the script fails.
 std::optional<json> RunPeer(const Options& o, const fs::path& data_dir, const fs::path& db_dir,
                             std::string* why) {
-  const fs::path script = fs::path(o.node_dir) / "lancedb_storage.mjs";
-  if (!fs::exists(script)) {
-    *why = "no " + script.string();
-    return std::nullopt;
-  }
-  if (!fs::exists(fs::path(o.node_dir) / "node_modules" / "@lancedb" / "lancedb" / "package.json")) {
-    *why = "@lancedb/lancedb is not installed (run scripts/install_bench_peers.sh)";
-    return std::nullopt;
-  }
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    *why = "node is not on PATH";
-    return std::nullopt;
-  }
-  // Paths come from temp_directory_path() and the build; quote them for sh.
-  auto quote = [](const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  };
-  const std::string command = "LANCEDB_LOG=error node " + quote(script.string()) + " --data " +
-                              quote(data_dir.string()) + " --db " + quote(db_dir.string()) +
-                              " --batch-rows " + std::to_string(o.batch_rows) + " --ingest-reps " +
-                              std::to_string(o.ingest_reps) + " --scan-reps " + std::to_string(o.scan_reps) +
-                              " --take-reps " + std::to_string(o.take_reps) + " --warmup " +
-                              std::to_string(o.warmup) + " --take-count " + std::to_string(kTakeCount);
-  std::fflush(stderr);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    *why = "could not start node";
-    return std::nullopt;
-  }
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int rc = pclose(pipe);
-  if (rc != 0) {
-    *why = "lancedb_storage.mjs failed (exit status " + std::to_string(rc) + ", see its messages above)";
-    return std::nullopt;
-  }
-  json peer = json::parse(out, nullptr, /*allow_exceptions=*/false);
-  if (peer.is_discarded()) {
-    *why = "lancedb_storage.mjs printed no JSON: " + out.substr(0, 200);
-    return std::nullopt;
-  }
-  return peer;
-}
-
-// The 1-minute load average (Linux), or -1: other work on the machine skews
-// every figure, so the report shows how busy it was.
-double LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  double load = -1;
-  if (!(in >> load)) return -1;
-  return load;
-}
-
-struct Line {
-  std::string label;
-  std::string quiver;
-  std::string peer;
-  std::string ratio;
-  std::string target;
-};
-
-void PrintTable(const std::vector<Line>& lines) {
-  size_t w[5] = {0, 0, 0, 0, 0};
-  for (const Line& l : lines) {
-    w[0] = std::max(w[0], l.label.size());
-    w[1] = std::max(w[1], l.quiver.size());
-    w[2] = std::max(w[2], l.peer.size());
-    w[3] = std::max(w[3], l.ratio.size());
-  }
-  for (const Line& l : lines) {
-    std::printf("%-*s  %*s  %*s  %*s  %s\n", static_cast<int>(w[0]), l.label.c_str(), static_cast<int>(w[1]),
-                l.quiver.c_str(), static_cast<int>(w[2]), l.peer.c_str(), static_cast<int>(w[3]),
-                l.ratio.c_str(), l.target.c_str());
-  }
+  const std::string args = "--data " + Quote(data_dir.string()) + " --db " + Quote(db_dir.string()) +
+                           " --batch-rows " + std::to_string(o.batch_rows) + " --ingest-reps " +
+                           std::to_string(o.ingest_reps) + " --scan-reps " + std::to_string(o.scan_reps) +
+                           " --take-reps " + std::to_string(o.take_reps) + " --warmup " +
+                           std::to_string(o.warmup) + " --take-count " + std::to_string(kTakeCount);
+  return RunNodePeer(o.node_dir, "lancedb_storage.mjs", args, why);
 }
 
 int Main(int argc, char** argv) {
+  SetProgramName("storage_bench");
   const Options o = ParseOptions(argc, argv);
-  g_keep_temp = o.keep;
-
-  std::string tmpl = (fs::temp_directory_path() / "quiver-storage-bench-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr)
-    Die("cannot create a directory like " + tmpl + ": " + std::strerror(errno));
-  g_temp_root = tmpl;
-  const fs::path root = g_temp_root;
+  const fs::path root = MakeTempRoot("quiver-storage-bench", o.keep);
 
   const double load_before = LoadAverage();
   BenchData data;
@@ -489,7 +254,7 @@ int Main(int argc, char** argv) {
   std::string why_no_peer = "--no-peer";
   if (o.peer) {
     peer = RunPeer(o, data_dir, root / "lancedb", &why_no_peer);
-    if (!peer) std::fprintf(stderr, "storage_bench: LanceDB side skipped: %s\n", why_no_peer.c_str());
+    if (!peer) Warn("LanceDB side skipped: " + why_no_peer);
   }
 
   const double load_after = LoadAverage();
@@ -531,22 +296,21 @@ int Main(int argc, char** argv) {
                              {"take_2x", take_met},
                              {"size_1_1x", size_met},
                              {"all", ingest_met && scan_met && take_met && size_met}};
-    auto verdict = [](bool met, const std::string& target) { return (met ? "met    " : "MISSED ") + target; };
     const std::string lance_name = "LanceDB " + p.value("lancedb_version", std::string("?"));
     lines = {
         {"", "Quiver", lance_name, "ratio", "target"},
         {"ingest, one create-table call (ms)", Fixed(q_ingest, 1), Fixed(l_ingest, 1), "", ""},
         {"ingest (rows/s)", Grouped(static_cast<uint64_t>(o.rows / q_ingest * 1000)),
          Grouped(static_cast<uint64_t>(o.rows / l_ingest * 1000)), Fixed(ingest_ratio, 2) + "x",
-         verdict(ingest_met, ">= 3x LanceDB's rows/s")},
+         Verdict(ingest_met, ">= 3x LanceDB's rows/s")},
         {"full scan of price (ms)", Fixed(q_scan, 2), Fixed(l_scan, 2), Fixed(scan_ratio, 2) + "x",
-         verdict(scan_met, ">= 2x faster")},
+         Verdict(scan_met, ">= 2x faster")},
         {"take 100 random rows, all columns (ms)", Fixed(q_take, 3), Fixed(l_take, 3),
-         Fixed(take_ratio, 2) + "x", verdict(take_met, ">= 2x faster")},
+         Fixed(take_ratio, 2) + "x", Verdict(take_met, ">= 2x faster")},
         {"  LanceDB by takeOffsets / takeRowIds (ms)", "",
          Fixed(l_take_off, 3) + " / " + Fixed(l_take_ids, 3), "", ""},
         {"table size on disk (bytes)", Grouped(q_bytes), Grouped(l_bytes), Fixed(size_ratio, 3) + "x",
-         verdict(size_met, "<= 1.1x LanceDB's")},
+         Verdict(size_met, "<= 1.1x LanceDB's")},
     };
   } else {
     result["lancedb_skipped"] = why_no_peer;
@@ -560,11 +324,7 @@ int Main(int argc, char** argv) {
     };
   }
 
-  if (!o.json_out.empty()) {
-    std::ofstream out(o.json_out);
-    out << result.dump(2) << "\n";
-    if (!out) std::fprintf(stderr, "storage_bench: could not write %s\n", o.json_out.c_str());
-  }
+  if (!o.json_out.empty()) WriteJsonFile(o.json_out, result);
   if (o.json) {
     std::printf("%s\n", result.dump(2).c_str());
   } else {
@@ -573,8 +333,7 @@ int Main(int argc, char** argv) {
     std::printf(
         "medians of %d ingest, %d scan and %d take runs after %d warm-up runs; Quiver compression: %s\n",
         o.ingest_reps, o.scan_reps, o.take_reps, o.warmup, o.compression.value_or("default").c_str());
-    std::printf("load average (1 min) %.2f at the start, %.2f at the end, on %u cores\n\n", load_before,
-                load_after, std::thread::hardware_concurrency());
+    PrintLoad(load_before, load_after);
     PrintTable(lines);
     if (peer) {
       const bool sums_agree = std::abs(quiver["scan_price_sum"].get<double>() -

@@ -24,112 +24,21 @@
 // Filters and lookups start with `warmup` untimed runs; figures are medians
 // (lookups: also mean and p99).
 
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 
-// Without this Lance logs warnings that slow queries down (lancedb-figures.md).
-// Set before the native module loads, hence the dynamic imports below.
-process.env.LANCEDB_LOG = process.env.LANCEDB_LOG ?? "error";
-const lancedb = await import("@lancedb/lancedb");
-const arrow = await import("apache-arrow");
-
-function parseArgs(argv) {
-  const opts = { spec: "", data: "", db: "" };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, "");
-    if (!(key in opts) || i + 1 >= argv.length) throw new Error(`unknown or incomplete option "${argv[i]}"`);
-    opts[key] = argv[i + 1];
-  }
-  if (!opts.spec || !opts.data || !opts.db) throw new Error("--spec, --data and --db are required");
-  return opts;
-}
-
-function log(msg) {
-  process.stderr.write(`[lancedb] ${msg}\n`);
-}
-
-// A typed view of a whole file (copied when the file's buffer is misaligned).
-function readTyped(path, Type) {
-  const buf = readFileSync(path);
-  if (buf.byteOffset % Type.BYTES_PER_ELEMENT === 0) {
-    return new Type(buf.buffer, buf.byteOffset, buf.byteLength / Type.BYTES_PER_ELEMENT);
-  }
-  return new Type(new Uint8Array(buf).buffer);
-}
-
-function readColumns(dir) {
-  const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8"));
-  return {
-    rows: meta.rows,
-    id: readTyped(join(dir, "id.i64"), BigInt64Array),
-    textOffsets: readTyped(join(dir, "text.off"), Int32Array),
-    text: readTyped(join(dir, "text.utf8"), Uint8Array),
-    categoryOffsets: readTyped(join(dir, "category.off"), Int32Array),
-    category: readTyped(join(dir, "category.utf8"), Uint8Array),
-    price: readTyped(join(dir, "price.f64"), Float64Array),
-  };
-}
-
-// Rows [begin, end) of a utf8 column as Arrow data (offsets rebased to 0).
-function utf8Slice(offsets, bytes, begin, end) {
-  const base = offsets[begin];
-  const valueOffsets = new Int32Array(end - begin + 1);
-  for (let i = 0; i <= end - begin; ++i) valueOffsets[i] = offsets[begin + i] - base;
-  return arrow.makeData({
-    type: new arrow.Utf8(),
-    length: end - begin,
-    nullCount: 0,
-    valueOffsets,
-    data: bytes.subarray(base, offsets[end]),
-  });
-}
-
-// The columns (id, text, category, price: the schema filter_bench gives
-// Quiver) as an Arrow table of `batchRows`-row record batches.
-function buildTable(c, batchRows) {
-  const schema = new arrow.Schema([
-    new arrow.Field("id", new arrow.Int64(), true),
-    new arrow.Field("text", new arrow.Utf8(), true),
-    new arrow.Field("category", new arrow.Utf8(), true),
-    new arrow.Field("price", new arrow.Float64(), true),
-  ]);
-  const batches = [];
-  for (let begin = 0; begin < c.rows; begin += batchRows) {
-    const end = Math.min(c.rows, begin + batchRows);
-    const n = end - begin;
-    const children = [
-      arrow.makeData({ type: new arrow.Int64(), length: n, nullCount: 0, data: c.id.subarray(begin, end) }),
-      utf8Slice(c.textOffsets, c.text, begin, end),
-      utf8Slice(c.categoryOffsets, c.category, begin, end),
-      arrow.makeData({ type: new arrow.Float64(), length: n, nullCount: 0, data: c.price.subarray(begin, end) }),
-    ];
-    const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children });
-    batches.push(new arrow.RecordBatch(schema, struct));
-  }
-  return new arrow.Table(schema, batches);
-}
-
-// Median, mean, p99 (nearest rank), min and max.
-function summary(times) {
-  const s = [...times].sort((a, b) => a - b);
-  const n = s.length;
-  const m = n >> 1;
-  return {
-    median: n % 2 ? s[m] : (s[m - 1] + s[m]) / 2,
-    mean: s.reduce((a, b) => a + b, 0) / n,
-    p99: s[Math.ceil(0.99 * n) - 1],
-    min: s[0],
-    max: s[n - 1],
-    reps: n,
-  };
-}
-
-async function timed(fn) {
-  const t0 = performance.now();
-  const result = await fn();
-  return [performance.now() - t0, result];
-}
+import {
+  buildTable,
+  detailedSummary,
+  lancedb,
+  log,
+  parseArgs,
+  readColumns,
+  run,
+  timed,
+  timedCreateTable,
+  versions,
+} from "./common.mjs";
 
 // Point lookups, one query at a time; checks that each returns its row.
 async function timeLookups(tbl, predicates, keys, cols, warmup) {
@@ -145,11 +54,11 @@ async function timeLookups(tbl, predicates, keys, cols, warmup) {
     }
     if (q >= warmup) times.push(ms);
   }
-  return summary(times);
+  return detailedSummary(times);
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseArgs(process.argv.slice(2), { spec: "", data: "", db: "" }, ["spec", "data", "db"]);
   const spec = JSON.parse(readFileSync(opts.spec, "utf8"));
   const cols = readColumns(opts.data);
   const table = buildTable(cols, spec.batch_rows);
@@ -161,10 +70,7 @@ async function main() {
 
   // Ingest (untimed for the targets; reported for reference).
   {
-    const db = await lancedb.connect(dbDir);
-    const [ms, created] = await timed(() => db.createTable("bench", table));
-    created.close();
-    db.close();
+    const ms = await timedCreateTable(dbDir, table);
     out.ingest_ms = ms;
     log(`ingest: ${ms.toFixed(0)} ms`);
   }
@@ -187,7 +93,7 @@ async function main() {
       db.close();
       rmSync(copy, { recursive: true, force: true });
     }
-    out[`${what}_ms`] = summary(times);
+    out[`${what}_ms`] = detailedSummary(times);
     out[`${what}_rows`] = rows;
     log(`${what}: median ${out[`${what}_ms`].median.toFixed(1)} ms, ${rows} rows`);
   }
@@ -244,8 +150,8 @@ async function main() {
     out.filter_ids_rows = result.numRows;
     out.filter_ids_sum = sum;
   }
-  out.filter_count_ms = summary(countMs);
-  out.filter_ids_ms = summary(idsMs);
+  out.filter_count_ms = detailedSummary(countMs);
+  out.filter_ids_ms = detailedSummary(idsMs);
   log(`filter: count median ${out.filter_count_ms.median.toFixed(1)} ms, ids median ${out.filter_ids_ms.median.toFixed(1)} ms`);
 
   // Point lookups without an index, then with a BTREE.
@@ -259,21 +165,10 @@ async function main() {
   tbl.close();
   db.close();
 
-  const version = (pkg) => {
-    const path = new URL(`./node_modules/${pkg}/package.json`, import.meta.url);
-    return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")).version : "unknown";
-  };
-  out.lancedb_version = version("@lancedb/lancedb");
-  out.apache_arrow_version = version("apache-arrow");
-  out.node_version = process.version;
+  Object.assign(out, versions());
   out.rows = cols.rows;
   rmSync(opts.db, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`lancedb_filter: ${err.stack ?? err}\n`);
-  process.exit(1);
-}
+await run("lancedb_filter", main);

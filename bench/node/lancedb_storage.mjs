@@ -23,121 +23,26 @@
 //           untimed, from query().withRowId().
 // Reported times are medians over the reps, after `warmup` untimed runs.
 
-import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, statSync } from "node:fs";
+import { readdirSync, rmSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 
-// Without this Lance logs warnings that slow queries down (lancedb-figures.md).
-// Set before the native module loads, hence the dynamic imports below.
-process.env.LANCEDB_LOG = process.env.LANCEDB_LOG ?? "error";
-const lancedb = await import("@lancedb/lancedb");
-const arrow = await import("apache-arrow");
+import {
+  buildTable,
+  lancedb,
+  log,
+  median,
+  parseArgs,
+  readColumns,
+  readTyped,
+  run,
+  summary,
+  timed,
+  timedCreateTable,
+  versions,
+} from "./common.mjs";
 
 // Rows of the untimed warm-up ingest.
 const kWarmupRows = 10000;
-
-function parseArgs(argv) {
-  const opts = {
-    data: "",
-    db: "",
-    "batch-rows": 65536,
-    "ingest-reps": 3,
-    "scan-reps": 10,
-    "take-reps": 50,
-    warmup: 3,
-    "take-count": 100,
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, "");
-    if (!(key in opts) || i + 1 >= argv.length) {
-      throw new Error(`unknown or incomplete option "${argv[i]}"`);
-    }
-    opts[key] = typeof opts[key] === "number" ? Number(argv[i + 1]) : argv[i + 1];
-  }
-  if (!opts.data || !opts.db) throw new Error("--data and --db are required");
-  return opts;
-}
-
-function log(msg) {
-  process.stderr.write(`[lancedb] ${msg}\n`);
-}
-
-// A typed view of a whole file (copied when the file's buffer is misaligned).
-function readTyped(path, Type) {
-  const buf = readFileSync(path);
-  if (buf.byteOffset % Type.BYTES_PER_ELEMENT === 0) {
-    return new Type(buf.buffer, buf.byteOffset, buf.byteLength / Type.BYTES_PER_ELEMENT);
-  }
-  return new Type(new Uint8Array(buf).buffer);
-}
-
-function readColumns(dir) {
-  const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8"));
-  return {
-    rows: meta.rows,
-    dim: meta.dim,
-    id: readTyped(join(dir, "id.i64"), BigInt64Array),
-    vector: readTyped(join(dir, "vector.f32"), Float32Array),
-    textOffsets: readTyped(join(dir, "text.off"), Int32Array),
-    text: readTyped(join(dir, "text.utf8"), Uint8Array),
-    categoryOffsets: readTyped(join(dir, "category.off"), Int32Array),
-    category: readTyped(join(dir, "category.utf8"), Uint8Array),
-    price: readTyped(join(dir, "price.f64"), Float64Array),
-    take: readTyped(join(dir, "take.u64"), BigUint64Array),
-  };
-}
-
-// Rows [begin, end) of a utf8 column as Arrow data (offsets rebased to 0).
-function utf8Slice(offsets, bytes, begin, end) {
-  const base = offsets[begin];
-  const valueOffsets = new Int32Array(end - begin + 1);
-  for (let i = 0; i <= end - begin; ++i) valueOffsets[i] = offsets[begin + i] - base;
-  return arrow.makeData({
-    type: new arrow.Utf8(),
-    length: end - begin,
-    nullCount: 0,
-    valueOffsets,
-    data: bytes.subarray(base, offsets[end]),
-  });
-}
-
-// The columns as an Arrow table of `batchRows`-row record batches, sharing
-// the typed arrays' memory (only utf8 offsets are copied, to rebase them).
-function buildTable(c, batchRows) {
-  const vectorType = new arrow.FixedSizeList(c.dim, new arrow.Field("item", new arrow.Float32(), true));
-  const schema = new arrow.Schema([
-    new arrow.Field("id", new arrow.Int64(), true),
-    new arrow.Field("vector", vectorType, true),
-    new arrow.Field("text", new arrow.Utf8(), true),
-    new arrow.Field("category", new arrow.Utf8(), true),
-    new arrow.Field("price", new arrow.Float64(), true),
-  ]);
-  const batches = [];
-  for (let begin = 0; begin < c.rows; begin += batchRows) {
-    const end = Math.min(c.rows, begin + batchRows);
-    const n = end - begin;
-    const children = [
-      arrow.makeData({ type: new arrow.Int64(), length: n, nullCount: 0, data: c.id.subarray(begin, end) }),
-      arrow.makeData({
-        type: vectorType,
-        length: n,
-        nullCount: 0,
-        child: arrow.makeData({
-          type: new arrow.Float32(),
-          length: n * c.dim,
-          nullCount: 0,
-          data: c.vector.subarray(begin * c.dim, end * c.dim),
-        }),
-      }),
-      utf8Slice(c.textOffsets, c.text, begin, end),
-      utf8Slice(c.categoryOffsets, c.category, begin, end),
-      arrow.makeData({ type: new arrow.Float64(), length: n, nullCount: 0, data: c.price.subarray(begin, end) }),
-    ];
-    const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children });
-    batches.push(new arrow.RecordBatch(schema, struct));
-  }
-  return new arrow.Table(schema, batches);
-}
 
 // Sum of the sizes of the regular files under `dir` (apparent sizes).
 function dirBytes(dir) {
@@ -148,22 +53,6 @@ function dirBytes(dir) {
     else if (entry.isFile()) total += statSync(path).size;
   }
   return total;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function summary(times) {
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), reps: times.length };
-}
-
-async function timed(fn) {
-  const t0 = performance.now();
-  const result = await fn();
-  return [performance.now() - t0, result];
 }
 
 // Checks that a take returned exactly the rows asked for (id == row number).
@@ -177,8 +66,25 @@ function checkTake(result, offsets) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  const cols = readColumns(opts.data);
+  const opts = parseArgs(
+    process.argv.slice(2),
+    {
+      data: "",
+      db: "",
+      "batch-rows": 65536,
+      "ingest-reps": 3,
+      "scan-reps": 10,
+      "take-reps": 50,
+      warmup: 3,
+      "take-count": 100,
+    },
+    ["data", "db"],
+  );
+  const cols = {
+    ...readColumns(opts.data),
+    vector: readTyped(join(opts.data, "vector.f32"), Float32Array),
+    take: readTyped(join(opts.data, "take.u64"), BigUint64Array),
+  };
   const [prepareMs, table] = await timed(() => buildTable(cols, opts["batch-rows"]));
   log(`${cols.rows} rows read and built into an Arrow table in ${prepareMs.toFixed(0)} ms (untimed)`);
 
@@ -189,10 +95,8 @@ async function main() {
   // process also pays for native start-up (thread pools, allocators).
   {
     const warmDir = join(opts.db, "warmup");
-    const db = await lancedb.connect(warmDir);
     const small = buildTable({ ...cols, rows: Math.min(cols.rows, kWarmupRows) }, opts["batch-rows"]);
-    (await db.createTable("bench", small)).close();
-    db.close();
+    await timedCreateTable(warmDir, small);
     rmSync(warmDir, { recursive: true, force: true });
   }
 
@@ -203,10 +107,7 @@ async function main() {
   for (let r = 0; r < opts["ingest-reps"]; ++r) {
     if (dbDir) rmSync(dbDir, { recursive: true, force: true });
     dbDir = join(opts.db, `ingest${r}`);
-    const db = await lancedb.connect(dbDir);
-    const [ms, created] = await timed(() => db.createTable("bench", table));
-    created.close();
-    db.close();
+    const ms = await timedCreateTable(dbDir, table);
     ingestMs.push(ms);
     tableBytes.push(dirBytes(dbDir));
     log(`ingest rep ${r}: ${ms.toFixed(1)} ms, ${tableBytes[r]} bytes`);
@@ -260,15 +161,9 @@ async function main() {
   tbl.close();
   db.close();
 
-  const version = (pkg) => {
-    const path = new URL(`./node_modules/${pkg}/package.json`, import.meta.url);
-    return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")).version : "unknown";
-  };
   const out = {
     peer: "lancedb",
-    lancedb_version: version("@lancedb/lancedb"),
-    apache_arrow_version: version("apache-arrow"),
-    node_version: process.version,
+    ...versions(),
     rows: cols.rows,
     batch_rows: opts["batch-rows"],
     prepare_ms: prepareMs,
@@ -285,9 +180,4 @@ async function main() {
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`lancedb_storage: ${err.stack ?? err}\n`);
-  process.exit(1);
-}
+await run("lancedb_storage", main);
