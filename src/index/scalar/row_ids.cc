@@ -115,6 +115,14 @@ Result<Roaring64Map> DecodeRowIds(std::string_view bytes, std::string_view where
     return Status::Corruption(std::string(where) + ": row id bitmap claims " + std::to_string(parts) +
                               " parts in " + std::to_string(bytes.size()) + " bytes");
   }
+  // readSafe also loads that count as a uint64_t in place, so the bytes
+  // must be 8-byte aligned (a bitmap inside a page may not be).
+  std::vector<uint64_t> aligned;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) != 0) {
+    aligned.resize((bytes.size() + 7) / 8);
+    std::memcpy(aligned.data(), bytes.data(), bytes.size());
+    bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
+  }
   try {
     Roaring64Map rows = Roaring64Map::readSafe(bytes.data(), bytes.size() - 8);
     if (rows.getSizeInBytes(true) != bytes.size()) {
