@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/thread_pool.h"
 #include "expr/eval.h"
 #include "expr/parser.h"
 #include "format/deletion_file.h"
@@ -45,26 +46,50 @@ Result<RowsByFragment> MatchRows(std::shared_ptr<const Snapshot> snap, const exp
 
 Result<int64_t> StageDeletions(const Snapshot& snap, const RowsByFragment& rows, Transaction& txn,
                                std::vector<std::string>& written) {
-  int64_t total = 0;
+  // One deletion file per touched fragment; they are written (and synced)
+  // in parallel, since each is a separate small object.
+  struct Staged {
+    const Fragment* fragment = nullptr;
+    Roaring deleted;
+    int64_t now_deleted = 0;
+    std::string key;  // empty: no live row is left, the fragment goes
+    Status status;
+  };
+  std::vector<Staged> staged;
   for (const auto& [id, matched] : rows) {
     if (matched.isEmpty()) continue;
     const Fragment* f = snap.manifest->FindFragment(id);
     if (f == nullptr) return Status::Internal("row address names fragment " + std::to_string(id));
     QUIVER_ASSIGN_OR_RETURN(auto old, snap.files->LoadDeletions(*f));
-    Roaring deleted = matched;
-    if (old) deleted |= *old;
-    const int64_t now_deleted = static_cast<int64_t>(deleted.cardinality());
-    total += now_deleted - f->num_deleted();
-    txn.removed_fragments.push_back(*f);
-    if (now_deleted >= f->physical_rows) continue;  // nothing left: the fragment goes
-    Fragment updated = *f;
-    const std::string key = "_deletions/" + NewUniqueId() + ".del";
-    deleted.runOptimize();
-    QUIVER_RETURN_NOT_OK(snap.files->store()->Put(snap.files->Key(key), EncodeDeletionFile(deleted)));
-    written.push_back(key);
-    updated.deletion = DeletionFileRef{key, now_deleted};
+    Staged s;
+    s.fragment = f;
+    s.deleted = matched;
+    if (old) s.deleted |= *old;
+    s.now_deleted = static_cast<int64_t>(s.deleted.cardinality());
+    if (s.now_deleted < f->physical_rows) s.key = "_deletions/" + NewUniqueId() + ".del";
+    staged.push_back(std::move(s));
+  }
+  DefaultThreadPool()->ParallelFor(static_cast<int64_t>(staged.size()), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      Staged& s = staged[i];
+      if (s.key.empty()) continue;
+      s.deleted.runOptimize();
+      s.status = snap.files->store()->Put(snap.files->Key(s.key), EncodeDeletionFile(s.deleted));
+    }
+  });
+  int64_t total = 0;
+  Status first_error;
+  for (Staged& s : staged) {
+    if (!s.key.empty() && s.status.ok()) written.push_back(s.key);
+    if (!s.status.ok() && first_error.ok()) first_error = s.status;
+    total += s.now_deleted - s.fragment->num_deleted();
+    txn.removed_fragments.push_back(*s.fragment);
+    if (s.key.empty()) continue;
+    Fragment updated = *s.fragment;
+    updated.deletion = DeletionFileRef{s.key, s.now_deleted};
     txn.updated_fragments.push_back(std::move(updated));
   }
+  QUIVER_RETURN_NOT_OK(first_error);
   return total;
 }
 
