@@ -33,10 +33,20 @@ enum class ExprKind : uint8_t {
 enum class UnaryOp : uint8_t { kNot, kNegate };
 
 enum class BinaryOp : uint8_t {
-  kEq, kNe, kLt, kLe, kGt, kGe,  // = (also ==), <> (also !=), <, <=, >, >=
-  kAnd, kOr,
-  kAdd, kSub, kMul, kDiv, kMod,  // + - * / %
-  kConcat,                       // ||
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,  // = (also ==), <> (also !=), <, <=, >, >=
+  kAnd,
+  kOr,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,     // + - * / %
+  kConcat,  // ||
 };
 
 struct Expr;

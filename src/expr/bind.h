@@ -85,10 +85,16 @@ std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& predicate);
 // evaluating it: a column (or struct member) compared with constants.
 struct ColumnPredicate {
   enum class Op : uint8_t {
-    kEq, kLt, kLe, kGt, kGe,  // path <op> values[0]
-    kIn,                      // path IN values (no NULLs among them)
-    kIsNull, kIsNotNull,      // no values
-    kHasAny, kHasAll,         // array_has_any / array_has_all(path, values); array_has(path, v) is kHasAny {v}
+    kEq,
+    kLt,
+    kLe,
+    kGt,
+    kGe,  // path <op> values[0]
+    kIn,  // path IN values (no NULLs among them)
+    kIsNull,
+    kIsNotNull,  // no values
+    kHasAny,
+    kHasAll,  // array_has_any / array_has_all(path, values); array_has(path, v) is kHasAny {v}
   };
   std::vector<std::string> path;
   Op op = Op::kEq;

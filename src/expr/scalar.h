@@ -37,9 +37,9 @@ struct Scalar {
 
   static Scalar Null(TypePtr type = nullptr);  // nullptr: null_type()
   static Scalar Bool(bool v);
-  static Scalar Int(int64_t v, TypePtr type = nullptr);     // default int64
-  static Scalar UInt(uint64_t v, TypePtr type = nullptr);   // default uint64
-  static Scalar Double(double v, TypePtr type = nullptr);   // default float64
+  static Scalar Int(int64_t v, TypePtr type = nullptr);         // default int64
+  static Scalar UInt(uint64_t v, TypePtr type = nullptr);       // default uint64
+  static Scalar Double(double v, TypePtr type = nullptr);       // default float64
   static Scalar String(std::string v, TypePtr type = nullptr);  // default utf8
   static Scalar Date(int64_t days);
   static Scalar Timestamp(int64_t units, TypePtr type = nullptr);  // default timestamp[us]

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.h"
+
 namespace quiver::expr {
 
 bool IsValidUtf8(std::string_view s);
@@ -29,7 +31,7 @@ int64_t Utf8Length(std::string_view s);
 
 // The code point at s[i] (advancing *i past it); U+FFFD for invalid bytes.
 uint32_t DecodeUtf8(std::string_view s, size_t* i);
-void AppendUtf8(uint32_t cp, std::string* out);
+// AppendUtf8 (encoding one code point) is in common/utf8.h.
 
 uint32_t ToLowerCodePoint(uint32_t cp);
 uint32_t ToUpperCodePoint(uint32_t cp);

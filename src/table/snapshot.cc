@@ -46,7 +46,8 @@ Result<std::shared_ptr<const index::ScalarIndex>> TableFiles::OpenScalarIndex(co
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption("index \"" + meta.name + "\": malformed details in the manifest: " + e.what());
   }
-  QUIVER_ASSIGN_OR_RETURN(auto opened, index::OpenScalarIndex(store_, Key("_indices/" + meta.uuid + "/"), details));
+  QUIVER_ASSIGN_OR_RETURN(auto opened,
+                          index::OpenScalarIndex(store_, Key("_indices/" + meta.uuid + "/"), details));
   std::shared_ptr<const index::ScalarIndex> shared = std::move(opened);
   std::lock_guard<std::mutex> lock(mu_);
   return indexes_.emplace(meta.uuid, std::move(shared)).first->second;
