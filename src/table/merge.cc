@@ -161,6 +161,13 @@ Result<MergeInsertResult> MergeInsertBuilder::Execute(BatchReader& source_reader
   expr::BoundExprPtr update_condition, delete_condition;
   SchemaPtr pair_schema;
   if (update_condition_) {
+    for (const char* side : {"target", "source"}) {
+      if (schema->FieldIndex(side) >= 0) {
+        return Status::NotSupported(std::string("the update condition names the two sides \"target\" and "
+                                                "\"source\", but the table has a column named \"") +
+                                    side + "\"; rename it (alter_columns) to use a condition");
+      }
+    }
     pair_schema = PairSchema(*schema);
     QUIVER_ASSIGN_OR_RETURN(update_condition, expr::CompilePredicate(*update_condition_, *pair_schema));
   }

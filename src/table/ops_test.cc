@@ -290,6 +290,26 @@ TEST_F(OpsTest, MergeInsertUpsertsAndRejectsDuplicateKeys) {
   EXPECT_EQ(*table_->CountRows(), 2000);
 }
 
+TEST_F(OpsTest, MergeConditionRefusesAColumnNamedLikeASide) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{Field("id", int64()), Field("source", utf8())});
+  auto id = ArrayBuilder::Make(int64());
+  auto source = ArrayBuilder::Make(utf8());
+  ASSERT_TRUE(id->AppendInt(1).ok());
+  ASSERT_TRUE(source->AppendString("web").ok());
+  auto batch =
+      std::make_shared<RecordBatch>(schema, 1, std::vector<ArrayPtr>{id->Finish(), source->Finish()});
+  auto table = db_->CreateTable("sides", {batch});
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto merged = (*table)->MergeInsert({"id"}).WhenMatchedUpdateAll("source.id > 0").Execute({batch});
+  ASSERT_FALSE(merged.ok());
+  EXPECT_TRUE(merged.status().IsNotSupported()) << merged.status().ToString();
+  EXPECT_NE(merged.status().message().find("column named \"source\""), std::string::npos);
+  // Without a condition the merge works.
+  auto plain = (*table)->MergeInsert({"id"}).WhenMatchedUpdateAll().Execute({batch});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->num_updated_rows, 1);
+}
+
 TEST_F(OpsTest, SchemaEvolution) {
   auto added = table_->AddColumns({{"gross", "price * 1.5"}, {"label", "concat(category, '!')"}});
   if (!added.ok()) {
