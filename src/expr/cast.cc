@@ -14,31 +14,9 @@
 namespace quiver::expr {
 namespace {
 
-bool IsNumberLike(TypeId id) {
-  switch (id) {
-    case TypeId::kBool:
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64:
-    case TypeId::kFloat16:
-    case TypeId::kFloat32:
-    case TypeId::kFloat64:
-    case TypeId::kDate32:
-    case TypeId::kTimestamp:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsText(TypeId id) {
-  return id == TypeId::kUtf8 || id == TypeId::kLargeUtf8 || id == TypeId::kBinary ||
-         id == TypeId::kLargeBinary;
+// Bool, numbers, dates and timestamps: the fixed-width scalar types.
+bool IsNumberLike(const DataType& type) {
+  return type.is_fixed_width() && type.id() != TypeId::kFixedSizeList;
 }
 
 std::string Context(std::string_view context) {
@@ -183,7 +161,7 @@ Result<ArrayPtr> CastToText(const Array& in, const TypePtr& to, std::string_view
   const int64_t n = in.length();
   const TypeId from = in.type()->id();
   StringWriter w(to, n);
-  if (IsText(from)) {
+  if (in.type()->is_string_like()) {
     StringReader r(in);
     const bool check = from != TypeId::kUtf8 && from != TypeId::kLargeUtf8 &&
                        (to->id() == TypeId::kUtf8 || to->id() == TypeId::kLargeUtf8);
@@ -404,7 +382,7 @@ bool CanCast(const DataType& from, const DataType& to) {
   if (from.Equals(to)) return true;
   const TypeId f = from.id(), t = to.id();
   if (f == TypeId::kNull) return true;
-  if (IsNumberLike(f) && IsNumberLike(t)) {
+  if (IsNumberLike(from) && IsNumberLike(to)) {
     // A date has no meaning as a float, nor a float as a date.
     const bool ftime = f == TypeId::kDate32 || f == TypeId::kTimestamp;
     const bool ttime = t == TypeId::kDate32 || t == TypeId::kTimestamp;
@@ -414,8 +392,8 @@ bool CanCast(const DataType& from, const DataType& to) {
     }
     return true;
   }
-  if (IsText(t)) return IsNumberLike(f) || IsText(f);
-  if (IsText(f)) return IsNumberLike(t);
+  if (to.is_string_like()) return IsNumberLike(from) || from.is_string_like();
+  if (from.is_string_like()) return IsNumberLike(to);
   return false;
 }
 
@@ -427,8 +405,8 @@ Result<ArrayPtr> CastArray(const ArrayPtr& input, const TypePtr& to, std::string
                                    Context(context));
   }
   if (from.id() == TypeId::kNull) return MakeNullArray(to, input->length());
-  if (IsText(to->id())) return CastToText(*input, to, context);
-  if (IsText(from.id())) return CastFromText(*input, to, context);
+  if (to->is_string_like()) return CastToText(*input, to, context);
+  if (from.is_string_like()) return CastFromText(*input, to, context);
   return CastNumberLike(input, to, context);
 }
 
@@ -453,10 +431,10 @@ std::optional<Scalar> ExactCast(const Scalar& value, const TypePtr& to) {
   Result<Scalar> cast = CastScalar(value, to);
   if (!cast.ok()) return std::nullopt;
   // Text is exact between text types only (1.50 -> '1.5' -> 1.5 is not).
-  if (IsText(to->id()) != IsText(value.type->id())) return std::nullopt;
+  if (to->is_string_like() != value.type->is_string_like()) return std::nullopt;
   Result<Scalar> back = CastScalar(*cast, value.type);
   if (!back.ok()) return std::nullopt;
-  if (IsText(to->id())) return back->Equals(value) ? std::optional<Scalar>(*cast) : std::nullopt;
+  if (to->is_string_like()) return back->Equals(value) ? std::optional<Scalar>(*cast) : std::nullopt;
   std::optional<int> cmp = CompareScalars(*back, value);
   if (!cmp || *cmp != 0) return std::nullopt;
   return *cast;
