@@ -320,7 +320,9 @@ TEST_F(OpsTest, SchemaEvolution) {
   auto gross = table_->Scan().Where("id = 3").Columns({"price", "gross", "label"}).ToBatch();
   ASSERT_TRUE(gross.ok()) << gross.status().ToString();
   ASSERT_EQ((*gross)->num_rows(), 1);
-  if (rows_[3].price) EXPECT_DOUBLE_EQ((*gross)->column(1)->values<double>()[0], *rows_[3].price * 1.5);
+  if (rows_[3].price) {
+    EXPECT_DOUBLE_EQ((*gross)->column(1)->values<double>()[0], *rows_[3].price * 1.5);
+  }
 
   ASSERT_TRUE(table_->AddColumns(std::vector<Field>{Field("note", utf8())}).ok());
   EXPECT_EQ(*table_->CountRows("note IS NULL"), 5000);
