@@ -10,7 +10,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libzstd-dev liblz4-dev libxxhash-dev libroaring-dev
   nlohmann-json3-dev libcli11-dev libre2-dev
+  libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libfaiss-dev libhnswlib-dev
 )
 
 if [[ "${QUIVER_SKIP_APT:-0}" != 1 ]]; then
