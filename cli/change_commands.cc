@@ -2,6 +2,8 @@
 // drop-column, alter-column, and the scalar index verbs (index, indices,
 // drop-index, optimize-indices). merge lives with the file verbs in
 // data_commands.cc.
+#include <iomanip>
+#include <mutex>
 #include <iostream>
 #include <memory>
 
@@ -204,29 +206,68 @@ void RegisterIndex(VerbList& verbs) {
     std::string column;
     std::string type = "BTREE";
     std::string name;
+    IndexOptions vector;
   };
   auto args = std::make_shared<Args>();
-  Verb& verb = verbs.Add("index", "Build a scalar index on a column, used by filters automatically.",
-                         "quiver index ./db items category --type BITMAP",
-                         "BTREE: equality, ranges and IN on numbers, strings and dates. BITMAP: columns "
-                         "with few distinct values (equality, IN, IS NULL). LABEL_LIST: list columns "
-                         "(array_has_any, array_has_all). Check with `quiver scan ... --explain`.");
+  Verb& verb = verbs.Add(
+      "index", "Build an index on a column: scalar indexes for filters, vector indexes for search.",
+      "quiver index ./db items category --type BITMAP\n  quiver index ./db items vector --type IVF_PQ --metric cosine",
+      "Scalar: BTREE (equality, ranges and IN on numbers, strings and dates), BITMAP (columns with few "
+      "distinct values: equality, IN, IS NULL), LABEL_LIST (list columns: array_has_any, array_has_all); "
+      "check with `quiver scan ... --explain`. Vector (on a fixed-size list column): IVF_FLAT, IVF_PQ, "
+      "IVF_SQ, IVF_RQ, IVF_HNSW_SQ, IVF_HNSW_PQ, HNSW; unset sizes are chosen from the rows and the "
+      "dimension; check with `quiver search ... --explain`.");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("column", args->column, "The column to index")->required();
-  verb.app->add_option("--type", args->type, "BTREE, BITMAP or LABEL_LIST")->capture_default_str();
+  verb.app->add_option("--type", args->type,
+                       "BTREE, BITMAP, LABEL_LIST, IVF_FLAT, IVF_PQ, IVF_SQ, IVF_RQ, IVF_HNSW_SQ, "
+                       "IVF_HNSW_PQ or HNSW")
+      ->capture_default_str();
   verb.app->add_option("--name", args->name, "Index name (default <column>_idx)");
+  IndexOptions& v = args->vector;
+  verb.app->add_option("--metric", v.metric, "Vector indexes: l2, cosine or dot")->capture_default_str();
+  verb.app->add_option("--partitions", v.num_partitions, "IVF: partitions (default about sqrt(rows))")
+      ->check(AtLeast(1));
+  verb.app->add_option("--sub-vectors", v.num_sub_vectors, "PQ: sub-vectors, dividing the dimension")
+      ->check(AtLeast(1));
+  verb.app->add_option("--bits", v.num_bits, "PQ: bits per code, 4 or 8 (default 8)")
+      ->check(CLI::IsMember({4, 8}));
+  verb.app->add_option("--sample-rate", v.sample_rate, "IVF: k-means training rows per partition")
+      ->capture_default_str()
+      ->check(AtLeast(1));
+  verb.app->add_option("--max-iterations", v.max_iterations, "IVF: k-means iterations")
+      ->capture_default_str()
+      ->check(AtLeast(1));
+  verb.app->add_option("--m", v.m, "HNSW: neighbours per node")->capture_default_str()->check(AtLeast(2));
+  verb.app->add_option("--ef-construction", v.ef_construction, "HNSW: build beam width")
+      ->capture_default_str()
+      ->check(AtLeast(1));
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(IndexType type, ParseIndexType(args->type));
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
-    Progress progress("indexing " + args->column);
-    IndexOptions options;
+    IndexOptions options = args->vector;
     options.name = args->name;
-    options.progress = [&](int64_t done) { progress.Update(done); };
+    std::unique_ptr<Progress> progress = std::make_unique<Progress>("indexing " + args->column);
+    std::string stage;
+    std::mutex mu;
+    options.progress = [&](int64_t done) { progress->Update(done); };
+    options.build_progress = [&](std::string_view s, uint64_t done, uint64_t total) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (s != stage) {
+        stage = s;
+        progress->Finish();
+        progress = std::make_unique<Progress>("indexing " + args->column + ": " + stage);
+      }
+      progress->Update(static_cast<int64_t>(done));
+      (void)total;
+    };
+    const auto start = std::chrono::steady_clock::now();
     auto version = table->CreateIndex(args->column, type, options);
-    progress.Finish();
+    progress->Finish();
     QUIVER_RETURN_NOT_OK(version.status());
-    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\", version "
-              << *version << '\n';
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\" in "
+              << std::fixed << std::setprecision(2) << seconds << " s, version " << *version << '\n';
     return Status::OK();
   };
 }
@@ -247,13 +288,15 @@ void RegisterIndices(VerbList& verbs) {
       std::string columns;
       for (const auto& c : info.columns) columns += (columns.empty() ? "" : ",") + c;
       rows.push_back({info.name, info.type, columns, FormatCount(info.num_indexed_rows),
-                      FormatCount(info.num_unindexed_rows), std::to_string(info.built_on_version)});
+                      FormatCount(info.num_unindexed_rows), std::to_string(info.built_on_version),
+                      info.metric.empty() ? "-" : info.metric,
+                      info.size_bytes ? FormatBytes(info.size_bytes) : "-"});
     }
     if (rows.empty()) {
       std::cout << "no indexes\n";
       return Status::OK();
     }
-    PrintTable({"name", "type", "columns", "indexed", "unindexed", "built on version"}, rows);
+    PrintTable({"name", "type", "columns", "indexed", "unindexed", "built on version", "metric", "size"}, rows);
     return Status::OK();
   };
 }

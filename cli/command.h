@@ -61,7 +61,8 @@ void RegisterVersionCommands(VerbList& verbs);  // versions restore tags
 void RegisterAdminCommands(VerbList& verbs);    // compact cleanup stats tables drop rename
 // delete update add-column drop-column alter-column index indices drop-index optimize-indices
 void RegisterChangeCommands(VerbList& verbs);
-void RegisterDemo(VerbList& verbs);  // demo
+void RegisterSearch(VerbList& verbs);  // search
+void RegisterDemo(VerbList& verbs);    // demo
 
 // The positional <db> and <table> arguments every table verb starts with.
 struct TableRef {

@@ -231,7 +231,35 @@ struct DemoState {
   TablePtr table;
   uint64_t created_version = 0;
   std::vector<uint64_t> row_ids;  // from the scan, for the take
+  struct Query {
+    int64_t id;
+    std::vector<float> vector;
+  };
+  std::vector<Query> queries;               // stored vectors used as queries
+  std::vector<std::vector<int64_t>> exact;  // their exact top 10
 };
+
+// 100 rows of the first batch (spread over it) as queries.
+std::vector<DemoState::Query> DemoQueries(const DemoState& s) {
+  std::vector<DemoState::Query> out;
+  int64_t base = 0;
+  for (const BatchPtr& batch : s.first) {
+    const Array& ids = *batch->GetColumn("id");
+    const Array& vectors = *batch->GetColumn("vector");
+    const float* values = vectors.child(0)->values<float>() + vectors.offset() * kDim;
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      if ((base + r) % std::max<int64_t>(1, s.rows / 100) != 0 || out.size() >= 100) continue;
+      out.push_back({ids.values<int64_t>()[r], std::vector<float>(values + r * kDim, values + (r + 1) * kDim)});
+    }
+    base += batch->num_rows();
+  }
+  return out;
+}
+
+std::vector<int64_t> IdsOf(const RecordBatch& batch) {
+  const int64_t* ids = batch.GetColumn("id")->values<int64_t>();
+  return std::vector<int64_t>(ids, ids + batch.num_rows());
+}
 
 // What a step reports: rows it handled (for rows/s; 0 for none), a short
 // result, and lines printed below it.
@@ -402,6 +430,49 @@ std::vector<Step> MakeSteps() {
          QUIVER_RETURN_NOT_OK(Expect(r.rows_updated, (s.rows + 92) / 100, "updated rows"));
          return StepResult{r.rows_updated, "version " + std::to_string(r.version), {}};
        }});
+  steps.push_back({Title("100 exact searches, top 10"), [](DemoState& s) -> Result<StepResult> {
+                     // Queries are stored vectors: each must come back first, at distance 0.
+                     s.queries = DemoQueries(s);
+                     s.exact.clear();
+                     for (const auto& q : s.queries) {
+                       QUIVER_ASSIGN_OR_RETURN(BatchPtr hits,
+                                               s.table->Search(q.vector).Limit(10).Columns({"id"}).ToBatch());
+                       QUIVER_RETURN_NOT_OK(Expect(hits->num_rows(), 10, "exact search results"));
+                       QUIVER_RETURN_NOT_OK(Expect(hits->column(0)->values<int64_t>()[0], q.id, "nearest id"));
+                       s.exact.push_back(IdsOf(*hits));
+                     }
+                     return StepResult{0, "each query's own row first", {}};
+                   }});
+  steps.push_back({Title("create IVF_PQ index on vector"), [](DemoState& s) -> Result<StepResult> {
+                     IndexOptions options;
+                     QUIVER_ASSIGN_OR_RETURN(uint64_t version,
+                                             s.table->CreateIndex("vector", IndexType::kIvfPq, options));
+                     QUIVER_ASSIGN_OR_RETURN(auto indices, s.table->ListIndices());
+                     std::string size;
+                     for (const IndexInfo& info : indices) {
+                       if (info.type == "IVF_PQ") {
+                         size = std::to_string(info.num_partitions) + " partitions, " + FormatBytes(info.size_bytes);
+                       }
+                     }
+                     return StepResult{s.rows, size + ", version " + std::to_string(version), {}};
+                   }});
+  steps.push_back({Title("100 IVF_PQ searches (nprobes 20, refine 10)"), [](DemoState& s) -> Result<StepResult> {
+                     double hits = 0;
+                     for (size_t i = 0; i < s.queries.size(); ++i) {
+                       QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, s.table->Search(s.queries[i].vector)
+                                                                   .Nprobes(20)
+                                                                   .RefineFactor(10)
+                                                                   .Limit(10)
+                                                                   .Columns({"id"})
+                                                                   .ToBatch());
+                       for (int64_t id : IdsOf(*batch)) {
+                         hits += std::count(s.exact[i].begin(), s.exact[i].end(), id);
+                       }
+                     }
+                     char recall[64];
+                     std::snprintf(recall, sizeof(recall), "recall@10 %.3f vs exact", hits / (10.0 * s.queries.size()));
+                     return StepResult{0, recall, {}};
+                   }});
   steps.push_back({Title("delete where category = 'c9'"), [](DemoState& s) -> Result<StepResult> {
                      QUIVER_ASSIGN_OR_RETURN(DeleteResult r, s.table->Delete("category = 'c9'"));
                      QUIVER_ASSIGN_OR_RETURN(int64_t left, s.table->CountRows("category = 'c9'"));
@@ -468,7 +539,9 @@ void RegisterDemo(VerbList& verbs) {
                 "quiver demo --rows 1000000",
                 "Generates a deterministic table (id, 8-20 words of text, category, price, 128-d vector), "
                 "writes it, appends, counts, scans, takes rows by id, lists versions, reads the first "
-                "version, restores it and compacts, printing each step's time and rows/s. The directory is "
+                "version, restores it and compacts, filters, builds a BTREE index and looks rows up, "
+                "searches vectors exactly, builds an IVF_PQ index and measures its recall, updates and "
+                "deletes, printing each step's time and rows/s. The directory is "
                 "kept, so the other verbs can look at it afterwards.");
   verb.app->add_option("dir", args->dir, "Database directory (default: a fresh temporary directory)");
   verb.app->add_option("--rows", args->rows, "Rows in the first batch; the append adds a tenth as many")

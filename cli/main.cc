@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
 
   quiver::cli::VerbList verbs(app);
   quiver::cli::RegisterDataCommands(verbs);
+  quiver::cli::RegisterSearch(verbs);
   quiver::cli::RegisterVersionCommands(verbs);
   quiver::cli::RegisterChangeCommands(verbs);
   quiver::cli::RegisterAdminCommands(verbs);

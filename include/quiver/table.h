@@ -210,19 +210,47 @@ struct ColumnAlteration {
 };
 
 enum class IndexType {
+  // Scalar indexes, used by filters.
   kBTree,      // sorted values: equality, ranges and IN on numbers, strings, dates
   kBitmap,     // one bitmap per distinct value: low-cardinality equality, IN, IS NULL
   kLabelList,  // list columns: array_has_any, array_has_all, array_has
+  // Vector indexes over a fixed-size list column (float32, float16, uint8,
+  // int8 elements), used by Search(). See docs/guide.md, "Vector search".
+  kIvfFlat,    // k-means partitions of full vectors
+  kIvfPq,      // partitions of product-quantised codes
+  kIvfSq,      // partitions of 8-bit scalar-quantised codes
+  kIvfRq,      // partitions of RaBitQ 1-bit codes
+  kIvfHnswSq,  // an HNSW graph over SQ codes in each partition
+  kIvfHnswPq,  // an HNSW graph over PQ codes in each partition
+  kHnsw,       // one HNSW graph over the full vectors
 };
-// "BTREE", "BITMAP", "LABEL_LIST".
+// "BTREE", "BITMAP", "LABEL_LIST", "IVF_FLAT", "IVF_PQ", "IVF_SQ", "IVF_RQ",
+// "IVF_HNSW_SQ", "IVF_HNSW_PQ", "HNSW".
 const char* IndexTypeName(IndexType type);
 // Case-insensitive; InvalidArgument listing the known names otherwise.
 Result<IndexType> ParseIndexType(std::string_view name);
+bool IsVectorIndexType(IndexType type);
+
+// A step of a long index build: `stage` ("reading", "training centroids",
+// "encoding", "graph", "writing", ...), `done` of `total` units.
+using IndexProgressFn = std::function<void(std::string_view stage, uint64_t done, uint64_t total)>;
 
 struct IndexOptions {
   std::string name;     // default "<column>_idx"
   bool replace = true;  // replace an index of the same name (else AlreadyExists)
-  ProgressFn progress;  // rows indexed so far
+  ProgressFn progress;  // scalar indexes: rows indexed so far
+  IndexProgressFn build_progress;  // every index kind: stages of the build
+
+  // Vector indexes only. Zero means "chosen from the data's size and
+  // dimension" (docs/guide.md lists the rules).
+  std::string metric = "l2";  // "l2", "cosine", "dot" (searches must use the same)
+  int num_partitions = 0;     // IVF partitions
+  int sample_rate = 256;      // k-means training rows per partition
+  int max_iterations = 50;    // k-means iterations
+  int num_sub_vectors = 0;    // PQ sub-vectors (must divide the dimension)
+  int num_bits = 0;           // PQ bits per code: 4 or 8
+  int m = 20;                 // HNSW neighbours per node
+  int ef_construction = 300;  // HNSW build beam width
 };
 
 struct IndexInfo {
@@ -232,6 +260,83 @@ struct IndexInfo {
   uint64_t built_on_version = 0;
   int64_t num_indexed_rows = 0;    // live rows in fragments the index covers
   int64_t num_unindexed_rows = 0;  // live rows appended (or rewritten) since; scanned by queries
+  // Vector indexes only.
+  std::string metric;         // "l2", "cosine", "dot"
+  int num_partitions = 0;     // IVF kinds
+  uint64_t size_bytes = 0;    // the index's files
+  std::string details;        // the index's build parameters as JSON
+};
+
+// A nearest-neighbour search over a vector column. Results are a batch of
+// the projected columns plus `_distance` (float32, nearest first; squared
+// L2, 1 - cosine similarity or 1 - dot product), `_rowid` on request, and,
+// when several query vectors are given, `query_index` (int32) saying which
+// query each row answers (queries in order, each nearest first).
+//
+//   auto hits = table->Search({0.1f, ...}).Where("category = 'c3'").Nprobes(20)
+//                   .RefineFactor(10).Limit(10).Columns({"id"}).ToBatch();
+//
+// An index on the column is used when one exists with the query's metric
+// (unless BypassVectorIndex); rows added since it was built are searched
+// exactly and merged in. Deleted rows never appear.
+class VectorQuery {
+ public:
+  // The vector column; default: the table's only fixed-size-list column
+  // (InvalidArgument naming them when there are several).
+  VectorQuery& Column(std::string column);
+  // Another query vector answered in the same call.
+  VectorQuery& AddQuery(std::vector<float> vector);
+  // "l2", "cosine", "dot" or "hamming" (packed uint8 vectors, exact search
+  // only). Default: the index's metric, else l2.
+  VectorQuery& Metric(std::string metric);
+  // SQL predicate (docs/sql.md). Applied before the search by default, so
+  // `limit` rows come back whenever that many match; Postfilter() applies
+  // it to the nearest rows instead (faster, may return fewer).
+  VectorQuery& Where(std::string predicate);
+  VectorQuery& Prefilter(bool prefilter = true);
+  VectorQuery& Postfilter() { return Prefilter(false); }
+  // IVF indexes: partitions probed (default 20).
+  VectorQuery& Nprobes(int nprobes);
+  // Re-rank refine_factor * limit candidates with exact distances (0: off).
+  VectorQuery& RefineFactor(int refine_factor);
+  // HNSW: search beam width (default max(limit, 40)).
+  VectorQuery& Ef(int ef);
+  // Exact search even when an index exists.
+  VectorQuery& BypassVectorIndex(bool bypass = true);
+  // Keeps results with lower <= _distance < upper.
+  VectorQuery& DistanceRange(std::optional<float> lower, std::optional<float> upper);
+  VectorQuery& Limit(int64_t limit);  // default 10
+  VectorQuery& Offset(int64_t offset);
+  // Output columns (default: all).
+  VectorQuery& Columns(std::vector<std::string> columns);
+  VectorQuery& WithRowId(bool with_row_id = true);
+
+  Result<BatchPtr> ToBatch() const;
+  // How the search would run: index or flat, probes, prefilter rows,
+  // unindexed rows, refine.
+  Result<std::string> Explain() const;
+
+ private:
+  friend class Table;
+  friend struct VectorSearch;
+  explicit VectorQuery(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+  std::shared_ptr<const Snapshot> snapshot_;
+  Status error_;  // from the call that made this query (reported by ToBatch)
+  std::string column_;
+  std::vector<std::vector<float>> queries_;
+  std::string metric_;
+  std::string where_;
+  bool prefilter_ = true;
+  int nprobes_ = 20;
+  int refine_factor_ = 0;
+  int ef_ = 0;
+  bool bypass_index_ = false;
+  std::optional<float> lower_bound_;
+  std::optional<float> upper_bound_;
+  int64_t limit_ = 10;
+  int64_t offset_ = 0;
+  std::vector<std::string> columns_;
+  bool with_row_id_ = false;
 };
 
 class Table {
@@ -251,6 +356,9 @@ class Table {
   // committed. Returns the new version.
   Result<uint64_t> Add(BatchReader& data, const WriteOptions& options = {});
   Result<uint64_t> Add(const std::vector<BatchPtr>& batches, const WriteOptions& options = {});
+
+  // A nearest-neighbour search for `vector`; see VectorQuery.
+  VectorQuery Search(std::vector<float> vector) const;
 
   Result<int64_t> CountRows() const;
   // Rows where the SQL predicate is TRUE.
@@ -278,8 +386,10 @@ class Table {
   // removed from disk by the next compaction and cleanup.
   Result<uint64_t> DropColumns(const std::vector<std::string>& columns);
 
-  // Builds a scalar index on `column` and commits it as a new version.
-  // Queries use it automatically when a predicate allows.
+  // Builds an index on `column` and commits it as a new version: a scalar
+  // index (filters use it automatically when a predicate allows) or a
+  // vector index (searches use it). InvalidArgument when the type does not
+  // fit the column or the options do not fit the data.
   Result<uint64_t> CreateIndex(const std::string& column, IndexType type, const IndexOptions& options = {});
   Result<std::vector<IndexInfo>> ListIndices() const;
   Status DropIndex(const std::string& name);

@@ -7,6 +7,7 @@
 #include "table/filter.h"
 #include "table/scan_reader.h"
 #include "table/table_impl.h"
+#include "table/vector_indexes.h"
 
 namespace quiver {
 namespace {
@@ -61,26 +62,58 @@ Result<std::unique_ptr<BatchReader>> IndexInput(std::shared_ptr<const Snapshot> 
 
 }  // namespace
 
-const char* IndexTypeName(IndexType type) {
-  switch (type) {
-    case IndexType::kBitmap:
-      return "BITMAP";
-    case IndexType::kLabelList:
-      return "LABEL_LIST";
-    case IndexType::kBTree:
-    default:
-      return "BTREE";
+namespace {
+
+struct IndexTypeEntry {
+  IndexType type;
+  const char* name;
+};
+constexpr IndexTypeEntry kIndexTypes[] = {
+    {IndexType::kBTree, "BTREE"},         {IndexType::kBitmap, "BITMAP"},
+    {IndexType::kLabelList, "LABEL_LIST"}, {IndexType::kIvfFlat, "IVF_FLAT"},
+    {IndexType::kIvfPq, "IVF_PQ"},         {IndexType::kIvfSq, "IVF_SQ"},
+    {IndexType::kIvfRq, "IVF_RQ"},         {IndexType::kIvfHnswSq, "IVF_HNSW_SQ"},
+    {IndexType::kIvfHnswPq, "IVF_HNSW_PQ"}, {IndexType::kHnsw, "HNSW"},
+};
+
+// New files for `meta` under `prefix`: its rows minus `removed`, plus those of
+// the `unindexed` fragments. Returns the details for the manifest.
+Result<std::string> UpdateIndexFiles(const std::shared_ptr<const Snapshot>& snap, const IndexMeta& meta, int field,
+                                     const std::vector<uint64_t>& unindexed, const Roaring64Map& removed,
+                                     const std::string& prefix) {
+  auto type = ParseIndexType(meta.type);
+  if (type.ok() && IsVectorIndexType(*type)) {
+    return UpdateVectorIndexFiles(*snap, meta, field, unindexed, removed, prefix);
   }
+  QUIVER_ASSIGN_OR_RETURN(auto old, snap->files->OpenScalarIndex(meta));
+  QUIVER_ASSIGN_OR_RETURN(auto input, IndexInput(snap, field, unindexed));
+  QUIVER_ASSIGN_OR_RETURN(auto updated, old->Update(*input, removed, *snap->files->store(), prefix, {}));
+  return updated.ToJson().dump();
+}
+
+}  // namespace
+
+const char* IndexTypeName(IndexType type) {
+  for (const IndexTypeEntry& e : kIndexTypes) {
+    if (e.type == type) return e.name;
+  }
+  return "BTREE";
+}
+
+bool IsVectorIndexType(IndexType type) {
+  return type != IndexType::kBTree && type != IndexType::kBitmap && type != IndexType::kLabelList;
 }
 
 Result<IndexType> ParseIndexType(std::string_view name) {
   std::string upper(name);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (upper == "BTREE") return IndexType::kBTree;
-  if (upper == "BITMAP") return IndexType::kBitmap;
-  if (upper == "LABEL_LIST" || upper == "LABELLIST") return IndexType::kLabelList;
-  return Status::InvalidArgument("unknown index type \"" + std::string(name) +
-                                 "\"; scalar index types are BTREE, BITMAP and LABEL_LIST");
+  if (upper == "LABELLIST") return IndexType::kLabelList;
+  std::string names;
+  for (const IndexTypeEntry& e : kIndexTypes) {
+    if (upper == e.name) return e.type;
+    names += (names.empty() ? "" : ", ") + std::string(e.name);
+  }
+  return Status::InvalidArgument("unknown index type \"" + std::string(name) + "\"; index types are " + names);
 }
 
 Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, const IndexOptions& options) {
@@ -90,9 +123,12 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
   const Manifest& m = *snap->manifest;
   QUIVER_ASSIGN_OR_RETURN(const Field* field, m.schema->GetField(column));
   const int field_index = static_cast<int>(field - m.schema->fields().data());
+  const bool vector = IsVectorIndexType(type);
   const index::ScalarIndexType scalar_type = ToScalarType(type);
-  QUIVER_RETURN_NOT_OK(
-      index::CheckIndexable(scalar_type, *field->type).WithContext("column \"" + column + "\""));
+  if (!vector) {
+    QUIVER_RETURN_NOT_OK(
+        index::CheckIndexable(scalar_type, *field->type).WithContext("column \"" + column + "\""));
+  }
   const std::string name = options.name.empty() ? column + "_idx" : options.name;
   QUIVER_RETURN_NOT_OK(ValidateTableName(name).WithContext("index name"));
   for (const IndexMeta& existing : m.indexes) {
@@ -103,12 +139,18 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
 
   const std::string uuid = NewUniqueId();
   const std::string prefix = IndexPrefix(*impl_->files(), uuid);
-  QUIVER_ASSIGN_OR_RETURN(auto scan, IndexInput(snap, field_index, std::nullopt));
-  ProgressingReader input(std::move(scan), options.progress);
-  auto built = index::BuildScalarIndex(scalar_type, *field, input, *impl_->files()->store(), prefix);
-  if (!built.ok()) {
+  Result<std::string> details = std::string();
+  if (vector) {
+    details = BuildVectorIndexFiles(*snap, field_index, type, options, prefix);
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(auto scan, IndexInput(snap, field_index, std::nullopt));
+    ProgressingReader input(std::move(scan), options.progress);
+    auto built = index::BuildScalarIndex(scalar_type, *field, input, *impl_->files()->store(), prefix);
+    details = built.ok() ? Result<std::string>(built->ToJson().dump()) : Result<std::string>(built.status());
+  }
+  if (!details.ok()) {
     (void)impl_->files()->store()->DeletePrefix(prefix);
-    return built.status().WithContext("building index \"" + name + "\"");
+    return details.status().WithContext("building index \"" + name + "\"");
   }
 
   IndexMeta meta;
@@ -118,7 +160,7 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
   meta.field_ids = {m.field_ids[field_index]};
   meta.dataset_version = m.version;
   for (const Fragment& f : m.fragments) meta.fragment_ids.push_back(f.id);
-  meta.details = built->ToJson().dump();
+  meta.details = std::move(*details);
 
   Transaction txn;
   txn.operation = "create_index";
@@ -150,6 +192,10 @@ Result<std::vector<IndexInfo>> Table::ListIndices() const {
       const bool covered =
           std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) != meta.fragment_ids.end();
       (covered ? info.num_indexed_rows : info.num_unindexed_rows) += f.live_rows();
+    }
+    auto type = ParseIndexType(meta.type);
+    if (type.ok() && IsVectorIndexType(*type)) {
+      QUIVER_RETURN_NOT_OK(DescribeVectorIndex(meta, &info).WithContext("index \"" + meta.name + "\""));
     }
     out.push_back(std::move(info));
   }
@@ -210,16 +256,10 @@ Result<uint64_t> Table::OptimizeIndices() {
     }
     if (unindexed.empty() && removed.isEmpty()) continue;
 
-    QUIVER_ASSIGN_OR_RETURN(auto old, snap->files->OpenScalarIndex(meta));
     const std::string uuid = NewUniqueId();
     const std::string prefix = IndexPrefix(*impl_->files(), uuid);
     prefixes.push_back(prefix);
-    auto input = IndexInput(snap, field, unindexed);
-    if (!input.ok()) {
-      undo();
-      return input.status();
-    }
-    auto updated = old->Update(**input, removed, *impl_->files()->store(), prefix, {});
+    auto updated = UpdateIndexFiles(snap, meta, field, unindexed, removed, prefix);
     if (!updated.ok()) {
       undo();
       return updated.status().WithContext("optimizing index \"" + meta.name + "\"");
@@ -229,7 +269,7 @@ Result<uint64_t> Table::OptimizeIndices() {
     next.dataset_version = m.version;
     next.fragment_ids.clear();
     for (const Fragment& f : m.fragments) next.fragment_ids.push_back(f.id);
-    next.details = updated->ToJson().dump();
+    next.details = std::move(*updated);
     txn.new_indexes.push_back(std::move(next));
   }
   if (txn.new_indexes.empty()) return m.version;

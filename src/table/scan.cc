@@ -110,6 +110,11 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids,
                                    const std::vector<std::string>& columns) const {
   QUIVER_ASSIGN_OR_RETURN(auto snap, impl()->ReadSnapshot());
   QUIVER_ASSIGN_OR_RETURN(std::vector<int> fields, snap->ResolveColumns(columns));
+  return TakeRows(*snap, row_ids, fields);
+}
+
+Result<BatchPtr> TakeRows(const Snapshot& snapshot, std::span<const uint64_t> row_ids, const std::vector<int>& fields) {
+  const Snapshot* snap = &snapshot;
   const auto& fragments = snap->manifest->fragments;
 
   // Locate each id: (fragment index, physical offset). An id can occur in

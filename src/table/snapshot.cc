@@ -1,9 +1,11 @@
 #include "table/snapshot.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/thread_pool.h"
 #include "format/deletion_file.h"
+#include "table/vector_column.h"
 
 namespace quiver {
 
@@ -51,6 +53,65 @@ Result<std::shared_ptr<const index::ScalarIndex>> TableFiles::OpenScalarIndex(co
   std::shared_ptr<const index::ScalarIndex> shared = std::move(opened);
   std::lock_guard<std::mutex> lock(mu_);
   return indexes_.emplace(meta.uuid, std::move(shared)).first->second;
+}
+
+Result<std::shared_ptr<const index::VectorIndex>> TableFiles::OpenVectorIndex(const IndexMeta& meta) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = vector_indexes_.find(meta.uuid);
+    if (it != vector_indexes_.end()) return it->second;
+  }
+  index::VectorIndexMeta details;
+  try {
+    QUIVER_ASSIGN_OR_RETURN(details, index::VectorIndexMeta::FromJson(nlohmann::json::parse(meta.details)));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("index \"" + meta.name + "\": malformed details in the manifest: " + e.what());
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto opened,
+                          index::OpenVectorIndex(store_, Key("_indices/" + meta.uuid + "/"), details));
+  std::shared_ptr<const index::VectorIndex> shared = std::move(opened);
+  std::lock_guard<std::mutex> lock(mu_);
+  return vector_indexes_.emplace(meta.uuid, std::move(shared)).first->second;
+}
+
+uint64_t TableFiles::vector_cache_bytes() {
+  static const uint64_t bytes = [] {
+    // QUIVER_VECTOR_CACHE_MB overrides the default of 4 GiB.
+    if (const char* env = std::getenv("QUIVER_VECTOR_CACHE_MB")) {
+      char* end = nullptr;
+      const unsigned long long mb = std::strtoull(env, &end, 10);
+      if (end != env) return static_cast<uint64_t>(mb) << 20;
+    }
+    return uint64_t{4} << 30;
+  }();
+  return bytes;
+}
+
+Result<std::shared_ptr<const VectorColumn>> TableFiles::CachedVectors(const std::string& key,
+                                                                      const VectorLoader& load) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = vectors_.begin(); it != vectors_.end(); ++it) {
+      if (it->first == key) {
+        vectors_.splice(vectors_.begin(), vectors_, it);
+        return vectors_.front().second;
+      }
+    }
+  }
+  // Loaded outside the lock; two threads may load the same column at once,
+  // and the second simply replaces nothing (the first insert wins).
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const VectorColumn> loaded, load());
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& entry : vectors_) {
+    if (entry.first == key) return entry.second;
+  }
+  vectors_.emplace_front(key, loaded);
+  vector_bytes_ += loaded->memory_bytes();
+  while (vector_bytes_ > vector_cache_bytes() && vectors_.size() > 1) {
+    vector_bytes_ -= vectors_.back().second->memory_bytes();
+    vectors_.pop_back();
+  }
+  return loaded;
 }
 
 Result<std::vector<int>> Snapshot::ResolveColumns(const std::vector<std::string>& columns) const {

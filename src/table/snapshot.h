@@ -10,6 +10,8 @@
 
 #include <roaring/roaring.hh>
 
+#include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,10 +22,13 @@
 #include "format/data_file.h"
 #include "format/manifest.h"
 #include "index/scalar/scalar_index.h"
+#include "index/vector/vector_index.h"
 #include "io/object_store.h"
 #include "quiver/array.h"
 
 namespace quiver {
+
+struct VectorColumn;
 
 // The files of one table, with caches shared by all its snapshots. Data and
 // deletion files are immutable, so cached entries never go stale.
@@ -44,6 +49,15 @@ class TableFiles {
   // The scalar index described by `meta` (files under "_indices/<uuid>/"),
   // opened once and shared.
   Result<std::shared_ptr<const index::ScalarIndex>> OpenScalarIndex(const IndexMeta& meta);
+  // The vector index described by `meta`, opened once and shared.
+  Result<std::shared_ptr<const index::VectorIndex>> OpenVectorIndex(const IndexMeta& meta);
+
+  using VectorLoader = std::function<Result<std::shared_ptr<const VectorColumn>>()>;
+  // The vector column cached under `key`, or load() (its result cached).
+  // The cache holds at most vector_cache_bytes(); the least recently used
+  // entries leave first.
+  Result<std::shared_ptr<const VectorColumn>> CachedVectors(const std::string& key, const VectorLoader& load);
+  static uint64_t vector_cache_bytes();
 
  private:
   ObjectStorePtr store_;
@@ -52,6 +66,10 @@ class TableFiles {
   std::map<std::string, std::shared_ptr<DataFileReader>> readers_;
   std::map<std::string, std::shared_ptr<const Roaring>> deletions_;
   std::map<std::string, std::shared_ptr<const index::ScalarIndex>> indexes_;
+  std::map<std::string, std::shared_ptr<const index::VectorIndex>> vector_indexes_;
+  // Most recently used first.
+  std::list<std::pair<std::string, std::shared_ptr<const VectorColumn>>> vectors_;
+  uint64_t vector_bytes_ = 0;
 };
 
 struct Snapshot {
@@ -76,6 +94,11 @@ struct Snapshot {
   Result<BatchPtr> TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
                                     std::span<const int64_t> offsets) const;
 };
+
+// Rows by stable row id, in the order given (an id may repeat), with the
+// schema fields `fields`; NotFound naming the first id that does not exist
+// (or was deleted) in this version.
+Result<BatchPtr> TakeRows(const Snapshot& snap, std::span<const uint64_t> row_ids, const std::vector<int>& fields);
 
 // Indexes i in [0, length) whose physical row start + i is not deleted.
 std::vector<int64_t> LiveOffsets(int64_t start, int64_t length, const Roaring& deleted);

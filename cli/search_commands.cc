@@ -1,0 +1,201 @@
+// The search verb: nearest-neighbour search for one vector (printed as rows)
+// or for every vector of a file (one JSON line per query, for benchmarks
+// and recall checks).
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "convert/file_reader.h"
+#include "convert/output.h"
+
+namespace quiver::cli {
+namespace {
+
+struct SearchArgs {
+  TableRef ref;
+  VersionRef at;
+  std::string vector;
+  std::string queries;
+  int64_t k = 10;
+  int64_t offset = 0;
+  std::string where;
+  bool postfilter = false;
+  std::optional<int> nprobes;
+  std::optional<int> refine;
+  std::optional<int> ef;
+  std::string metric;
+  std::string column;
+  bool bypass_index = false;
+  std::vector<std::string> columns;
+  std::string format = "table";
+  bool with_rowid = false;
+  bool explain = false;
+};
+
+// "[0.1, 0.2]" or "0.1,0.2".
+Result<std::vector<float>> ParseVector(const std::string& text) {
+  nlohmann::json parsed = nlohmann::json::parse(text.front() == '[' ? text : "[" + text + "]", nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_array()) {
+    return Status::InvalidArgument("--vector: expected numbers like '[0.1, 0.2, ...]', got \"" +
+                                   (text.size() > 40 ? text.substr(0, 40) + "..." : text) + "\"");
+  }
+  std::vector<float> out;
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    if (!parsed[i].is_number()) {
+      return Status::InvalidArgument("--vector: element " + std::to_string(i) + " is not a number");
+    }
+    out.push_back(parsed[i].get<float>());
+  }
+  return out;
+}
+
+// The vectors of a .fvecs / .bvecs / .npy / .jsonl file (its `vector`
+// column, or its only fixed-size-list column).
+Result<std::vector<std::vector<float>>> ReadQueryFile(const std::string& path) {
+  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, convert::ReadFileToBatch(path));
+  ArrayPtr column = batch->GetColumn("vector");
+  if (!column) {
+    for (const ArrayPtr& c : batch->columns()) {
+      if (c->type()->id() == TypeId::kFixedSizeList) column = c;
+    }
+  }
+  if (!column || column->type()->id() != TypeId::kFixedSizeList) {
+    return Status::InvalidArgument("--queries: " + path + " has no vector column");
+  }
+  const int64_t dim = column->type()->list_size();
+  const Array& values = *column->child(0);
+  std::vector<std::vector<float>> out(static_cast<size_t>(column->length()), std::vector<float>(dim));
+  for (int64_t r = 0; r < column->length(); ++r) {
+    const int64_t base = (column->offset() + r) * dim;
+    for (int64_t j = 0; j < dim; ++j) {
+      float v;
+      switch (values.type()->id()) {
+        case TypeId::kFloat32:
+          v = values.values<float>()[base + j];
+          break;
+        case TypeId::kFloat64:
+          v = static_cast<float>(values.values<double>()[base + j]);
+          break;
+        case TypeId::kUInt8:
+          v = values.values<uint8_t>()[base + j];
+          break;
+        case TypeId::kInt8:
+          v = values.values<int8_t>()[base + j];
+          break;
+        default:
+          return Status::InvalidArgument("--queries: vectors of " + values.type()->ToString() +
+                                         " are not supported (float32, float64, int8, uint8 are)");
+      }
+      out[r][j] = v;
+    }
+  }
+  return out;
+}
+
+VectorQuery MakeQuery(const Table& table, std::vector<float> vector, const SearchArgs& a) {
+  VectorQuery q = table.Search(std::move(vector));
+  q.Limit(a.k).Offset(a.offset).Columns(a.columns).WithRowId(a.with_rowid).BypassVectorIndex(a.bypass_index);
+  if (!a.column.empty()) q.Column(a.column);
+  if (!a.metric.empty()) q.Metric(a.metric);
+  if (!a.where.empty()) q.Where(a.where).Prefilter(!a.postfilter);
+  if (a.nprobes) q.Nprobes(*a.nprobes);
+  if (a.refine) q.RefineFactor(*a.refine);
+  if (a.ef) q.Ef(*a.ef);
+  return q;
+}
+
+// One JSON line per query with the id column's values (the _rowid when the
+// table has no `id` column), then the total search time.
+Status RunQueryFile(const Table& table, SearchArgs a) {
+  QUIVER_ASSIGN_OR_RETURN(auto queries, ReadQueryFile(a.queries));
+  const bool has_id = table.schema()->GetField("id").ok();
+  a.columns = {has_id ? std::string("id") : table.schema()->field(0).name};
+  a.with_rowid = !has_id;
+  std::vector<BatchPtr> results;
+  results.reserve(queries.size());
+  const auto start = std::chrono::steady_clock::now();
+  for (auto& q : queries) {
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, MakeQuery(table, std::move(q), a).ToBatch());
+    results.push_back(std::move(batch));
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const BatchPtr& batch : results) {
+    ArrayPtr ids = batch->GetColumn(has_id ? "id" : "_rowid");
+    ArrayPtr distances = batch->GetColumn("_distance");
+    nlohmann::json line;
+    line["ids"] = nlohmann::json::array();
+    line["distances"] = nlohmann::json::array();
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      line["ids"].push_back(nlohmann::json::parse(ids->FormatValue(i), nullptr, false));
+      line["distances"].push_back(distances->values<float>()[i]);
+    }
+    std::cout << line.dump() << '\n';
+  }
+  std::cout << nlohmann::json{{"queries", queries.size()}, {"search_seconds", seconds}}.dump() << '\n';
+  return Status::OK();
+}
+
+}  // namespace
+
+void RegisterSearch(VerbList& verbs) {
+  auto args = std::make_shared<SearchArgs>();
+  Verb& verb = verbs.Add(
+      "search", "Find the rows nearest to a vector (or to every vector of a file), optionally filtered.",
+      "quiver search ./db items --vector '[0.1, 0.2, ...]' --k 5 --where \"category = 'c3'\" --columns id,text",
+      "Uses the column's vector index when there is one (see `quiver index --type IVF_PQ`), and an exact "
+      "search otherwise. Results carry _distance: squared L2, 1 - cosine similarity, or 1 - dot product. "
+      "With --queries, prints one JSON line {\"ids\": [...], \"distances\": [...]} per query (the id "
+      "column's values, nearest first), then {\"queries\": n, \"search_seconds\": s} timing the searches "
+      "alone.");
+  AddTableArgs(verb.app, &args->ref);
+  auto* vector = verb.app->add_option("--vector", args->vector, "The query vector: '[0.1, 0.2, ...]'");
+  auto* file = verb.app->add_option("--queries", args->queries,
+                                    "A file of query vectors (.fvecs, .bvecs, .npy, .jsonl with a vector column)");
+  vector->excludes(file);
+  verb.app->add_option("--k,--limit", args->k, "Results per query")->capture_default_str()->check(AtLeast(0));
+  verb.app->add_option("--offset", args->offset, "Skip this many nearest rows first")->check(AtLeast(0));
+  verb.app->add_option("--where", args->where,
+                       "Only rows where this SQL predicate is true (applied before the search unless "
+                       "--postfilter)");
+  verb.app->add_flag("--postfilter", args->postfilter,
+                     "Apply --where to the nearest rows instead (faster; may return fewer than k)");
+  verb.app->add_option("--nprobes", args->nprobes, "IVF indexes: partitions to probe (default 20)")
+      ->check(AtLeast(1));
+  verb.app->add_option("--refine", args->refine,
+                       "Re-rank k * N candidates with exact distances (quantised indexes)")
+      ->check(AtLeast(0));
+  verb.app->add_option("--ef", args->ef, "HNSW indexes: search beam width (default max(k, 40))")->check(AtLeast(1));
+  verb.app->add_option("--metric", args->metric, "l2, cosine, dot or hamming (default: the index's, else l2)");
+  verb.app->add_option("--column", args->column, "The vector column (default: the only one)");
+  verb.app->add_flag("--bypass-index", args->bypass_index, "Exact search even when an index exists");
+  verb.app->add_option("--columns", args->columns, "Columns to print, comma-separated (default: all)")
+      ->delimiter(',');
+  verb.app->add_option("--format", args->format, "table: aligned text; json: one JSON object per line; csv")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  verb.app->add_flag("--with-rowid", args->with_rowid, "Add the _rowid column");
+  verb.app->add_flag("--explain", args->explain, "Print how the search would run instead of its results");
+  AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);
+  verb.run = [args]() -> Status {
+    if (args->vector.empty() && args->queries.empty()) {
+      return Status::InvalidArgument("search needs --vector or --queries");
+    }
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref, args->at));
+    if (!args->queries.empty()) return RunQueryFile(*table, *args);
+    QUIVER_ASSIGN_OR_RETURN(std::vector<float> vector, ParseVector(args->vector));
+    VectorQuery query = MakeQuery(*table, std::move(vector), *args);
+    if (args->explain) {
+      QUIVER_ASSIGN_OR_RETURN(std::string plan, query.Explain());
+      std::cout << plan;
+      return Status::OK();
+    }
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr rows, query.ToBatch());
+    QUIVER_ASSIGN_OR_RETURN(convert::OutputFormat format, convert::ParseOutputFormat(args->format));
+    auto reader = MakeBatchReader(rows->schema(), {rows});
+    return convert::WriteBatches(*reader, format, std::cout);
+  };
+}
+
+}  // namespace quiver::cli

@@ -1,0 +1,668 @@
+// Nearest-neighbour search over a table version: exact scans of the vector
+// column, vector index searches, prefilters and postfilters, refine, and the
+// merge of rows an index does not cover yet.
+//
+// Candidates are identified by stable row id throughout; the output rows are
+// taken by row id at the end, so only `limit` rows per query are read beyond
+// the vectors themselves.
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/thread_pool.h"
+#include "expr/bind.h"
+#include "expr/eval.h"
+#include "index/vector/distance.h"
+#include "index/vector/topk.h"
+#include "index/vector/vector_index.h"
+#include "quiver/table.h"
+#include "table/scan_reader.h"
+#include "table/snapshot.h"
+#include "table/table_impl.h"
+#include "table/vector_column.h"
+
+namespace quiver {
+
+VectorQuery Table::Search(std::vector<float> vector) const {
+  auto snap = impl()->ReadSnapshot();
+  VectorQuery query(snap.ok() ? *snap : nullptr);
+  if (!snap.ok()) query.error_ = snap.status();
+  query.queries_.push_back(std::move(vector));
+  return query;
+}
+
+VectorQuery& VectorQuery::Column(std::string column) {
+  column_ = std::move(column);
+  return *this;
+}
+VectorQuery& VectorQuery::AddQuery(std::vector<float> vector) {
+  queries_.push_back(std::move(vector));
+  return *this;
+}
+VectorQuery& VectorQuery::Metric(std::string metric) {
+  metric_ = std::move(metric);
+  return *this;
+}
+VectorQuery& VectorQuery::Where(std::string predicate) {
+  where_ = std::move(predicate);
+  return *this;
+}
+VectorQuery& VectorQuery::Prefilter(bool prefilter) {
+  prefilter_ = prefilter;
+  return *this;
+}
+VectorQuery& VectorQuery::Nprobes(int nprobes) {
+  nprobes_ = nprobes;
+  return *this;
+}
+VectorQuery& VectorQuery::RefineFactor(int refine_factor) {
+  refine_factor_ = refine_factor;
+  return *this;
+}
+VectorQuery& VectorQuery::Ef(int ef) {
+  ef_ = ef;
+  return *this;
+}
+VectorQuery& VectorQuery::BypassVectorIndex(bool bypass) {
+  bypass_index_ = bypass;
+  return *this;
+}
+VectorQuery& VectorQuery::DistanceRange(std::optional<float> lower, std::optional<float> upper) {
+  lower_bound_ = lower;
+  upper_bound_ = upper;
+  return *this;
+}
+VectorQuery& VectorQuery::Limit(int64_t limit) {
+  limit_ = limit;
+  return *this;
+}
+VectorQuery& VectorQuery::Offset(int64_t offset) {
+  offset_ = offset;
+  return *this;
+}
+VectorQuery& VectorQuery::Columns(std::vector<std::string> columns) {
+  columns_ = std::move(columns);
+  return *this;
+}
+VectorQuery& VectorQuery::WithRowId(bool with_row_id) {
+  with_row_id_ = with_row_id;
+  return *this;
+}
+
+namespace {
+
+using index::Metric;
+using index::Neighbor;
+using index::TopK;
+
+bool IsVectorIndex(const IndexMeta& meta) {
+  auto type = ParseIndexType(meta.type);
+  return type.ok() && IsVectorIndexType(*type);
+}
+
+// Rows of the version by stable row id: which fragment, which offset.
+class RowLocator {
+ public:
+  // Over `fragments`, which must outlive the locator.
+  explicit RowLocator(const std::vector<const Fragment*>& fragments) {
+    for (const Fragment* f : fragments) {
+      int64_t base = 0;
+      for (const RowIdRange& r : f->row_ids) {
+        ranges_.push_back({r.start, r.end, f, base});
+        base += static_cast<int64_t>(r.size());
+      }
+    }
+    std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
+  }
+  // (fragment, physical offset), or a null fragment when the id is not here.
+  std::pair<const Fragment*, int64_t> Find(uint64_t row_id) const {
+    auto it = std::upper_bound(ranges_.begin(), ranges_.end(), row_id,
+                               [](uint64_t id, const Range& r) { return id < r.start; });
+    // Ranges of different fragments do not overlap (row ids are unique in
+    // a version), so the last range starting at or before the id decides.
+    if (it == ranges_.begin()) return {nullptr, 0};
+    --it;
+    if (row_id >= it->end) return {nullptr, 0};
+    return {it->fragment, it->base + static_cast<int64_t>(row_id - it->start)};
+  }
+
+ private:
+  struct Range {
+    uint64_t start, end;
+    const Fragment* fragment;
+    int64_t base;
+  };
+  std::vector<Range> ranges_;
+};
+
+// One query vector, prepared for the metric.
+struct PreparedQuery {
+  std::vector<float> values;
+  std::vector<uint8_t> bytes;  // hamming
+  float norm_sq = 0;
+};
+
+struct Plan {
+  std::shared_ptr<const Snapshot> snap;
+  int field = -1;
+  std::string column;
+  int dim = 0;
+  Metric metric = Metric::kL2;
+  const IndexMeta* index = nullptr;
+  std::string no_index_reason;
+  std::vector<const Fragment*> indexed;    // covered by the index
+  std::vector<const Fragment*> unindexed;  // searched exactly
+  expr::BoundExprPtr predicate;
+  std::vector<int> output_fields;
+  int64_t want = 0;  // offset + limit
+};
+
+Result<int> ResolveVectorColumn(const Schema& schema, const std::string& column) {
+  if (!column.empty()) {
+    QUIVER_ASSIGN_OR_RETURN(const Field* field, schema.GetField(column));
+    if (!field->type->is_vector()) {
+      return Status::InvalidArgument("column \"" + column + "\" is not a vector column (it is " +
+                                     field->type->ToString() +
+                                     "; vectors are fixed_size_list of float16, float32, int8 or uint8)");
+    }
+    return static_cast<int>(field - schema.fields().data());
+  }
+  std::vector<int> found;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    if (schema.field(i).type->is_vector()) found.push_back(i);
+  }
+  if (found.size() == 1) return found[0];
+  if (found.empty()) {
+    return Status::InvalidArgument("the table has no vector column (a fixed_size_list of float16, float32, "
+                                   "int8 or uint8) to search");
+  }
+  std::string names;
+  for (int i : found) names += (names.empty() ? "\"" : ", \"") + schema.field(i).name + "\"";
+  return Status::InvalidArgument("the table has several vector columns (" + names +
+                                 "); name the one to search");
+}
+
+Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& column, const std::string& metric,
+                      bool bypass, const std::string& where, const std::vector<std::string>& columns,
+                      const std::vector<std::vector<float>>& queries, int64_t limit, int64_t offset) {
+  Plan plan;
+  plan.snap = snap;
+  const Manifest& m = *snap->manifest;
+  QUIVER_ASSIGN_OR_RETURN(plan.field, ResolveVectorColumn(*m.schema, column));
+  const Field& field = m.schema->field(plan.field);
+  plan.column = field.name;
+  plan.dim = field.type->list_size();
+  if (queries.empty()) return Status::InvalidArgument("a vector search needs at least one query vector");
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (static_cast<int>(queries[i].size()) != plan.dim) {
+      return Status::InvalidArgument("query vector" + (queries.size() > 1 ? " " + std::to_string(i) : "") +
+                                     " has dimension " + std::to_string(queries[i].size()) + ", column \"" +
+                                     field.name + "\" has " + std::to_string(plan.dim));
+    }
+    for (float v : queries[i]) {
+      if (!std::isfinite(v)) return Status::InvalidArgument("query vector holds a NaN or infinite value");
+    }
+  }
+  if (limit < 0) return Status::InvalidArgument("limit must not be negative, got " + std::to_string(limit));
+  if (offset < 0) return Status::InvalidArgument("offset must not be negative, got " + std::to_string(offset));
+  plan.want = limit + offset;
+
+  // The index on the column, if any, and the metric.
+  const IndexMeta* candidate = nullptr;
+  index::VectorIndexMeta details;
+  for (const IndexMeta& meta : m.indexes) {
+    if (IsVectorIndex(meta) && meta.field_ids.size() == 1 && meta.field_ids[0] == m.field_ids[plan.field]) {
+      candidate = &meta;
+      break;
+    }
+  }
+  if (candidate != nullptr) {
+    try {
+      QUIVER_ASSIGN_OR_RETURN(details, index::VectorIndexMeta::FromJson(nlohmann::json::parse(candidate->details)));
+    } catch (const nlohmann::json::exception& e) {
+      return Status::Corruption("index \"" + candidate->name + "\": malformed details: " + e.what());
+    }
+  }
+  if (!metric.empty()) {
+    QUIVER_ASSIGN_OR_RETURN(plan.metric, index::ParseMetric(metric));
+  } else if (candidate != nullptr) {
+    plan.metric = details.metric;
+  }
+  if (plan.metric == Metric::kHamming && field.type->value_type()->id() != TypeId::kUInt8) {
+    return Status::InvalidArgument("the hamming metric needs a uint8 vector column (packed bits); \"" +
+                                   field.name + "\" is " + field.type->ToString());
+  }
+  if (candidate == nullptr) {
+    plan.no_index_reason = "no vector index on \"" + field.name + "\"";
+  } else if (bypass) {
+    plan.no_index_reason = "bypassing index \"" + candidate->name + "\" as asked";
+  } else if (details.metric != plan.metric) {
+    plan.no_index_reason = "index \"" + candidate->name + "\" uses metric " +
+                           std::string(index::MetricName(details.metric)) + ", the query " +
+                           std::string(index::MetricName(plan.metric));
+  } else {
+    plan.index = candidate;
+  }
+  for (const Fragment& f : m.fragments) {
+    const bool covered = plan.index != nullptr && std::find(plan.index->fragment_ids.begin(),
+                                                            plan.index->fragment_ids.end(),
+                                                            f.id) != plan.index->fragment_ids.end();
+    (covered ? plan.indexed : plan.unindexed).push_back(&f);
+  }
+  if (!where.empty()) {
+    QUIVER_ASSIGN_OR_RETURN(plan.predicate, expr::CompilePredicate(where, *m.schema));
+  }
+  QUIVER_ASSIGN_OR_RETURN(plan.output_fields, snap->ResolveColumns(columns));
+  return plan;
+}
+
+PreparedQuery Prepare(const std::vector<float>& q, Metric metric) {
+  PreparedQuery p;
+  p.values = q;
+  p.norm_sq = index::Kernels().norm_sq_f32(q.data(), q.size());
+  if (metric == Metric::kHamming) {
+    p.bytes.resize(q.size());
+    for (size_t i = 0; i < q.size(); ++i) p.bytes[i] = static_cast<uint8_t>(std::clamp(q[i], 0.0f, 255.0f));
+  }
+  return p;
+}
+
+// Rows the prefilter admits: stable row ids, and per fragment the physical
+// offsets.
+struct Allowed {
+  Roaring64Map row_ids;
+  std::unordered_map<uint64_t, Roaring> offsets;  // fragment id -> offsets
+  int64_t count = 0;
+};
+
+Result<Allowed> RunPrefilter(const Plan& plan) {
+  ScanSpec spec;
+  spec.predicate = plan.predicate;
+  spec.with_row_id = true;
+  spec.with_row_addr = true;
+  spec.batch_size = 65536;
+  QUIVER_ASSIGN_OR_RETURN(auto reader, OpenScan(plan.snap, std::move(spec)));
+  Allowed allowed;
+  for (;;) {
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, reader->Next());
+    if (batch == nullptr) break;
+    ArrayPtr ids = batch->GetColumn("_rowid");
+    ArrayPtr addrs = batch->GetColumn("_rowaddr");
+    const uint64_t* id = ids->values<uint64_t>();
+    const uint64_t* addr = addrs->values<uint64_t>();
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      allowed.row_ids.add(id[i]);
+      allowed.offsets[addr[i] >> 32].add(static_cast<uint32_t>(addr[i]));
+    }
+    allowed.count += batch->num_rows();
+  }
+  return allowed;
+}
+
+// The distance bounds of a query.
+struct Bounds {
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+  bool Admits(float d) const { return d >= lower && d < upper; }
+};
+
+// Distances of `query` to rows [begin, end) of `column`, into `out`.
+void ChunkDistances(const VectorColumn& column, const PreparedQuery& query, Metric metric, int64_t begin,
+                    int64_t end, float* out) {
+  const auto& k = index::Kernels();
+  const size_t n = static_cast<size_t>(end - begin);
+  const size_t dim = static_cast<size_t>(column.dim);
+  switch (metric) {
+    case Metric::kL2:
+      k.l2_f32_many(query.values.data(), column.row(begin), n, dim, out);
+      break;
+    case Metric::kDot:
+      k.dot_f32_many(query.values.data(), column.row(begin), n, dim, out);
+      for (size_t i = 0; i < n; ++i) out[i] = index::DotToDistance(out[i]);
+      break;
+    case Metric::kCosine:
+      k.dot_f32_many(query.values.data(), column.row(begin), n, dim, out);
+      for (size_t i = 0; i < n; ++i) {
+        out[i] = index::CosineDistance(out[i], query.norm_sq, column.norms_sq[begin + i]);
+      }
+      break;
+    case Metric::kHamming:
+      for (size_t i = 0; i < n; ++i) {
+        out[i] = static_cast<float>(k.hamming(query.bytes.data(), column.byte_row(begin + i), dim));
+      }
+      break;
+  }
+}
+
+float RowDistance(const VectorColumn& column, const PreparedQuery& query, Metric metric, int64_t row) {
+  float d;
+  ChunkDistances(column, query, metric, row, row + 1, &d);
+  return d;
+}
+
+// Exact search of `fragments` for every query; results per query carry row
+// ids, nearest first, at most `want` each.
+Result<std::vector<std::vector<Neighbor>>> ExactSearch(const Plan& plan, const std::vector<PreparedQuery>& queries,
+                                                       const std::vector<const Fragment*>& fragments,
+                                                       const Allowed* allowed, const Bounds& bounds) {
+  constexpr int64_t kChunk = 16384;
+  struct Item {
+    const Fragment* fragment;
+    std::shared_ptr<const VectorColumn> column;
+    std::shared_ptr<const Roaring> deleted;
+    const Roaring* allowed;  // physical offsets, null: all
+    int64_t begin, end;
+  };
+  std::vector<Item> items;
+  for (const Fragment* f : fragments) {
+    const Roaring* fragment_allowed = nullptr;
+    if (allowed != nullptr) {
+      auto it = allowed->offsets.find(f->id);
+      if (it == allowed->offsets.end()) continue;  // nothing here passes the filter
+      fragment_allowed = &it->second;
+    }
+    QUIVER_ASSIGN_OR_RETURN(auto column, LoadVectorColumn(*plan.snap, *f, plan.field));
+    QUIVER_ASSIGN_OR_RETURN(auto deleted, plan.snap->files->LoadDeletions(*f));
+    for (int64_t b = 0; b < column->num_rows; b += kChunk) {
+      items.push_back({f, column, deleted, fragment_allowed, b, std::min(column->num_rows, b + kChunk)});
+    }
+  }
+
+  const size_t nq = queries.size();
+  std::vector<TopK> tops(nq, TopK(static_cast<size_t>(plan.want)));
+  std::mutex mu;
+  auto run = [&](int64_t first, int64_t last) {
+    std::vector<TopK> local(nq, TopK(static_cast<size_t>(plan.want)));
+    std::vector<float> dist(kChunk);
+    for (int64_t it = first; it < last; ++it) {
+      const Item& item = items[it];
+      const VectorColumn& col = *item.column;
+      const uint64_t addr_base = item.fragment->id << 32;
+      const int64_t n = item.end - item.begin;
+      // A selective filter: distances of the admitted rows only.
+      const uint64_t admitted =
+          item.allowed ? item.allowed->rank(static_cast<uint32_t>(item.end - 1)) -
+                             (item.begin > 0 ? item.allowed->rank(static_cast<uint32_t>(item.begin - 1)) : 0)
+                       : static_cast<uint64_t>(n);
+      if (admitted == 0) continue;
+      const bool sparse = item.allowed != nullptr && admitted * 8 < static_cast<uint64_t>(n);
+      for (size_t q = 0; q < nq; ++q) {
+        TopK& top = local[q];
+        auto consider = [&](int64_t row, float d) {
+          if (!(d <= top.threshold()) || !bounds.Admits(d)) return;  // also drops NaN
+          if (col.is_null(row)) return;
+          if (item.deleted && item.deleted->contains(static_cast<uint32_t>(row))) return;
+          if (item.allowed && !item.allowed->contains(static_cast<uint32_t>(row))) return;
+          top.Push(d, addr_base | static_cast<uint64_t>(row));
+        };
+        if (sparse) {
+          for (auto r = item.allowed->begin(); r != item.allowed->end(); ++r) {
+            const int64_t row = *r;
+            if (row < item.begin) continue;
+            if (row >= item.end) break;
+            consider(row, RowDistance(col, queries[q], plan.metric, row));
+          }
+        } else {
+          ChunkDistances(col, queries[q], plan.metric, item.begin, item.end, dist.data());
+          for (int64_t i = 0; i < n; ++i) consider(item.begin + i, dist[i]);
+        }
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    for (size_t q = 0; q < nq; ++q) tops[q].Merge(local[q]);
+  };
+  if (items.size() <= 1) {
+    run(0, static_cast<int64_t>(items.size()));
+  } else {
+    DefaultThreadPool()->ParallelFor(static_cast<int64_t>(items.size()), run);
+  }
+
+  std::unordered_map<uint64_t, const Fragment*> by_id;
+  for (const Fragment* f : fragments) by_id[f->id] = f;
+  std::vector<std::vector<Neighbor>> out(nq);
+  for (size_t q = 0; q < nq; ++q) {
+    out[q] = tops[q].Take();
+    for (Neighbor& n : out[q]) {
+      n.row_id = RowIdAt(*by_id.at(n.row_id >> 32), static_cast<int64_t>(n.row_id & 0xffffffffu));
+    }
+  }
+  return out;
+}
+
+// Admits the row ids a vector index may return: those of live rows in the
+// fragments it covers (its other rows were deleted, or their fragments left
+// the version), and, with a prefilter, only the rows that passed it.
+class SearchFilter : public index::RowIdFilter {
+ public:
+  // Null when the index holds exactly the live rows of `plan.indexed` and
+  // there is no prefilter: no candidate needs checking.
+  static Result<std::unique_ptr<SearchFilter>> Make(const Plan& plan, const Allowed* allowed) {
+    auto filter = std::unique_ptr<SearchFilter>(new SearchFilter());
+    if (allowed != nullptr) {
+      filter->allowed_ = &allowed->row_ids;  // live rows only
+      return filter;
+    }
+    bool exact = plan.indexed.size() == plan.index->fragment_ids.size();
+    for (const Fragment* f : plan.indexed) exact = exact && f->num_deleted() == 0;
+    if (exact) return nullptr;
+    for (const Fragment* f : plan.indexed) {
+      QUIVER_ASSIGN_OR_RETURN(auto deleted, plan.snap->files->LoadDeletions(*f));
+      if (deleted) filter->deleted_[f->id] = std::move(deleted);
+    }
+    filter->covered_.emplace(plan.indexed);
+    return filter;
+  }
+
+  bool Contains(uint64_t row_id) const override {
+    if (allowed_ != nullptr) return allowed_->contains(row_id);
+    auto [fragment, offset] = covered_->Find(row_id);
+    if (fragment == nullptr) return false;
+    auto it = deleted_.find(fragment->id);
+    return it == deleted_.end() || !it->second->contains(static_cast<uint32_t>(offset));
+  }
+
+ private:
+  SearchFilter() = default;
+  const Roaring64Map* allowed_ = nullptr;
+  std::optional<RowLocator> covered_;
+  std::unordered_map<uint64_t, std::shared_ptr<const Roaring>> deleted_;
+};
+
+struct SearchSettings {
+  int nprobes;
+  int refine_factor;
+  int ef;
+  Bounds bounds;
+};
+
+Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan, const std::vector<PreparedQuery>& queries,
+                                                       const Allowed* allowed, const SearchSettings& s) {
+  QUIVER_ASSIGN_OR_RETURN(auto index, plan.snap->files->OpenVectorIndex(*plan.index));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<SearchFilter> filter, SearchFilter::Make(plan, allowed));
+  index::VectorQueryParams params;
+  params.k = plan.want * std::max(1, s.refine_factor);
+  params.nprobes = s.nprobes;
+  params.ef = s.ef;
+  std::vector<std::vector<Neighbor>> out(queries.size());
+  std::optional<RowLocator> locator;
+  for (size_t q = 0; q < queries.size(); ++q) {
+    QUIVER_ASSIGN_OR_RETURN(out[q], index->Search(queries[q].values, params, filter.get()));
+    if (s.refine_factor > 0) {
+      // Exact distances from the full vectors, then the best `want`.
+      if (!locator) locator.emplace(plan.indexed);
+      for (Neighbor& n : out[q]) {
+        auto [fragment, offset] = locator->Find(n.row_id);
+        if (fragment == nullptr) return Status::Corruption("index returned unknown row id " + std::to_string(n.row_id));
+        QUIVER_ASSIGN_OR_RETURN(auto column, LoadVectorColumn(*plan.snap, *fragment, plan.field));
+        n.distance = RowDistance(*column, queries[q], plan.metric, offset);
+      }
+      std::sort(out[q].begin(), out[q].end());
+    }
+    std::erase_if(out[q], [&](const Neighbor& n) { return !s.bounds.Admits(n.distance); });
+    if (static_cast<int64_t>(out[q].size()) > plan.want) out[q].resize(static_cast<size_t>(plan.want));
+  }
+  return out;
+}
+
+std::vector<Neighbor> MergeNearest(std::vector<Neighbor> a, const std::vector<Neighbor>& b, int64_t want) {
+  a.insert(a.end(), b.begin(), b.end());
+  std::sort(a.begin(), a.end());
+  if (static_cast<int64_t>(a.size()) > want) a.resize(static_cast<size_t>(want));
+  return a;
+}
+
+}  // namespace
+
+// Runs a VectorQuery (a friend, so it can read the builder's settings).
+struct VectorSearch {
+  static Result<Plan> PlanOf(const VectorQuery& q) {
+    QUIVER_RETURN_NOT_OK(q.error_);
+    return MakePlan(q.snapshot_, q.column_, q.metric_, q.bypass_index_, q.where_, q.columns_, q.queries_, q.limit_,
+                    q.offset_);
+  }
+
+  static Result<BatchPtr> Run(const VectorQuery& q) {
+    QUIVER_ASSIGN_OR_RETURN(Plan plan, PlanOf(q));
+    if (q.nprobes_ <= 0) return Status::InvalidArgument("nprobes must be positive, got " + std::to_string(q.nprobes_));
+    if (q.refine_factor_ < 0) {
+      return Status::InvalidArgument("refine_factor must not be negative, got " + std::to_string(q.refine_factor_));
+    }
+    if (q.ef_ < 0) return Status::InvalidArgument("ef must not be negative, got " + std::to_string(q.ef_));
+    SearchSettings s{q.nprobes_, q.refine_factor_, q.ef_, {}};
+    if (q.lower_bound_) s.bounds.lower = *q.lower_bound_;
+    if (q.upper_bound_) s.bounds.upper = *q.upper_bound_;
+
+    std::vector<PreparedQuery> queries;
+    for (const auto& v : q.queries_) queries.push_back(Prepare(v, plan.metric));
+
+    std::optional<Allowed> allowed;
+    if (plan.predicate && q.prefilter_) {
+      QUIVER_ASSIGN_OR_RETURN(allowed, RunPrefilter(plan));
+    }
+    const Allowed* admitted = allowed ? &*allowed : nullptr;
+    std::vector<std::vector<Neighbor>> nearest(queries.size());
+    if (plan.index != nullptr && !plan.indexed.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(nearest, IndexSearch(plan, queries, admitted, s));
+    }
+    if (!plan.unindexed.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(auto exact, ExactSearch(plan, queries, plan.unindexed, admitted, s.bounds));
+      for (size_t i = 0; i < queries.size(); ++i) nearest[i] = MergeNearest(std::move(nearest[i]), exact[i], plan.want);
+    }
+    return Materialize(plan, q, nearest);
+  }
+
+  // Output rows: offset and limit per query, the postfilter, the projected
+  // columns taken by row id, then _distance, _rowid and query_index.
+  static Result<BatchPtr> Materialize(const Plan& plan, const VectorQuery& q,
+                                      const std::vector<std::vector<Neighbor>>& nearest) {
+    std::vector<uint64_t> ids;
+    std::vector<float> distances;
+    std::vector<int32_t> query_index;
+    for (size_t i = 0; i < nearest.size(); ++i) {
+      for (size_t j = static_cast<size_t>(q.offset_); j < nearest[i].size(); ++j) {
+        ids.push_back(nearest[i][j].row_id);
+        distances.push_back(nearest[i][j].distance);
+        query_index.push_back(static_cast<int32_t>(i));
+      }
+    }
+    std::vector<int> fields = plan.output_fields;
+    const size_t num_output = fields.size();
+    const bool postfilter = plan.predicate && !q.prefilter_;
+    if (postfilter) {
+      for (const std::string& name : expr::ReferencedColumns(*plan.predicate)) {
+        QUIVER_ASSIGN_OR_RETURN(const Field* f, plan.snap->schema().GetField(name));
+        const int index = static_cast<int>(f - plan.snap->schema().fields().data());
+        if (std::find(fields.begin(), fields.end(), index) == fields.end()) fields.push_back(index);
+      }
+    }
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr rows, TakeRows(*plan.snap, ids, fields));
+    std::vector<int64_t> keep;
+    if (postfilter) {
+      QUIVER_ASSIGN_OR_RETURN(keep, expr::SelectRows(*plan.predicate, *rows));
+    } else {
+      keep.resize(ids.size());
+      for (size_t i = 0; i < keep.size(); ++i) keep[i] = static_cast<int64_t>(i);
+    }
+    // limit per query (the offset was applied above)
+    std::vector<int64_t> selected;
+    std::vector<int64_t> per_query(nearest.size(), 0);
+    for (int64_t r : keep) {
+      if (per_query[query_index[r]]++ < q.limit_) selected.push_back(r);
+    }
+
+    std::vector<Field> out_fields;
+    std::vector<ArrayPtr> out_columns;
+    BatchPtr taken = rows;
+    if (selected.size() != ids.size()) {
+      QUIVER_ASSIGN_OR_RETURN(taken, TakeBatch(*rows, selected));
+    }
+    for (size_t c = 0; c < num_output; ++c) {
+      out_fields.push_back(taken->schema()->field(static_cast<int>(c)));
+      out_columns.push_back(taken->column(static_cast<int>(c)));
+    }
+    const int64_t n = static_cast<int64_t>(selected.size());
+    auto dist_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(float));
+    auto id_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(uint64_t));
+    auto query_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(int32_t));
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r = selected[i];
+      reinterpret_cast<float*>(dist_buffer->mutable_data())[i] = distances[r];
+      reinterpret_cast<uint64_t*>(id_buffer->mutable_data())[i] = ids[r];
+      reinterpret_cast<int32_t*>(query_buffer->mutable_data())[i] = query_index[r];
+    }
+    out_fields.emplace_back("_distance", float32(), false);
+    out_columns.push_back(std::make_shared<Array>(float32(), n, std::vector<BufferPtr>{nullptr, dist_buffer},
+                                                  std::vector<ArrayPtr>{}, 0));
+    if (q.with_row_id_) {
+      out_fields.emplace_back("_rowid", uint64(), false);
+      out_columns.push_back(std::make_shared<Array>(uint64(), n, std::vector<BufferPtr>{nullptr, id_buffer},
+                                                    std::vector<ArrayPtr>{}, 0));
+    }
+    if (q.queries_.size() > 1) {
+      out_fields.emplace_back("query_index", int32(), false);
+      out_columns.push_back(std::make_shared<Array>(int32(), n, std::vector<BufferPtr>{nullptr, query_buffer},
+                                                    std::vector<ArrayPtr>{}, 0));
+    }
+    return RecordBatch::Make(std::make_shared<Schema>(std::move(out_fields)), std::move(out_columns));
+  }
+
+  static Result<std::string> Explain(const VectorQuery& q) {
+    QUIVER_ASSIGN_OR_RETURN(Plan plan, PlanOf(q));
+    std::string out;
+    int64_t indexed_rows = 0, unindexed_rows = 0;
+    for (const Fragment* f : plan.indexed) indexed_rows += f->live_rows();
+    for (const Fragment* f : plan.unindexed) unindexed_rows += f->live_rows();
+    out += "VectorSearch: column \"" + plan.column + "\", dimension " + std::to_string(plan.dim) + ", metric " +
+           std::string(index::MetricName(plan.metric)) + ", " + std::to_string(q.queries_.size()) +
+           (q.queries_.size() == 1 ? " query" : " queries") + ", limit " + std::to_string(q.limit_) +
+           (q.offset_ ? ", offset " + std::to_string(q.offset_) : "") + "\n";
+    if (plan.predicate) {
+      out += std::string(q.prefilter_ ? "  Prefilter" : "  Postfilter") + ": " + q.where_ +
+             (q.prefilter_ ? " (rows matching it are the only candidates)\n"
+                           : " (applied to the nearest rows; fewer may come back)\n");
+    }
+    if (plan.index != nullptr) {
+      out += "  Index: \"" + plan.index->name + "\" (" + plan.index->type + ") over " + std::to_string(indexed_rows) +
+             " rows, nprobes " + std::to_string(q.nprobes_) +
+             (q.ef_ ? ", ef " + std::to_string(q.ef_) : "") +
+             (q.refine_factor_ ? ", refine_factor " + std::to_string(q.refine_factor_) +
+                                     " (re-ranks " + std::to_string((q.limit_ + q.offset_) * q.refine_factor_) +
+                                     " candidates with exact distances)"
+                               : "") +
+             "\n";
+    } else {
+      out += "  No index: " + plan.no_index_reason + "\n";
+    }
+    if (!plan.unindexed.empty()) {
+      out += "  Exact scan: " + std::to_string(unindexed_rows) + " rows in " + std::to_string(plan.unindexed.size()) +
+             (plan.index ? " fragment(s) the index does not cover yet\n" : " fragment(s)\n");
+    }
+    return out;
+  }
+};
+
+Result<BatchPtr> VectorQuery::ToBatch() const { return VectorSearch::Run(*this); }
+Result<std::string> VectorQuery::Explain() const { return VectorSearch::Explain(*this); }
+
+}  // namespace quiver
