@@ -349,6 +349,43 @@ TEST_F(CliTest, FiltersChangesSchemaAndIndexes) {
   EXPECT_THAT(unknown_type.err, HasSubstr("LABEL_LIST"));
 }
 
+TEST_F(CliTest, SearchExactIndexedAndQueryFiles) {
+  RunOk({"create", db_, "items", Write("items.jsonl", JsonlRows(0, 300))});
+  // Row i's vector is [i.5, 0.25, -1, 2]: the nearest to [7.25, ...] are 7, 6, 8
+  // (distances 0.25^2, 0.75^2, 1.25^2: exact in float32).
+  std::string rows = RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3",
+                            "--columns", "id", "--format", "csv"});
+  EXPECT_EQ(rows, "id,_distance\n7,0.0625\n6,0.5625\n8,1.5625\n");
+  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "7.25, 0.25, -1.0, 2.0", "--k", "2", "--where", "id > 7",
+                   "--columns", "id", "--format", "csv"}),
+            "id,_distance\n8,1.5625\n9,5.0625\n");
+
+  RunResult wrong_dim = Run({"search", db_, "items", "--vector", "[1, 2, 3]"});
+  EXPECT_EQ(wrong_dim.exit_code, 1);
+  EXPECT_THAT(wrong_dim.err, HasSubstr("query vector has dimension 3, column \"vector\" has 4"));
+  RunResult neither = Run({"search", db_, "items"});
+  EXPECT_EQ(neither.exit_code, 1);
+  EXPECT_THAT(neither.err, HasSubstr("--vector or --queries"));
+
+  EXPECT_THAT(RunOk({"index", db_, "items", "vector", "--type", "IVF_FLAT", "--partitions", "4"}),
+              HasSubstr("built IVF_FLAT index on \"vector\""));
+  EXPECT_THAT(RunOk({"indices", db_, "items"}), HasSubstr("IVF_FLAT"));
+  EXPECT_THAT(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--nprobes", "4", "--explain"}),
+              HasSubstr("IVF_FLAT"));
+  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3", "--nprobes", "4",
+                   "--columns", "id", "--format", "csv"}),
+            rows);
+
+  // A query file: one JSON line per query, then the timing line.
+  std::string queries = Write("queries.jsonl", "{\"vector\": [7.25, 0.25, -1.0, 2.0]}\n{\"vector\": [100.75, 0.25, -1.0, 2.0]}\n");
+  std::vector<std::string> lines = Lines(RunOk({"search", db_, "items", "--queries", queries, "--k", "2"}));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[0], HasSubstr("\"ids\":[7,6]"));
+  EXPECT_THAT(lines[1], HasSubstr("\"ids\":[100,101]"));
+  EXPECT_THAT(lines[2], HasSubstr("\"queries\":2"));
+  EXPECT_THAT(lines[2], HasSubstr("\"search_seconds\""));
+}
+
 TEST_F(CliTest, HelpOnEveryVerb) {
   RunResult top = Run({"--help"});
   EXPECT_EQ(top.exit_code, 0);

@@ -14,12 +14,6 @@ namespace {
 
 constexpr int64_t kEvolveReadRows = 65536;
 
-std::vector<int> AllFields(const Schema& schema) {
-  std::vector<int> fields(static_cast<size_t>(schema.num_fields()));
-  for (int i = 0; i < schema.num_fields(); ++i) fields[i] = i;
-  return fields;
-}
-
 // Computes `values` over every physical row of every fragment (deleted rows
 // too: a fragment's files all hold the same rows) and stores them as a new
 // data file per fragment holding `new_fields` under `new_ids`. Fills the

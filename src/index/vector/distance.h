@@ -33,7 +33,9 @@ Result<Metric> ParseMetric(std::string_view name);
 
 enum class SimdLevel : uint8_t { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
 std::string_view SimdLevelName(SimdLevel level);  // "scalar", "avx2", "avx512"
-// The best level this CPU (and this build) supports.
+// The best level this CPU (and this build) supports, detected once. The
+// environment variable QUIVER_SIMD=scalar|avx2|avx512 caps it (for tests
+// and benchmarks); an unknown value is ignored with a warning on stderr.
 SimdLevel DetectSimdLevel();
 
 // One vector against one vector; `dim` elements (hamming: `dim` bytes).
@@ -42,11 +44,13 @@ struct DistanceKernels {
   SimdLevel level;
   float (*l2_f32)(const float* a, const float* b, size_t dim);
   float (*dot_f32)(const float* a, const float* b, size_t dim);  // the plain inner product
-  float (*norm_sq_f32)(const float* a, size_t dim);               // sum(a^2)
+  float (*norm_sq_f32)(const float* a, size_t dim);              // sum(a^2)
   // Query in float32, stored vector in float16.
   float (*l2_f32_f16)(const float* a, const uint16_t* b, size_t dim);
   float (*dot_f32_f16)(const float* a, const uint16_t* b, size_t dim);
-  // Exact integer results for byte vectors.
+  // Exact integer results for byte vectors while they fit (l2: dim up to
+  // 66051; dot_u8: 33025; dot_i8: 131071); past that they wrap modulo 2^32,
+  // the same way at every level.
   uint32_t (*l2_u8)(const uint8_t* a, const uint8_t* b, size_t dim);
   int32_t (*dot_u8)(const uint8_t* a, const uint8_t* b, size_t dim);
   uint32_t (*l2_i8)(const int8_t* a, const int8_t* b, size_t dim);
@@ -61,8 +65,8 @@ struct DistanceKernels {
 
 // The kernels for DetectSimdLevel(), chosen once.
 const DistanceKernels& Kernels();
-// The kernels of `level`; a level the CPU lacks falls back to the best one
-// it has (check the returned `level`).
+// The kernels of `level`; a level the CPU lacks (or QUIVER_SIMD caps off)
+// falls back to the best one it has (check the returned `level`).
 const DistanceKernels& KernelsFor(SimdLevel level);
 
 // Converts a raw similarity into the metric's distance (see above), given

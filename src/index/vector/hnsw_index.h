@@ -17,6 +17,7 @@ Result<std::unique_ptr<VectorIndex>> OpenHnswIndex(std::shared_ptr<ObjectStore> 
                                                    const VectorIndexMeta& meta);
 Result<VectorIndexMeta> UpdateHnswIndex(const VectorIndex& existing, const VectorData& added,
                                         const Roaring64Map& removed, ObjectStore& store,
-                                        const std::string& new_prefix, const VectorIndexBuildOptions& options);
+                                        const std::string& new_prefix,
+                                        const VectorIndexBuildOptions& options);
 
 }  // namespace quiver::index

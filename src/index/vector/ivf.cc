@@ -13,6 +13,7 @@
 
 #include "common/coding.h"
 #include "index/vector/kmeans.h"
+#include "index/vector/pq.h"
 
 namespace quiver::index {
 namespace {
@@ -287,6 +288,12 @@ Result<std::unique_ptr<IvfCodec>> TrainCodec(IvfCodecKind kind, const VectorInde
   QUIVER_RETURN_NOT_OK(Report(options, "training codebooks", 0, 1));
   std::unique_ptr<IvfCodec> codec;
   switch (kind) {
+    case IvfCodecKind::kPq: {
+      QUIVER_ASSIGN_OR_RETURN(PqParams params, ResolvePqParams(dim, options.num_sub_vectors, options.num_bits));
+      QUIVER_ASSIGN_OR_RETURN(codec,
+                              TrainPqCodec(metric, dim, params, sample, n, centroids, assign, options.seed, pool));
+      break;
+    }
     default:
       return Status::NotSupported("IVF codec " + std::string(IvfCodecName(kind)) + " is not implemented yet");
   }
@@ -334,6 +341,9 @@ Result<VectorIndexMeta> BuildIvfIndex(VectorIndexType type, const VectorIndexBui
                                    std::to_string(options.max_iterations));
   }
   const IvfCodecKind kind = CodecKindFor(type);
+  if (kind == IvfCodecKind::kPq) {
+    QUIVER_RETURN_NOT_OK(ResolvePqParams(dim, options.num_sub_vectors, options.num_bits).status());
+  }
   ThreadPool* pool = options.pool ? options.pool : DefaultThreadPool();
   const int num_partitions = options.num_partitions > 0 ? options.num_partitions : DefaultNumPartitions(n);
 

@@ -1,5 +1,7 @@
 #include "index/vector/ivf_codec.h"
 
+#include "index/vector/pq.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -97,6 +99,8 @@ Result<std::unique_ptr<IvfCodec>> DeserializeIvfCodec(IvfCodecKind kind, Metric 
       if (!bytes.empty())
         return Status::Corruption("flat codec with " + std::to_string(bytes.size()) + " bytes of state");
       return MakeFlatCodec(metric, dim);
+    case IvfCodecKind::kPq:
+      return DeserializePqCodec(metric, dim, bytes);
     default:
       break;
   }

@@ -8,9 +8,14 @@
 #include <random>
 
 #include "index/vector/distance.h"
+#include "index/vector/ivf_kernels.h"
 
 namespace quiver::index {
 namespace {
+
+// Up to this dimension, distances to centroids are computed directly (a
+// matrix product with so few columns is dominated by its output).
+constexpr int kSmallDim = 32;
 
 // Rows per assignment block: the block's distance matrix stays near 4 MiB
 // (the product is cache-friendly and each pool task has real work).
@@ -46,6 +51,21 @@ void AssignNearest(const float* data, int64_t n, const float* centroids, int k, 
     const auto& kernels = Kernels();
     for (int j = 0; j < k; ++j) norms[j] = kernels.norm_sq_f32(centroids + static_cast<size_t>(j) * dim, dim);
     centroid_norms = norms.data();
+  }
+  if (dim <= kSmallDim) {
+    std::vector<float> transposed(static_cast<size_t>(k) * dim);
+    for (int j = 0; j < k; ++j) {
+      for (int d = 0; d < dim; ++d) transposed[static_cast<size_t>(d) * k + j] = centroids[static_cast<size_t>(j) * dim + d];
+    }
+    const auto nearest = GetIvfKernels().nearest_centroid;
+    constexpr int64_t kBlock = 1024;
+    pool->ParallelFor((n + kBlock - 1) / kBlock, [&](int64_t begin, int64_t end) {
+      const int64_t first = begin * kBlock;
+      const int64_t rows = std::min(end * kBlock, n) - first;
+      nearest(data + static_cast<size_t>(first) * dim, rows, dim, transposed.data(), centroid_norms, k,
+              assign + first, distances != nullptr ? distances + first : nullptr);
+    });
+    return;
   }
   const int64_t block = AssignBlockRows(k);
   const int64_t num_blocks = (n + block - 1) / block;
@@ -159,7 +179,7 @@ Result<std::vector<float>> TrainKMeans(const float* data, int64_t n, int dim, co
     }
 
     if (options.progress) QUIVER_RETURN_NOT_OK(options.progress(it + 1, max_iterations));
-    if (it > 0 && changed <= n / 1000) break;
+    if (it > 0 && changed <= n / 200) break;
   }
   return centroids;
 }

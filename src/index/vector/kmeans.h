@@ -13,7 +13,7 @@
 // blocks through L2DistancesBlas (one matrix product per block of rows),
 // blocks spread over the thread pool. A cluster left empty takes half of
 // the largest cluster (its centroid is split in two, slightly apart).
-// Training stops after max_iterations or once at most 1 row in 1000 changes
+// Training stops after max_iterations or once at most 1 row in 200 changes
 // cluster in an iteration.
 //
 // Thread-safety: the functions are reentrant; they use the pool they are
