@@ -14,6 +14,8 @@
 #include "common/coding.h"
 #include "index/vector/kmeans.h"
 #include "index/vector/pq.h"
+#include "index/vector/rabitq.h"
+#include "index/vector/sq.h"
 
 namespace quiver::index {
 namespace {
@@ -294,8 +296,16 @@ Result<std::unique_ptr<IvfCodec>> TrainCodec(IvfCodecKind kind, const VectorInde
                               TrainPqCodec(metric, dim, params, sample, n, centroids, assign, options.seed, pool));
       break;
     }
-    default:
-      return Status::NotSupported("IVF codec " + std::string(IvfCodecName(kind)) + " is not implemented yet");
+    case IvfCodecKind::kSq: {
+      QUIVER_ASSIGN_OR_RETURN(codec, TrainSqCodec(metric, dim, sample, n, centroids, assign, pool));
+      break;
+    }
+    case IvfCodecKind::kRaBitQ: {
+      QUIVER_ASSIGN_OR_RETURN(codec, MakeRaBitQCodec(metric, dim, options.seed));
+      break;
+    }
+    case IvfCodecKind::kFlat:
+      break;
   }
   QUIVER_RETURN_NOT_OK(Report(options, "training codebooks", 1, 1));
   return codec;

@@ -1,6 +1,8 @@
 #include "index/vector/ivf_codec.h"
 
 #include "index/vector/pq.h"
+#include "index/vector/rabitq.h"
+#include "index/vector/sq.h"
 
 #include <algorithm>
 #include <cstring>
@@ -101,6 +103,10 @@ Result<std::unique_ptr<IvfCodec>> DeserializeIvfCodec(IvfCodecKind kind, Metric 
       return MakeFlatCodec(metric, dim);
     case IvfCodecKind::kPq:
       return DeserializePqCodec(metric, dim, bytes);
+    case IvfCodecKind::kSq:
+      return DeserializeSqCodec(metric, dim, bytes);
+    case IvfCodecKind::kRaBitQ:
+      return DeserializeRaBitQCodec(metric, dim, bytes);
     default:
       break;
   }

@@ -15,40 +15,15 @@
 namespace quiver::index {
 namespace {
 
+using testing::BuildAndOpen;
+using testing::Built;
 using testing::ClusteredData;
+using testing::SetFilter;
+using testing::SiftRecall;
 using testing::Iota;
 using testing::Matrix;
 using testing::RecallAt;
 using testing::RowIds;
-
-class SetFilter : public RowIdFilter {
- public:
-  explicit SetFilter(std::set<uint64_t> rows) : rows_(std::move(rows)) {}
-  bool Contains(uint64_t row_id) const override { return rows_.count(row_id) != 0; }
-
- private:
-  std::set<uint64_t> rows_;
-};
-
-struct Built {
-  std::shared_ptr<MemoryObjectStore> store = std::make_shared<MemoryObjectStore>();
-  VectorIndexMeta meta;
-  std::unique_ptr<VectorIndex> index;
-};
-
-Built BuildAndOpen(VectorIndexType type, const VectorIndexBuildOptions& options, const Matrix<float>& data,
-                   const std::vector<uint64_t>& ids) {
-  Built b;
-  VectorData vd{data.values.data(), ids.data(), data.n, data.dim};
-  auto meta = BuildVectorIndex(type, options, vd, *b.store, "idx/");
-  EXPECT_TRUE(meta.ok()) << meta.status().ToString();
-  if (!meta.ok()) return b;
-  b.meta = *meta;
-  auto index = OpenVectorIndex(b.store, "idx/", b.meta);
-  EXPECT_TRUE(index.ok()) << index.status().ToString();
-  if (index.ok()) b.index = std::move(index).value();
-  return b;
-}
 
 // IVF_FLAT probing every partition is exact, for each metric.
 class IvfFlatExactTest : public ::testing::TestWithParam<Metric> {};
@@ -83,31 +58,6 @@ TEST_P(IvfFlatExactTest, AllProbesMatchBruteForce) {
 INSTANTIATE_TEST_SUITE_P(Metrics, IvfFlatExactTest,
                          ::testing::Values(Metric::kL2, Metric::kCosine, Metric::kDot),
                          [](const auto& info) { return std::string(MetricName(info.param)); });
-
-// Recall@10 of `type` on SIFT10K against the ground truth: the candidates'
-// row ids, re-ranked by exact distance when refine > 1.
-double SiftRecall(const testing::SiftData& sift, const VectorIndex& index, int nprobes, int refine,
-                  Metric metric, const std::vector<std::vector<uint64_t>>* truth = nullptr) {
-  double sum = 0;
-  for (int64_t q = 0; q < sift.queries.n; ++q) {
-    VectorQueryParams params;
-    params.k = 10 * refine;
-    params.nprobes = nprobes;
-    auto got = index.Search({sift.queries.row(q), 128}, params, nullptr);
-    EXPECT_TRUE(got.ok()) << got.status().ToString();
-    if (!got.ok()) return 0;
-    std::vector<uint64_t> ids =
-        refine > 1 ? testing::Refine(metric, sift.base, sift.queries.row(q), *got, 10) : RowIds(*got);
-    std::vector<uint64_t> want;
-    if (truth) {
-      want = (*truth)[q];
-    } else {
-      for (int i = 0; i < 10; ++i) want.push_back(static_cast<uint64_t>(sift.truth.row(q)[i]));
-    }
-    sum += RecallAt(ids, want, 10);
-  }
-  return sum / static_cast<double>(sift.queries.n);
-}
 
 TEST(IvfSiftTest, FlatRecall) {
   testing::SiftData sift = testing::LoadSift10k();
