@@ -11,6 +11,7 @@
 
 #include "common/coding.h"
 #include "index/vector/hnsw.h"
+#include "index/vector/hnsw_adapters.h"
 
 namespace quiver::index {
 namespace {
@@ -38,72 +39,6 @@ struct SectionRef {
   uint64_t offset = 0;
   uint64_t size = 0;
   uint64_t checksum = 0;
-};
-
-inline void PrefetchVector(const float* v, size_t bytes) {
-  // The first lines; the hardware prefetcher follows on for long vectors.
-  const char* p = reinterpret_cast<const char*>(v);
-  for (size_t off = 0; off < bytes && off < 512; off += 64) __builtin_prefetch(p + off, 0, 3);
-}
-
-// Distances between full float32 vectors (n x dim, row-major, borrowed):
-// squared L2, or 1 - dot (cosine vectors are normalised before they get
-// here, so 1 - dot is 1 - cos).
-class FloatVectors final : public HnswNodeDistance {
- public:
-  FloatVectors(const float* data, int dim, Metric metric)
-      : data_(data),
-        dim_(static_cast<size_t>(dim)),
-        l2_(metric == Metric::kL2),
-        kernel_(metric == Metric::kL2 ? Kernels().l2_f32 : Kernels().dot_f32) {}
-
-  const float* vector(uint32_t i) const { return data_ + i * dim_; }
-  float Measure(const float* a, const float* b) const {
-    const float v = kernel_(a, b, dim_);
-    return l2_ ? v : 1.0f - v;
-  }
-  void Many(const float* query, const uint32_t* ids, size_t n, float* out) const {
-    if (n == 0) return;
-    const size_t bytes = dim_ * sizeof(float);
-    PrefetchVector(vector(ids[0]), bytes);
-    for (size_t i = 0; i < n; ++i) {
-      if (i + 1 < n) PrefetchVector(vector(ids[i + 1]), bytes);
-      out[i] = Measure(query, vector(ids[i]));
-    }
-  }
-
-  float Between(uint32_t a, uint32_t b) const override { return Measure(vector(a), vector(b)); }
-  void FromNode(uint32_t from, const uint32_t* ids, size_t n, float* out) const override {
-    Many(vector(from), ids, n, out);
-  }
-
- private:
-  const float* data_;
-  size_t dim_;
-  bool l2_;
-  float (*kernel_)(const float*, const float*, size_t);
-};
-
-class FloatQuery final : public HnswQueryDistance {
- public:
-  FloatQuery(const FloatVectors& vectors, const float* query) : vectors_(vectors), query_(query) {}
-  void Distances(const uint32_t* ids, size_t n, float* out) const override {
-    vectors_.Many(query_, ids, n, out);
-  }
-
- private:
-  const FloatVectors& vectors_;
-  const float* query_;
-};
-
-class RowFilter final : public HnswNodeFilter {
- public:
-  RowFilter(const RowIdFilter& allowed, const uint64_t* row_ids) : allowed_(allowed), row_ids_(row_ids) {}
-  bool Contains(uint32_t node) const override { return allowed_.Contains(row_ids_[node]); }
-
- private:
-  const RowIdFilter& allowed_;
-  const uint64_t* row_ids_;
 };
 
 // Scales `v` (dim floats) to unit length; leaves a zero vector alone (its
@@ -307,7 +242,7 @@ class HnswIndex final : public VectorIndex {
     const size_t k = static_cast<size_t>(params.k);
     const size_t ef = params.ef > 0 ? static_cast<size_t>(params.ef) : std::max<size_t>(k, 40);
     FloatQuery distances(distance_, q);
-    std::optional<RowFilter> filter;
+    std::optional<HnswRowFilter> filter;
     if (allowed != nullptr) filter.emplace(*allowed, row_ids_.data());
     std::vector<HnswHit> hits = graph_.Search(distances, k, ef, filter ? &*filter : nullptr);
     std::vector<Neighbor> out;

@@ -8,10 +8,13 @@
 #include <list>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
 #include "common/coding.h"
+#include "index/vector/hnsw.h"
+#include "index/vector/hnsw_adapters.h"
 #include "index/vector/kmeans.h"
 #include "index/vector/pq.h"
 #include "index/vector/rabitq.h"
@@ -41,7 +44,10 @@ IvfCodecKind CodecKindFor(VectorIndexType type) {
     case VectorIndexType::kIvfPq:
       return IvfCodecKind::kPq;
     case VectorIndexType::kIvfSq:
+    case VectorIndexType::kIvfHnswSq:
       return IvfCodecKind::kSq;
+    case VectorIndexType::kIvfHnswPq:
+      return IvfCodecKind::kPq;
     case VectorIndexType::kIvfRq:
       return IvfCodecKind::kRaBitQ;
     default:
@@ -49,9 +55,26 @@ IvfCodecKind CodecKindFor(VectorIndexType type) {
   }
 }
 
+// IVF_HNSW_SQ and IVF_HNSW_PQ: an HNSW graph over each partition's codes.
+bool HasGraph(VectorIndexType type) {
+  return type == VectorIndexType::kIvfHnswSq || type == VectorIndexType::kIvfHnswPq;
+}
+
 bool IsIvfType(VectorIndexType type) {
   return type == VectorIndexType::kIvfFlat || type == VectorIndexType::kIvfPq ||
-         type == VectorIndexType::kIvfSq || type == VectorIndexType::kIvfRq;
+         type == VectorIndexType::kIvfSq || type == VectorIndexType::kIvfRq || HasGraph(type);
+}
+
+// Rows grouped by partition, stable: partition p's rows are
+// order[starts[p]] .. order[starts[p + 1] - 1], in row order.
+void GroupByPartition(const int32_t* assign, int64_t n, int num_partitions, std::vector<int64_t>* starts,
+                      std::vector<int64_t>* order) {
+  starts->assign(num_partitions + 1, 0);
+  for (int64_t i = 0; i < n; ++i) ++(*starts)[assign[i] + 1];
+  for (int p = 0; p < num_partitions; ++p) (*starts)[p + 1] += (*starts)[p];
+  order->resize(n);
+  std::vector<int64_t> fill(starts->begin(), starts->end() - 1);
+  for (int64_t i = 0; i < n; ++i) (*order)[fill[assign[i]]++] = i;
 }
 
 Status Report(const VectorIndexBuildOptions& options, std::string_view stage, uint64_t done, uint64_t total) {
@@ -136,7 +159,10 @@ struct IvfContents {
   int num_partitions = 0;
   const float* centroids = nullptr;  // num_partitions x dim
   const IvfCodec* codec = nullptr;
-  // Per partition: its bytes (see PartitionBytes) and row count.
+  // IVF_HNSW_*: the graphs' m (stored in the header), else 0.
+  int graph_m = 0;
+  // Per partition: its bytes (see PartitionBytes, then the graph for
+  // IVF_HNSW_*) and row count.
   std::vector<std::string> partitions;
   std::vector<int64_t> counts;
 };
@@ -153,18 +179,37 @@ std::string PartitionImage(const IvfCodec& codec, const uint8_t* codes, const ui
   return out;
 }
 
+// Appends a partition's graph section: u32 entry point, u32 count of the
+// upper-layer words, the levels (one byte per node, zero padded to 4),
+// layer 0, then the upper layers (hnsw.h's parts).
+void AppendGraph(const HnswGraph& graph, std::string* out) {
+  PutFixed32(out, graph.entry_point());
+  PutFixed32(out, static_cast<uint32_t>(graph.upper().size()));
+  out->append(reinterpret_cast<const char*>(graph.levels().data()), graph.levels().size());
+  out->append(AlignUp(graph.levels().size(), 4) - graph.levels().size(), '\0');
+  out->append(reinterpret_cast<const char*>(graph.layer0().data()), 4 * graph.layer0().size());
+  out->append(reinterpret_cast<const char*>(graph.upper().data()), 4 * graph.upper().size());
+}
+
+// The graph over one partition's `count` vectors (prepared for the metric).
+Result<HnswGraph> BuildPartitionGraph(const float* vectors, int64_t count, int dim, Metric metric,
+                                      const VectorIndexBuildOptions& options, ThreadPool* pool) {
+  HnswGraph graph(options.m);
+  FloatVectors distance(vectors, dim, metric);
+  HnswBuildParams params;
+  params.ef_construction = options.ef_construction;
+  params.seed = options.seed;
+  params.pool = pool;
+  QUIVER_RETURN_NOT_OK(graph.Add(count, distance, params));
+  return graph;
+}
+
 // Groups rows by partition (stable: row order within a partition) and
 // builds each partition's bytes, in parallel.
 void BuildPartitions(const IvfCodec& codec, int num_partitions, const uint8_t* codes, const uint64_t* row_ids,
                      const int32_t* assign, int64_t n, ThreadPool* pool, IvfContents* out) {
-  std::vector<int64_t> starts(num_partitions + 1, 0);
-  for (int64_t i = 0; i < n; ++i) ++starts[assign[i] + 1];
-  for (int p = 0; p < num_partitions; ++p) starts[p + 1] += starts[p];
-  std::vector<int64_t> order(n);
-  {
-    std::vector<int64_t> fill(starts.begin(), starts.end() - 1);
-    for (int64_t i = 0; i < n; ++i) order[fill[assign[i]]++] = i;
-  }
+  std::vector<int64_t> starts, order;
+  GroupByPartition(assign, n, num_partitions, &starts, &order);
   out->partitions.assign(num_partitions, std::string());
   out->counts.assign(num_partitions, 0);
   const size_t code_size = codec.code_size();
@@ -216,7 +261,7 @@ Result<VectorIndexMeta> WriteIvfFile(const IvfContents& contents, ObjectStore& s
   head.append(2, '\0');
   PutFixed32(&head, static_cast<uint32_t>(contents.dim));
   PutFixed32(&head, static_cast<uint32_t>(num_partitions));
-  PutFixed32(&head, 0);
+  PutFixed32(&head, static_cast<uint32_t>(contents.graph_m));
   for (int64_t c : contents.counts) num_rows += c;
   PutFixed64(&head, static_cast<uint64_t>(num_rows));
   PutFixed64(&head, state.size());
@@ -291,9 +336,10 @@ Result<std::unique_ptr<IvfCodec>> TrainCodec(IvfCodecKind kind, const VectorInde
   std::unique_ptr<IvfCodec> codec;
   switch (kind) {
     case IvfCodecKind::kPq: {
-      QUIVER_ASSIGN_OR_RETURN(PqParams params, ResolvePqParams(dim, options.num_sub_vectors, options.num_bits));
-      QUIVER_ASSIGN_OR_RETURN(codec,
-                              TrainPqCodec(metric, dim, params, sample, n, centroids, assign, options.seed, pool));
+      QUIVER_ASSIGN_OR_RETURN(PqParams params,
+                              ResolvePqParams(dim, options.num_sub_vectors, options.num_bits));
+      QUIVER_ASSIGN_OR_RETURN(
+          codec, TrainPqCodec(metric, dim, params, sample, n, centroids, assign, options.seed, pool));
       break;
     }
     case IvfCodecKind::kSq: {
@@ -353,6 +399,20 @@ Result<VectorIndexMeta> BuildIvfIndex(VectorIndexType type, const VectorIndexBui
   const IvfCodecKind kind = CodecKindFor(type);
   if (kind == IvfCodecKind::kPq) {
     QUIVER_RETURN_NOT_OK(ResolvePqParams(dim, options.num_sub_vectors, options.num_bits).status());
+  }
+  if (HasGraph(type)) {
+    if (options.m < 2 || options.m > HnswGraph::kMaxM) {
+      return Status::InvalidArgument("m must be in 2.." + std::to_string(HnswGraph::kMaxM) + ", got " +
+                                     std::to_string(options.m));
+    }
+    if (options.ef_construction < 1) {
+      return Status::InvalidArgument("ef_construction must be at least 1, got " +
+                                     std::to_string(options.ef_construction));
+    }
+    if (type == VectorIndexType::kIvfHnswPq && options.num_bits != 0 && options.num_bits != 8) {
+      return Status::InvalidArgument("IVF_HNSW_PQ uses 8-bit codes; num_bits " +
+                                     std::to_string(options.num_bits) + " is not supported");
+    }
   }
   ThreadPool* pool = options.pool ? options.pool : DefaultThreadPool();
   const int num_partitions = options.num_partitions > 0 ? options.num_partitions : DefaultNumPartitions(n);
@@ -415,7 +475,6 @@ Result<VectorIndexMeta> BuildIvfIndex(VectorIndexType type, const VectorIndexBui
 
   std::vector<uint8_t> codes;
   QUIVER_RETURN_NOT_OK(EncodeAll(*codec, vectors, n, centroids.data(), assign.data(), pool, options, &codes));
-  normalized = std::vector<float>();
 
   IvfContents contents;
   contents.type = type;
@@ -426,8 +485,31 @@ Result<VectorIndexMeta> BuildIvfIndex(VectorIndexType type, const VectorIndexBui
   contents.codec = codec.get();
   BuildPartitions(*codec, num_partitions, codes.data(), data.row_ids, assign.data(), n, pool, &contents);
   codes = std::vector<uint8_t>();
+  if (HasGraph(type)) {
+    contents.graph_m = options.m;
+    std::vector<int64_t> starts, order;
+    GroupByPartition(assign.data(), n, num_partitions, &starts, &order);
+    std::vector<float> part_vectors;
+    for (int p = 0; p < num_partitions; ++p) {
+      const int64_t count = starts[p + 1] - starts[p];
+      part_vectors.resize(static_cast<size_t>(count) * dim);
+      for (int64_t j = 0; j < count; ++j) {
+        std::memcpy(part_vectors.data() + static_cast<size_t>(j) * dim,
+                    vectors + static_cast<size_t>(order[starts[p] + j]) * dim, sizeof(float) * dim);
+      }
+      QUIVER_ASSIGN_OR_RETURN(HnswGraph graph, BuildPartitionGraph(part_vectors.data(), count, dim,
+                                                                   options.metric, options, pool));
+      AppendGraph(graph, &contents.partitions[p]);
+      QUIVER_RETURN_NOT_OK(Report(options, "graph", p + 1, num_partitions));
+    }
+  }
+  normalized = std::vector<float>();
   auto meta = WriteIvfFile(contents, store, prefix, pool, options);
   if (meta.ok()) {
+    if (HasGraph(type)) {
+      meta->params["m"] = options.m;
+      meta->params["ef_construction"] = options.ef_construction;
+    }
     meta->params["sample_rate"] = options.sample_rate;
     meta->params["max_iterations"] = options.max_iterations;
     meta->params["seed"] = options.seed;
@@ -491,6 +573,28 @@ class IvfIndex::Cache {
   uint64_t bytes_ = 0;
 };
 
+namespace {
+
+// A query's distances to the codes of one partition, for its graph.
+class CodeQuery final : public HnswQueryDistance {
+ public:
+  CodeQuery(PartitionScanner* scanner, const uint8_t* codes, size_t code_size)
+      : scanner_(scanner), codes_(codes), code_size_(code_size) {}
+  void Distances(const uint32_t* ids, size_t n, float* out) const override {
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 1 < n) __builtin_prefetch(codes_ + ids[i + 1] * code_size_);
+      out[i] = scanner_->Distance(codes_ + ids[i] * code_size_);
+    }
+  }
+
+ private:
+  PartitionScanner* scanner_;
+  const uint8_t* codes_;
+  size_t code_size_;
+};
+
+}  // namespace
+
 IvfIndex::IvfIndex() = default;
 IvfIndex::~IvfIndex() = default;
 
@@ -543,6 +647,32 @@ Result<std::shared_ptr<const IvfPartition>> IvfIndex::DecodePartition(int p, Buf
   part->codes = bytes->data();
   part->row_ids =
       reinterpret_cast<const uint64_t*>(bytes->data() + AlignUp(codec_->PackedSize(ref.count), 8));
+  if (graph_m_ > 0) {
+    // The graph section (see AppendGraph); FromParts checks every link.
+    const uint64_t base = PartitionBytes(*codec_, ref.count);
+    const uint64_t n = static_cast<uint64_t>(ref.count);
+    const uint64_t levels_at = base + 8;
+    const uint64_t layer0_at = levels_at + AlignUp(n, 4);
+    const uint64_t layer0_words = n * (1 + 2 * static_cast<uint64_t>(graph_m_));
+    if (layer0_at + 4 * layer0_words > bytes->size()) {
+      return Status::Corruption(key_ + ": partition " + std::to_string(p) + " is too short for its graph");
+    }
+    const uint8_t* g = bytes->data() + base;
+    const uint32_t entry = DecodeFixed32(g);
+    const uint64_t upper_words = DecodeFixed32(g + 4);
+    if (layer0_at + 4 * (layer0_words + upper_words) != bytes->size()) {
+      return Status::Corruption(key_ + ": partition " + std::to_string(p) + " graph sizes are inconsistent");
+    }
+    auto graph = HnswGraph::FromParts(
+        graph_m_, entry, std::span<const uint8_t>(bytes->data() + levels_at, n),
+        std::span<const uint32_t>(reinterpret_cast<const uint32_t*>(bytes->data() + layer0_at), layer0_words),
+        std::span<const uint32_t>(
+            reinterpret_cast<const uint32_t*>(bytes->data() + layer0_at + 4 * layer0_words), upper_words));
+    if (!graph.ok()) {
+      return Status::Corruption(key_ + ": partition " + std::to_string(p) + ": " + graph.status().message());
+    }
+    part->graph = std::make_shared<const HnswGraph>(std::move(graph).value());
+  }
   part->bytes = std::move(bytes);
   return std::shared_ptr<const IvfPartition>(std::move(part));
 }
@@ -635,11 +765,22 @@ Result<std::vector<Neighbor>> IvfIndex::Search(std::span<const float> query, con
   QUIVER_RETURN_NOT_OK(ReadPartitions(probes, /*cache=*/true, &parts));
   TopK top(static_cast<size_t>(std::min<int64_t>(params.k, meta_.num_rows)));
   std::unique_ptr<PartitionScanner> scanner = codec_->NewScanner(q.data());
+  const size_t k = static_cast<size_t>(params.k);
+  const size_t ef = params.ef > 0 ? static_cast<size_t>(params.ef) : std::max<size_t>(k, 40);
   for (size_t i = 0; i < probes.size(); ++i) {
     const IvfPartition& part = *parts[i];
     if (part.count == 0) continue;
     scanner->SetPartition(probes[i], centroids_.data() + static_cast<size_t>(probes[i]) * dim);
-    scanner->Scan(part.codes, part.row_ids, part.count, allowed, &top);
+    if (part.graph == nullptr) {
+      scanner->Scan(part.codes, part.row_ids, part.count, allowed, &top);
+      continue;
+    }
+    CodeQuery distances(scanner.get(), part.codes, codec_->code_size());
+    std::optional<HnswRowFilter> filter;
+    if (allowed != nullptr) filter.emplace(*allowed, part.row_ids);
+    for (const HnswHit& hit : part.graph->Search(distances, k, ef, filter ? &*filter : nullptr)) {
+      top.Push(hit.distance, part.row_ids[hit.node]);
+    }
   }
   return top.Take();
 }
@@ -725,6 +866,7 @@ Result<std::unique_ptr<VectorIndex>> OpenIvfIndex(std::shared_ptr<ObjectStore> s
   const auto metric = static_cast<Metric>(h[17]);
   const uint32_t dim = DecodeFixed32(h + 20);
   const uint32_t num_partitions = DecodeFixed32(h + 24);
+  const uint32_t graph_m = DecodeFixed32(h + 28);
   const uint64_t num_rows = DecodeFixed64(h + 32);
   const uint64_t state_size = DecodeFixed64(h + 40);
   if (codec_kind != CodecKindFor(meta.type)) {
@@ -736,6 +878,11 @@ Result<std::unique_ptr<VectorIndex>> OpenIvfIndex(std::shared_ptr<ObjectStore> s
     return corrupt("metric, dimension or row count differs from the index metadata");
   }
   if (dim == 0 || num_partitions == 0) return corrupt("zero dimension or partitions");
+  if (HasGraph(meta.type) ? (graph_m < 2 || graph_m > static_cast<uint32_t>(HnswGraph::kMaxM))
+                          : graph_m != 0) {
+    return corrupt("graph m " + std::to_string(graph_m) + " does not fit the index type " +
+                   std::string(VectorIndexTypeName(meta.type)));
+  }
   const uint64_t centroid_bytes = sizeof(float) * uint64_t{num_partitions} * dim;
   if (state_size > head_size ||
       kFixedHeadBytes + AlignUp(state_size, 4) + centroid_bytes + kPartitionEntryBytes * num_partitions + 8 !=
@@ -759,7 +906,9 @@ Result<std::unique_ptr<VectorIndex>> OpenIvfIndex(std::shared_ptr<ObjectStore> s
     ref.size = DecodeFixed64(t + 8);
     const uint64_t count = DecodeFixed64(t + 16);
     ref.checksum = DecodeFixed64(t + 24);
-    if (count > num_rows || ref.size != PartitionBytes(*index->codec_, static_cast<int64_t>(count)) ||
+    const uint64_t base_size =
+        count > num_rows ? 0 : PartitionBytes(*index->codec_, static_cast<int64_t>(count));
+    if (count > num_rows || (graph_m == 0 ? ref.size != base_size : ref.size < base_size + 8) ||
         (count > 0 &&
          (ref.offset < head_size || ref.offset > file_size || ref.size > file_size - ref.offset))) {
       return corrupt("partition " + std::to_string(p) + " entry is out of range");
@@ -769,6 +918,7 @@ Result<std::unique_ptr<VectorIndex>> OpenIvfIndex(std::shared_ptr<ObjectStore> s
   }
   if (total != num_rows) return corrupt("partition row counts do not add up to the row count");
   index->head_bytes_ = head_size;
+  index->graph_m_ = static_cast<int>(graph_m);
   index->cache_ = std::make_unique<IvfIndex::Cache>(options.cache_bytes);
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
@@ -800,14 +950,8 @@ Result<VectorIndexMeta> UpdateIvfIndex(const IvfIndex& existing, const VectorDat
   QUIVER_RETURN_NOT_OK(
       EncodeAll(codec, vectors, n, existing.centroids().data(), assign.data(), pool, options, &new_codes));
 
-  std::vector<int64_t> starts(num_partitions + 1, 0);
-  for (int64_t i = 0; i < n; ++i) ++starts[assign[i] + 1];
-  for (int p = 0; p < num_partitions; ++p) starts[p + 1] += starts[p];
-  std::vector<int64_t> order(n);
-  {
-    std::vector<int64_t> fill(starts.begin(), starts.end() - 1);
-    for (int64_t i = 0; i < n; ++i) order[fill[assign[i]]++] = i;
-  }
+  std::vector<int64_t> starts, order;
+  GroupByPartition(assign.data(), n, num_partitions, &starts, &order);
 
   IvfContents contents;
   contents.type = old.type;
@@ -818,6 +962,15 @@ Result<VectorIndexMeta> UpdateIvfIndex(const IvfIndex& existing, const VectorDat
   contents.codec = &codec;
   contents.partitions.resize(num_partitions);
   contents.counts.resize(num_partitions);
+  // IVF_HNSW_*: the graphs keep the index's m and ef_construction.
+  std::optional<VectorIndexBuildOptions> graph_options;
+  std::vector<float> part_vectors;
+  if (HasGraph(old.type)) {
+    graph_options = options;
+    graph_options->m = existing.graph_m();
+    graph_options->ef_construction = old.params.value("ef_construction", options.ef_construction);
+    contents.graph_m = existing.graph_m();
+  }
   const size_t code_size = codec.code_size();
   std::vector<uint8_t> codes;
   std::vector<uint8_t> kept_codes;
@@ -844,11 +997,30 @@ Result<VectorIndexMeta> UpdateIvfIndex(const IvfIndex& existing, const VectorDat
     const int64_t count = static_cast<int64_t>(kept_ids.size());
     contents.partitions[p] = PartitionImage(codec, kept_codes.data(), kept_ids.data(), count);
     contents.counts[p] = count;
+    if (graph_options) {
+      // The graph is rebuilt over the kept rows' decoded codes and the
+      // added rows' vectors; the codecs and centroids stay as trained.
+      const float* centroid = existing.centroids().data() + static_cast<size_t>(p) * dim;
+      const int64_t num_kept = count - (starts[p + 1] - starts[p]);
+      part_vectors.resize(static_cast<size_t>(count) * dim);
+      for (int64_t i = 0; i < num_kept; ++i) {
+        if (!codec.Decode(kept_codes.data() + i * code_size, centroid, part_vectors.data() + i * dim)) {
+          return Status::NotSupported(std::string(IvfCodecName(codec.kind())) + " codes cannot be decoded");
+        }
+      }
+      for (int64_t j = starts[p]; j < starts[p + 1]; ++j) {
+        std::memcpy(part_vectors.data() + static_cast<size_t>(num_kept + j - starts[p]) * dim,
+                    vectors + static_cast<size_t>(order[j]) * dim, sizeof(float) * dim);
+      }
+      QUIVER_ASSIGN_OR_RETURN(HnswGraph graph, BuildPartitionGraph(part_vectors.data(), count, dim,
+                                                                   old.metric, *graph_options, pool));
+      AppendGraph(graph, &contents.partitions[p]);
+    }
     QUIVER_RETURN_NOT_OK(Report(options, "writing", p + 1, num_partitions));
   }
   auto meta = WriteIvfFile(contents, store, new_prefix, pool, options);
   if (meta.ok()) {
-    for (const char* name : {"sample_rate", "max_iterations", "seed"}) {
+    for (const char* name : {"sample_rate", "max_iterations", "seed", "m", "ef_construction"}) {
       if (auto it = old.params.find(name); it != old.params.end()) meta->params[name] = *it;
     }
   }

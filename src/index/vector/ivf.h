@@ -1,4 +1,7 @@
-// The IVF container: the IVF_FLAT, IVF_PQ, IVF_SQ and IVF_RQ indexes.
+// The IVF container: the IVF_FLAT, IVF_PQ, IVF_SQ and IVF_RQ indexes, and
+// IVF_HNSW_SQ / IVF_HNSW_PQ, whose partitions also carry an HNSW graph
+// (hnsw.h) over their codes: a probed partition is then searched through
+// its graph (beam width `ef`) instead of scanned.
 //
 // Vectors are split into partitions by k-means (kmeans.h); each partition
 // (an inverted list) holds its rows' ids and codes in the codec's format
@@ -36,13 +39,17 @@ inline constexpr uint64_t kDefaultIvfCacheBytes = uint64_t{256} << 20;
 // `rows` rows: about sqrt(rows), at most rows / 32, at least 1.
 int DefaultNumPartitions(int64_t rows);
 
+class HnswGraph;
+
 // One partition as read from the file: `count` row ids and their packed
-// codes. `codes` is 64-byte aligned.
+// codes. `codes` is 64-byte aligned. IVF_HNSW_* partitions also hold the
+// graph over their codes (node i is row i).
 struct IvfPartition {
   BufferPtr bytes;  // owns what codes and row_ids point into
   const uint8_t* codes = nullptr;
   const uint64_t* row_ids = nullptr;
   int64_t count = 0;
+  std::shared_ptr<const HnswGraph> graph;
 };
 
 struct IvfOpenOptions {
@@ -63,6 +70,8 @@ class IvfIndex : public VectorIndex {
   // num_partitions x dim floats, row-major.
   const std::vector<float>& centroids() const { return centroids_; }
   const IvfCodec& codec() const { return *codec_; }
+  // IVF_HNSW_*: the graphs' m; 0 for the other kinds.
+  int graph_m() const { return graph_m_; }
   // Rows in partition p.
   int64_t partition_size(int p) const;
 
@@ -97,10 +106,11 @@ class IvfIndex : public VectorIndex {
   std::vector<PartitionRef> partitions_;
   std::unique_ptr<IvfCodec> codec_;
   uint64_t head_bytes_ = 0;
+  int graph_m_ = 0;  // IVF_HNSW_*: the graphs' m
   std::unique_ptr<Cache> cache_;
 };
 
-// See BuildVectorIndex; `type` is one of the four IVF kinds above.
+// See BuildVectorIndex; `type` is one of the IVF kinds above.
 Result<VectorIndexMeta> BuildIvfIndex(VectorIndexType type, const VectorIndexBuildOptions& options,
                                       const VectorData& data, ObjectStore& store, const std::string& prefix);
 // See OpenVectorIndex.

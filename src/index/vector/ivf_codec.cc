@@ -59,6 +59,10 @@ class FlatCodec final : public IvfCodec {
               uint8_t* codes) const override {
     std::memcpy(codes, vectors, static_cast<size_t>(n) * code_size());
   }
+  bool Decode(const uint8_t* code, const float* centroid, float* out) const override {
+    std::memcpy(out, code, code_size());
+    return true;
+  }
   std::unique_ptr<PartitionScanner> NewScanner(const float* query) const override {
     return std::make_unique<FlatScanner>(query, dim(), distance());
   }

@@ -81,6 +81,12 @@ class IvfCodec {
   virtual void Encode(const float* vectors, int64_t n, const float* centroids, const int32_t* assign,
                       uint8_t* codes) const = 0;
 
+  // The vector an unpacked code stands for (dim floats, prepared for the
+  // metric), given its partition's centroid; false when the codec cannot
+  // say (RaBitQ keeps too little). Used to rebuild the graphs of IVF_HNSW_*
+  // indexes on update.
+  virtual bool Decode(const uint8_t* code, const float* centroid, float* out) const { return false; }
+
   // Bytes of n codes as stored in a partition, and the conversions.
   virtual size_t PackedSize(int64_t n) const { return static_cast<size_t>(n) * code_size(); }
   virtual void Pack(const uint8_t* codes, int64_t n, uint8_t* packed) const;

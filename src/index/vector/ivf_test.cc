@@ -18,12 +18,12 @@ namespace {
 using testing::BuildAndOpen;
 using testing::Built;
 using testing::ClusteredData;
-using testing::SetFilter;
-using testing::SiftRecall;
 using testing::Iota;
 using testing::Matrix;
 using testing::RecallAt;
 using testing::RowIds;
+using testing::SetFilter;
+using testing::SiftRecall;
 
 // IVF_FLAT probing every partition is exact, for each metric.
 class IvfFlatExactTest : public ::testing::TestWithParam<Metric> {};
@@ -267,8 +267,15 @@ TEST(IvfTest, BadArguments) {
   opts = {};
   opts.metric = Metric::kHamming;
   EXPECT_TRUE(BuildVectorIndex(VectorIndexType::kIvfFlat, opts, vd, store, "bad/").status().IsNotSupported());
-  EXPECT_TRUE(BuildVectorIndex(VectorIndexType::kIvfHnswSq, {}, vd, store, "bad/").status().IsNotSupported());
-  EXPECT_TRUE(BuildVectorIndex(VectorIndexType::kIvfHnswPq, {}, vd, store, "bad/").status().IsNotSupported());
+  opts = {};
+  opts.m = 1;
+  expect_invalid(opts, "m must be in 2..", VectorIndexType::kIvfHnswSq);
+  opts = {};
+  opts.ef_construction = 0;
+  expect_invalid(opts, "ef_construction", VectorIndexType::kIvfHnswSq);
+  opts = {};
+  opts.num_bits = 4;
+  expect_invalid(opts, "8-bit", VectorIndexType::kIvfHnswPq);
   VectorData empty{nullptr, nullptr, 0, 8};
   EXPECT_TRUE(
       BuildVectorIndex(VectorIndexType::kIvfFlat, {}, empty, store, "bad/").status().IsInvalidArgument());

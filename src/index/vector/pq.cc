@@ -22,7 +22,8 @@ constexpr int kPqIterations = 25;
 constexpr int64_t kSlice = 256;
 
 // residual = x - centroid, for n vectors.
-void Residuals(const float* x, int64_t n, int dim, const float* centroids, const int32_t* assign, float* out) {
+void Residuals(const float* x, int64_t n, int dim, const float* centroids, const int32_t* assign,
+               float* out) {
   for (int64_t i = 0; i < n; ++i) {
     const float* v = x + static_cast<size_t>(i) * dim;
     const float* c = centroids + static_cast<size_t>(assign[i]) * dim;
@@ -89,7 +90,8 @@ void ProductQuantizer::Prepare() {
   }
 }
 
-Status ProductQuantizer::Train(const float* x, int64_t n, uint64_t seed, int max_iterations, ThreadPool* pool) {
+Status ProductQuantizer::Train(const float* x, int64_t n, uint64_t seed, int max_iterations,
+                               ThreadPool* pool) {
   if (n < 1) return Status::InvalidArgument("product quantizer training needs at least one vector");
   if (pool == nullptr) pool = DefaultThreadPool();
   std::vector<Status> errors(m_);
@@ -97,8 +99,8 @@ Status ProductQuantizer::Train(const float* x, int64_t n, uint64_t seed, int max
     std::vector<float> sub(static_cast<size_t>(n) * dsub_);
     for (int64_t j = begin; j < end; ++j) {
       for (int64_t i = 0; i < n; ++i) {
-        std::memcpy(sub.data() + static_cast<size_t>(i) * dsub_, x + static_cast<size_t>(i) * dim_ + j * dsub_,
-                    sizeof(float) * dsub_);
+        std::memcpy(sub.data() + static_cast<size_t>(i) * dsub_,
+                    x + static_cast<size_t>(i) * dim_ + j * dsub_, sizeof(float) * dsub_);
       }
       KMeansOptions opts;
       opts.num_clusters = ksub_;
@@ -134,7 +136,8 @@ void ProductQuantizer::Encode(const float* x, int64_t n, uint8_t* codes) const {
       }
       nearest(sub.data(), rows, dsub_, transposed_.data() + static_cast<size_t>(j) * dsub_ * ksub_,
               norms_.data() + static_cast<size_t>(j) * ksub_, ksub_, assign.data(), nullptr);
-      for (int64_t i = 0; i < rows; ++i) codes[static_cast<size_t>(first + i) * m_ + j] = static_cast<uint8_t>(assign[i]);
+      for (int64_t i = 0; i < rows; ++i)
+        codes[static_cast<size_t>(first + i) * m_ + j] = static_cast<uint8_t>(assign[i]);
     }
   }
 }
@@ -142,23 +145,24 @@ void ProductQuantizer::Encode(const float* x, int64_t n, uint8_t* codes) const {
 void ProductQuantizer::Decode(const uint8_t* code, float* x) const {
   for (int j = 0; j < m_; ++j) {
     std::memcpy(x + static_cast<size_t>(j) * dsub_,
-                codebooks_.data() + (static_cast<size_t>(j) * ksub_ + code[j]) * dsub_, sizeof(float) * dsub_);
+                codebooks_.data() + (static_cast<size_t>(j) * ksub_ + code[j]) * dsub_,
+                sizeof(float) * dsub_);
   }
 }
 
 void ProductQuantizer::L2Table(const float* x, float* table) const {
   const auto l2_table = GetIvfKernels().l2_table;
   for (int j = 0; j < m_; ++j) {
-    l2_table(x + static_cast<size_t>(j) * dsub_, transposed_.data() + static_cast<size_t>(j) * dsub_ * ksub_, dsub_,
-             ksub_, table + static_cast<size_t>(j) * ksub_);
+    l2_table(x + static_cast<size_t>(j) * dsub_, transposed_.data() + static_cast<size_t>(j) * dsub_ * ksub_,
+             dsub_, ksub_, table + static_cast<size_t>(j) * ksub_);
   }
 }
 
 void ProductQuantizer::IpTable(const float* x, float* table) const {
   const auto ip_table = GetIvfKernels().ip_table;
   for (int j = 0; j < m_; ++j) {
-    ip_table(x + static_cast<size_t>(j) * dsub_, transposed_.data() + static_cast<size_t>(j) * dsub_ * ksub_, dsub_,
-             ksub_, table + static_cast<size_t>(j) * ksub_);
+    ip_table(x + static_cast<size_t>(j) * dsub_, transposed_.data() + static_cast<size_t>(j) * dsub_ * ksub_,
+             dsub_, ksub_, table + static_cast<size_t>(j) * ksub_);
   }
 }
 
@@ -170,13 +174,16 @@ void ProductQuantizer::Serialize(std::string* out) const {
 
 Result<std::unique_ptr<ProductQuantizer>> ProductQuantizer::Deserialize(int dim, std::string_view bytes) {
   uint32_t m = 0, bits = 0;
-  if (!GetFixed32(&bytes, &m) || !GetFixed32(&bytes, &bits)) return Status::Corruption("PQ state is truncated");
+  if (!GetFixed32(&bytes, &m) || !GetFixed32(&bytes, &bits))
+    return Status::Corruption("PQ state is truncated");
   if ((bits != 4 && bits != 8) || m == 0 || m > static_cast<uint32_t>(dim) || dim % m != 0) {
-    return Status::Corruption("PQ state has " + std::to_string(m) + " sub-vectors of " + std::to_string(bits) +
-                              " bits, which do not fit dimension " + std::to_string(dim));
+    return Status::Corruption("PQ state has " + std::to_string(m) + " sub-vectors of " +
+                              std::to_string(bits) + " bits, which do not fit dimension " +
+                              std::to_string(dim));
   }
   auto pq = std::make_unique<ProductQuantizer>(dim, static_cast<int>(m), static_cast<int>(bits));
-  if (bytes.size() != sizeof(float) * pq->codebooks_.size()) return Status::Corruption("PQ codebooks have the wrong size");
+  if (bytes.size() != sizeof(float) * pq->codebooks_.size())
+    return Status::Corruption("PQ codebooks have the wrong size");
   std::memcpy(pq->codebooks_.data(), bytes.data(), bytes.size());
   for (float v : pq->codebooks_) {
     if (!std::isfinite(v)) return Status::Corruption("PQ codebooks hold a non-finite value");
@@ -198,8 +205,12 @@ namespace {
 class PqScanner final : public PartitionScanner {
  public:
   PqScanner(const ProductQuantizer& pq, CodecDistance distance, const float* query)
-      : pq_(pq), distance_(distance), query_(query, query + pq.dim()), residual_(pq.dim()),
-        table_(static_cast<size_t>(pq.m()) * pq.ksub()), sums_(kSlice) {
+      : pq_(pq),
+        distance_(distance),
+        query_(query, query + pq.dim()),
+        residual_(pq.dim()),
+        table_(static_cast<size_t>(pq.m()) * pq.ksub()),
+        sums_(kSlice) {
     if (distance_ == CodecDistance::kInnerProduct) {
       pq_.IpTable(query_.data(), table_.data());
       for (float& t : table_) t = -t;
@@ -237,7 +248,8 @@ class PqScanner final : public PartitionScanner {
   }
 
  private:
-  void Scan8(const uint8_t* codes, const uint64_t* row_ids, int64_t n, const RowIdFilter* allowed, TopK* top) {
+  void Scan8(const uint8_t* codes, const uint64_t* row_ids, int64_t n, const RowIdFilter* allowed,
+             TopK* top) {
     const int m = pq_.m();
     const float* table = table_.data();
     float dist[kSlice];
@@ -263,7 +275,8 @@ class PqScanner final : public PartitionScanner {
   // Quantised sums first; the exact table sum only for vectors whose sum
   // can still beat the threshold (the quantisation error is at most m / 2
   // units).
-  void Scan4(const uint8_t* codes, const uint64_t* row_ids, int64_t n, const RowIdFilter* allowed, TopK* top) {
+  void Scan4(const uint8_t* codes, const uint64_t* row_ids, int64_t n, const RowIdFilter* allowed,
+             TopK* top) {
     const int m = pq_.m();
     const int pairs = FastScanPairs(m);
     const auto sums_fn = GetIvfKernels().fastscan_sums;
@@ -318,6 +331,12 @@ class PqCodec final : public IvfCodec {
     pq_->Encode(residuals.data(), n, codes);
   }
 
+  bool Decode(const uint8_t* code, const float* centroid, float* out) const override {
+    pq_->Decode(code, out);
+    for (int d = 0; d < dim(); ++d) out[d] += centroid[d];
+    return true;
+  }
+
   size_t PackedSize(int64_t n) const override {
     return pq_->bits() == 4 ? FastScanPackedSize(n, pq_->m()) : static_cast<size_t>(n) * pq_->m();
   }
@@ -351,9 +370,9 @@ class PqCodec final : public IvfCodec {
 
 }  // namespace
 
-Result<std::unique_ptr<IvfCodec>> TrainPqCodec(Metric metric, int dim, const PqParams& params, const float* sample,
-                                               int64_t n, const float* centroids, const int32_t* assign,
-                                               uint64_t seed, ThreadPool* pool) {
+Result<std::unique_ptr<IvfCodec>> TrainPqCodec(Metric metric, int dim, const PqParams& params,
+                                               const float* sample, int64_t n, const float* centroids,
+                                               const int32_t* assign, uint64_t seed, ThreadPool* pool) {
   // Every step-th row, at most kMaxTrainRows of them.
   const int64_t step = (n + kMaxTrainRows - 1) / kMaxTrainRows;
   const int64_t rows = (n + step - 1) / step;

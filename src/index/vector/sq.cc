@@ -108,6 +108,11 @@ class SqCodec final : public IvfCodec {
     }
   }
 
+  bool Decode(const uint8_t* code, const float* centroid, float* out) const override {
+    for (int d = 0; d < dim(); ++d) out[d] = centroid[d] + lo_[d] + step_[d] * code[d];
+    return true;
+  }
+
   std::unique_ptr<PartitionScanner> NewScanner(const float* query) const override {
     return std::make_unique<SqScanner>(query, dim(), distance(), lo_, step_);
   }

@@ -29,12 +29,12 @@ bool GetCount(const nlohmann::json& json, const char* name, uint64_t* out) {
 
 bool IsIvf(VectorIndexType type) {
   return type == VectorIndexType::kIvfFlat || type == VectorIndexType::kIvfPq ||
-         type == VectorIndexType::kIvfSq || type == VectorIndexType::kIvfRq;
+         type == VectorIndexType::kIvfSq || type == VectorIndexType::kIvfRq ||
+         type == VectorIndexType::kIvfHnswSq || type == VectorIndexType::kIvfHnswPq;
 }
 
-Status NotYet(VectorIndexType type) {
-  return Status::NotSupported(std::string(VectorIndexTypeName(type)) +
-                              " indexes are not supported yet; use IVF_PQ, IVF_SQ or HNSW");
+Status UnknownType(VectorIndexType type) {
+  return Status::InvalidArgument("unknown vector index type " + std::to_string(static_cast<int>(type)));
 }
 
 }  // namespace
@@ -117,14 +117,14 @@ Result<VectorIndexMeta> BuildVectorIndex(VectorIndexType type, const VectorIndex
   }
   if (IsIvf(type)) return BuildIvfIndex(type, options, data, store, prefix);
   if (type == VectorIndexType::kHnsw) return BuildHnswIndex(options, data, store, prefix);
-  return NotYet(type);
+  return UnknownType(type);
 }
 
 Result<std::unique_ptr<VectorIndex>> OpenVectorIndex(std::shared_ptr<ObjectStore> store, std::string prefix,
                                                      const VectorIndexMeta& meta) {
   if (IsIvf(meta.type)) return OpenIvfIndex(std::move(store), std::move(prefix), meta);
   if (meta.type == VectorIndexType::kHnsw) return OpenHnswIndex(std::move(store), std::move(prefix), meta);
-  return NotYet(meta.type);
+  return UnknownType(meta.type);
 }
 
 Result<VectorIndexMeta> UpdateVectorIndex(const VectorIndex& existing, const VectorData& added,
@@ -140,7 +140,7 @@ Result<VectorIndexMeta> UpdateVectorIndex(const VectorIndex& existing, const Vec
   }
   if (type == VectorIndexType::kHnsw)
     return UpdateHnswIndex(existing, added, removed, store, new_prefix, options);
-  return NotYet(type);
+  return UnknownType(type);
 }
 
 }  // namespace quiver::index
