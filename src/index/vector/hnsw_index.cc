@@ -241,6 +241,20 @@ class HnswIndex final : public VectorIndex {
     }
     const size_t k = static_cast<size_t>(params.k);
     const size_t ef = params.ef > 0 ? static_cast<size_t>(params.ef) : std::max<size_t>(k, 40);
+    const size_t n = row_ids_.size();
+    if (std::max(k, ef) >= n) {
+      // The beam would cover every node anyway: compare them all, which is
+      // exact (a parallel build can leave a node no path reaches).
+      TopK top(std::min(k, n));
+      std::vector<float> dist(n);
+      std::vector<uint32_t> ids(n);
+      for (size_t i = 0; i < n; ++i) ids[i] = static_cast<uint32_t>(i);
+      distance_.Many(q, ids.data(), n, dist.data());
+      for (size_t i = 0; i < n; ++i) {
+        if (allowed == nullptr || allowed->Contains(row_ids_[i])) top.Push(dist[i], row_ids_[i]);
+      }
+      return top.Take();
+    }
     FloatQuery distances(distance_, q);
     std::optional<HnswRowFilter> filter;
     if (allowed != nullptr) filter.emplace(*allowed, row_ids_.data());

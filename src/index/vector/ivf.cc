@@ -771,7 +771,8 @@ Result<std::vector<Neighbor>> IvfIndex::Search(std::span<const float> query, con
     const IvfPartition& part = *parts[i];
     if (part.count == 0) continue;
     scanner->SetPartition(probes[i], centroids_.data() + static_cast<size_t>(probes[i]) * dim);
-    if (part.graph == nullptr) {
+    if (part.graph == nullptr || static_cast<int64_t>(std::max(k, ef)) >= part.count) {
+      // A graph whose beam would cover every node is scanned instead.
       scanner->Scan(part.codes, part.row_ids, part.count, allowed, &top);
       continue;
     }
