@@ -113,7 +113,8 @@ class RowLocator {
         base += static_cast<int64_t>(r.size());
       }
     }
-    std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
+    std::sort(ranges_.begin(), ranges_.end(),
+              [](const Range& a, const Range& b) { return a.start < b.start; });
   }
   // (fragment, physical offset), or a null fragment when the id is not here.
   std::pair<const Fragment*, int64_t> Find(uint64_t row_id) const {
@@ -174,8 +175,9 @@ Result<int> ResolveVectorColumn(const Schema& schema, const std::string& column)
   }
   if (found.size() == 1) return found[0];
   if (found.empty()) {
-    return Status::InvalidArgument("the table has no vector column (a fixed_size_list of float16, float32, "
-                                   "int8 or uint8) to search");
+    return Status::InvalidArgument(
+        "the table has no vector column (a fixed_size_list of float16, float32, "
+        "int8 or uint8) to search");
   }
   std::string names;
   for (int i : found) names += (names.empty() ? "\"" : ", \"") + schema.field(i).name + "\"";
@@ -183,9 +185,10 @@ Result<int> ResolveVectorColumn(const Schema& schema, const std::string& column)
                                  "); name the one to search");
 }
 
-Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& column, const std::string& metric,
-                      bool bypass, const std::string& where, const std::vector<std::string>& columns,
-                      const std::vector<std::vector<float>>& queries, int64_t limit, int64_t offset) {
+Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& column,
+                      const std::string& metric, bool bypass, const std::string& where,
+                      const std::vector<std::string>& columns, const std::vector<std::vector<float>>& queries,
+                      int64_t limit, int64_t offset) {
   Plan plan;
   plan.snap = snap;
   const Manifest& m = *snap->manifest;
@@ -205,7 +208,8 @@ Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& c
     }
   }
   if (limit < 0) return Status::InvalidArgument("limit must not be negative, got " + std::to_string(limit));
-  if (offset < 0) return Status::InvalidArgument("offset must not be negative, got " + std::to_string(offset));
+  if (offset < 0)
+    return Status::InvalidArgument("offset must not be negative, got " + std::to_string(offset));
   plan.want = limit + offset;
 
   // The index on the column, if any, and the metric.
@@ -219,7 +223,8 @@ Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& c
   }
   if (candidate != nullptr) {
     try {
-      QUIVER_ASSIGN_OR_RETURN(details, index::VectorIndexMeta::FromJson(nlohmann::json::parse(candidate->details)));
+      QUIVER_ASSIGN_OR_RETURN(details,
+                              index::VectorIndexMeta::FromJson(nlohmann::json::parse(candidate->details)));
     } catch (const nlohmann::json::exception& e) {
       return Status::Corruption("index \"" + candidate->name + "\": malformed details: " + e.what());
     }
@@ -245,9 +250,9 @@ Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& c
     plan.index = candidate;
   }
   for (const Fragment& f : m.fragments) {
-    const bool covered = plan.index != nullptr && std::find(plan.index->fragment_ids.begin(),
-                                                            plan.index->fragment_ids.end(),
-                                                            f.id) != plan.index->fragment_ids.end();
+    const bool covered = plan.index != nullptr &&
+                         std::find(plan.index->fragment_ids.begin(), plan.index->fragment_ids.end(), f.id) !=
+                             plan.index->fragment_ids.end();
     (covered ? plan.indexed : plan.unindexed).push_back(&f);
   }
   if (!where.empty()) {
@@ -335,6 +340,35 @@ void ChunkDistances(const VectorColumn& column, const PreparedQuery& query, Metr
   }
 }
 
+// Queries searched together through matrix products (from this many on),
+// in groups of at most kQueryGroup.
+constexpr size_t kBatchQueries = 8;
+constexpr size_t kQueryGroup = 64;
+
+// Distances of m queries (`matrix`: m x dim, `prepared`: the same m) to
+// rows [begin, end) of a float column: out[j * (end - begin) + i] for query
+// j and row begin + i. Not for hamming.
+void BatchDistances(const VectorColumn& column, const float* matrix, const PreparedQuery* prepared, size_t m,
+                    Metric metric, int64_t begin, int64_t end, float* out) {
+  const size_t n = static_cast<size_t>(end - begin);
+  const size_t dim = static_cast<size_t>(column.dim);
+  if (metric == Metric::kL2) {
+    index::L2DistancesBlas(matrix, m, column.row(begin), n, dim, column.norms_sq.data() + begin, out);
+    return;
+  }
+  index::InnerProductsBlas(matrix, m, column.row(begin), n, dim, out);
+  for (size_t j = 0; j < m; ++j) {
+    float* row = out + j * n;
+    if (metric == Metric::kDot) {
+      for (size_t i = 0; i < n; ++i) row[i] = index::DotToDistance(row[i]);
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        row[i] = index::CosineDistance(row[i], prepared[j].norm_sq, column.norms_sq[begin + i]);
+      }
+    }
+  }
+}
+
 float RowDistance(const VectorColumn& column, const PreparedQuery& query, Metric metric, int64_t row) {
   float d;
   ChunkDistances(column, query, metric, row, row + 1, &d);
@@ -343,7 +377,8 @@ float RowDistance(const VectorColumn& column, const PreparedQuery& query, Metric
 
 // Exact search of `fragments` for every query; results per query carry row
 // ids, nearest first, at most `want` each.
-Result<std::vector<std::vector<Neighbor>>> ExactSearch(const Plan& plan, const std::vector<PreparedQuery>& queries,
+Result<std::vector<std::vector<Neighbor>>> ExactSearch(const Plan& plan,
+                                                       const std::vector<PreparedQuery>& queries,
                                                        const std::vector<const Fragment*>& fragments,
                                                        const Allowed* allowed, const Bounds& bounds) {
   constexpr int64_t kChunk = 16384;
@@ -370,11 +405,23 @@ Result<std::vector<std::vector<Neighbor>>> ExactSearch(const Plan& plan, const s
   }
 
   const size_t nq = queries.size();
+  // Many queries at once: distances of a group of queries to a chunk as one
+  // matrix product (OpenBLAS), which reads the chunk once per group instead
+  // of once per query.
+  const bool batched = nq >= kBatchQueries && plan.metric != Metric::kHamming;
+  const size_t dim = static_cast<size_t>(plan.dim);
+  std::vector<float> query_matrix;
+  if (batched) {
+    query_matrix.reserve(nq * dim);
+    for (const PreparedQuery& q : queries)
+      query_matrix.insert(query_matrix.end(), q.values.begin(), q.values.end());
+  }
   std::vector<TopK> tops(nq, TopK(static_cast<size_t>(plan.want)));
   std::mutex mu;
   auto run = [&](int64_t first, int64_t last) {
     std::vector<TopK> local(nq, TopK(static_cast<size_t>(plan.want)));
     std::vector<float> dist(kChunk);
+    std::vector<float> block(batched ? kQueryGroup * kChunk : 0);
     for (int64_t it = first; it < last; ++it) {
       const Item& item = items[it];
       const VectorColumn& col = *item.column;
@@ -387,15 +434,28 @@ Result<std::vector<std::vector<Neighbor>>> ExactSearch(const Plan& plan, const s
                        : static_cast<uint64_t>(n);
       if (admitted == 0) continue;
       const bool sparse = item.allowed != nullptr && admitted * 8 < static_cast<uint64_t>(n);
+      auto offer = [&](TopK& top, int64_t row, float d) {
+        if (!(d <= top.threshold()) || !bounds.Admits(d)) return;  // also drops NaN
+        if (col.is_null(row)) return;
+        if (item.deleted && item.deleted->contains(static_cast<uint32_t>(row))) return;
+        if (item.allowed && !item.allowed->contains(static_cast<uint32_t>(row))) return;
+        top.Push(d, addr_base | static_cast<uint64_t>(row));
+      };
+      if (batched && !sparse) {
+        for (size_t q0 = 0; q0 < nq; q0 += kQueryGroup) {
+          const size_t m = std::min(kQueryGroup, nq - q0);
+          BatchDistances(col, query_matrix.data() + q0 * dim, queries.data() + q0, m, plan.metric, item.begin,
+                         item.end, block.data());
+          for (size_t j = 0; j < m; ++j) {
+            const float* d = block.data() + j * static_cast<size_t>(n);
+            for (int64_t i = 0; i < n; ++i) offer(local[q0 + j], item.begin + i, d[i]);
+          }
+        }
+        continue;
+      }
       for (size_t q = 0; q < nq; ++q) {
         TopK& top = local[q];
-        auto consider = [&](int64_t row, float d) {
-          if (!(d <= top.threshold()) || !bounds.Admits(d)) return;  // also drops NaN
-          if (col.is_null(row)) return;
-          if (item.deleted && item.deleted->contains(static_cast<uint32_t>(row))) return;
-          if (item.allowed && !item.allowed->contains(static_cast<uint32_t>(row))) return;
-          top.Push(d, addr_base | static_cast<uint64_t>(row));
-        };
+        auto consider = [&](int64_t row, float d) { offer(top, row, d); };
         if (sparse) {
           for (auto r = item.allowed->begin(); r != item.allowed->end(); ++r) {
             const int64_t row = *r;
@@ -476,7 +536,8 @@ struct SearchSettings {
   Bounds bounds;
 };
 
-Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan, const std::vector<PreparedQuery>& queries,
+Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
+                                                       const std::vector<PreparedQuery>& queries,
                                                        const Allowed* allowed, const SearchSettings& s) {
   QUIVER_ASSIGN_OR_RETURN(auto index, plan.snap->files->OpenVectorIndex(*plan.index));
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<SearchFilter> filter, SearchFilter::Make(plan, allowed));
@@ -493,7 +554,8 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan, const s
       if (!locator) locator.emplace(plan.indexed);
       for (Neighbor& n : out[q]) {
         auto [fragment, offset] = locator->Find(n.row_id);
-        if (fragment == nullptr) return Status::Corruption("index returned unknown row id " + std::to_string(n.row_id));
+        if (fragment == nullptr)
+          return Status::Corruption("index returned unknown row id " + std::to_string(n.row_id));
         QUIVER_ASSIGN_OR_RETURN(auto column, LoadVectorColumn(*plan.snap, *fragment, plan.field));
         n.distance = RowDistance(*column, queries[q], plan.metric, offset);
       }
@@ -518,15 +580,17 @@ std::vector<Neighbor> MergeNearest(std::vector<Neighbor> a, const std::vector<Ne
 struct VectorSearch {
   static Result<Plan> PlanOf(const VectorQuery& q) {
     QUIVER_RETURN_NOT_OK(q.error_);
-    return MakePlan(q.snapshot_, q.column_, q.metric_, q.bypass_index_, q.where_, q.columns_, q.queries_, q.limit_,
-                    q.offset_);
+    return MakePlan(q.snapshot_, q.column_, q.metric_, q.bypass_index_, q.where_, q.columns_, q.queries_,
+                    q.limit_, q.offset_);
   }
 
   static Result<BatchPtr> Run(const VectorQuery& q) {
     QUIVER_ASSIGN_OR_RETURN(Plan plan, PlanOf(q));
-    if (q.nprobes_ <= 0) return Status::InvalidArgument("nprobes must be positive, got " + std::to_string(q.nprobes_));
+    if (q.nprobes_ <= 0)
+      return Status::InvalidArgument("nprobes must be positive, got " + std::to_string(q.nprobes_));
     if (q.refine_factor_ < 0) {
-      return Status::InvalidArgument("refine_factor must not be negative, got " + std::to_string(q.refine_factor_));
+      return Status::InvalidArgument("refine_factor must not be negative, got " +
+                                     std::to_string(q.refine_factor_));
     }
     if (q.ef_ < 0) return Status::InvalidArgument("ef must not be negative, got " + std::to_string(q.ef_));
     SearchSettings s{q.nprobes_, q.refine_factor_, q.ef_, {}};
@@ -547,7 +611,8 @@ struct VectorSearch {
     }
     if (!plan.unindexed.empty()) {
       QUIVER_ASSIGN_OR_RETURN(auto exact, ExactSearch(plan, queries, plan.unindexed, admitted, s.bounds));
-      for (size_t i = 0; i < queries.size(); ++i) nearest[i] = MergeNearest(std::move(nearest[i]), exact[i], plan.want);
+      for (size_t i = 0; i < queries.size(); ++i)
+        nearest[i] = MergeNearest(std::move(nearest[i]), exact[i], plan.want);
     }
     return Materialize(plan, q, nearest);
   }
@@ -633,21 +698,21 @@ struct VectorSearch {
     int64_t indexed_rows = 0, unindexed_rows = 0;
     for (const Fragment* f : plan.indexed) indexed_rows += f->live_rows();
     for (const Fragment* f : plan.unindexed) unindexed_rows += f->live_rows();
-    out += "VectorSearch: column \"" + plan.column + "\", dimension " + std::to_string(plan.dim) + ", metric " +
-           std::string(index::MetricName(plan.metric)) + ", " + std::to_string(q.queries_.size()) +
-           (q.queries_.size() == 1 ? " query" : " queries") + ", limit " + std::to_string(q.limit_) +
-           (q.offset_ ? ", offset " + std::to_string(q.offset_) : "") + "\n";
+    out += "VectorSearch: column \"" + plan.column + "\", dimension " + std::to_string(plan.dim) +
+           ", metric " + std::string(index::MetricName(plan.metric)) + ", " +
+           std::to_string(q.queries_.size()) + (q.queries_.size() == 1 ? " query" : " queries") + ", limit " +
+           std::to_string(q.limit_) + (q.offset_ ? ", offset " + std::to_string(q.offset_) : "") + "\n";
     if (plan.predicate) {
       out += std::string(q.prefilter_ ? "  Prefilter" : "  Postfilter") + ": " + q.where_ +
              (q.prefilter_ ? " (rows matching it are the only candidates)\n"
                            : " (applied to the nearest rows; fewer may come back)\n");
     }
     if (plan.index != nullptr) {
-      out += "  Index: \"" + plan.index->name + "\" (" + plan.index->type + ") over " + std::to_string(indexed_rows) +
-             " rows, nprobes " + std::to_string(q.nprobes_) +
+      out += "  Index: \"" + plan.index->name + "\" (" + plan.index->type + ") over " +
+             std::to_string(indexed_rows) + " rows, nprobes " + std::to_string(q.nprobes_) +
              (q.ef_ ? ", ef " + std::to_string(q.ef_) : "") +
-             (q.refine_factor_ ? ", refine_factor " + std::to_string(q.refine_factor_) +
-                                     " (re-ranks " + std::to_string((q.limit_ + q.offset_) * q.refine_factor_) +
+             (q.refine_factor_ ? ", refine_factor " + std::to_string(q.refine_factor_) + " (re-ranks " +
+                                     std::to_string((q.limit_ + q.offset_) * q.refine_factor_) +
                                      " candidates with exact distances)"
                                : "") +
              "\n";
@@ -655,7 +720,8 @@ struct VectorSearch {
       out += "  No index: " + plan.no_index_reason + "\n";
     }
     if (!plan.unindexed.empty()) {
-      out += "  Exact scan: " + std::to_string(unindexed_rows) + " rows in " + std::to_string(plan.unindexed.size()) +
+      out += "  Exact scan: " + std::to_string(unindexed_rows) + " rows in " +
+             std::to_string(plan.unindexed.size()) +
              (plan.index ? " fragment(s) the index does not cover yet\n" : " fragment(s)\n");
     }
     return out;

@@ -26,8 +26,8 @@ ArrayPtr VectorArray(const std::vector<float>& values, int dim) {
   auto buffer = Buffer::Copy(values.data(), values.size() * sizeof(float));
   auto child = std::make_shared<Array>(float32(), n * dim, std::vector<BufferPtr>{nullptr, buffer},
                                        std::vector<ArrayPtr>{}, 0);
-  return std::make_shared<Array>(vector_type(dim), n, std::vector<BufferPtr>{nullptr}, std::vector<ArrayPtr>{child},
-                                 0);
+  return std::make_shared<Array>(vector_type(dim), n, std::vector<BufferPtr>{nullptr},
+                                 std::vector<ArrayPtr>{child}, 0);
 }
 
 // Rows id, category ("c0".."c4" by id % 5), vector.
@@ -41,8 +41,8 @@ BatchPtr MakeBatch(int64_t first, const std::vector<float>& vectors, int dim) {
   }
   auto schema = std::make_shared<Schema>(std::vector<Field>{
       Field("id", int64(), false), Field("category", utf8()), Field("vector", vector_type(dim))});
-  return std::make_shared<RecordBatch>(schema, n,
-                                       std::vector<ArrayPtr>{id->Finish(), category->Finish(), VectorArray(vectors, dim)});
+  return std::make_shared<RecordBatch>(
+      schema, n, std::vector<ArrayPtr>{id->Finish(), category->Finish(), VectorArray(vectors, dim)});
 }
 
 std::vector<float> RandomVectors(int64_t n, int dim, uint32_t seed) {
@@ -68,7 +68,8 @@ double Distance(const float* a, const float* b, int dim, const std::string& metr
 
 // Ids of the k nearest rows among `candidates` (all rows when empty).
 std::vector<int64_t> BruteForce(const std::vector<float>& data, int dim, const float* q, int64_t k,
-                                const std::string& metric, const std::function<bool(int64_t)>& keep = nullptr) {
+                                const std::string& metric,
+                                const std::function<bool(int64_t)>& keep = nullptr) {
   const int64_t n = static_cast<int64_t>(data.size()) / dim;
   std::vector<std::pair<double, int64_t>> all;
   for (int64_t i = 0; i < n; ++i) {
@@ -77,7 +78,8 @@ std::vector<int64_t> BruteForce(const std::vector<float>& data, int dim, const f
   }
   std::sort(all.begin(), all.end());
   std::vector<int64_t> out;
-  for (int64_t i = 0; i < std::min<int64_t>(k, static_cast<int64_t>(all.size())); ++i) out.push_back(all[i].second);
+  for (int64_t i = 0; i < std::min<int64_t>(k, static_cast<int64_t>(all.size())); ++i)
+    out.push_back(all[i].second);
   return out;
 }
 
@@ -126,7 +128,8 @@ TEST_F(VectorSearchTest, ExactSearchMatchesBruteForceForEveryMetric) {
       ASSERT_NE(d, nullptr);
       std::vector<int64_t> ids = Ids(**batch);
       for (int64_t r = 0; r < d->length(); ++r) {
-        EXPECT_NEAR(d->values<float>()[r], Distance(&data_[ids[r] * kDim], q.data(), kDim, metric), 1e-3) << metric;
+        EXPECT_NEAR(d->values<float>()[r], Distance(&data_[ids[r] * kDim], q.data(), kDim, metric), 1e-3)
+            << metric;
         if (r > 0) {
           EXPECT_LE(d->values<float>()[r - 1], d->values<float>()[r]);
         }
@@ -151,7 +154,45 @@ TEST_F(VectorSearchTest, SeveralQueriesOffsetColumnsAndRowIds) {
   ArrayPtr qi = b.GetColumn("query_index");
   for (int64_t r = 0; r < b.num_rows(); ++r) EXPECT_EQ(qi->values<int32_t>()[r], r < 5 ? 0 : 1);
   ArrayPtr rowid = b.GetColumn("_rowid");
-  for (int64_t r = 0; r < b.num_rows(); ++r) EXPECT_EQ(rowid->values<uint64_t>()[r], static_cast<uint64_t>(expected[r]));
+  for (int64_t r = 0; r < b.num_rows(); ++r)
+    EXPECT_EQ(rowid->values<uint64_t>()[r], static_cast<uint64_t>(expected[r]));
+}
+
+TEST_F(VectorSearchTest, ManyQueriesAtOnceMatchOneAtATime) {
+  // 70 queries: the batched path (matrix products, in groups of 64 and a
+  // remainder of 6) against each query alone, with a filter and a delete so
+  // both are honoured on that path too.
+  ASSERT_TRUE(table_->Delete("id % 10 = 3").ok());
+  for (std::string metric : {"l2", "cosine", "dot"}) {
+    VectorQuery all = table_->Search(Query(0)).Metric(metric).Limit(8).Where("id < 2500");
+    for (int i = 1; i < 70; ++i) all.AddQuery(Query(i));
+    auto batch = all.ToBatch();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_EQ((*batch)->num_rows(), 70 * 8);
+    std::vector<int64_t> ids = Ids(**batch);
+    ArrayPtr d = (*batch)->GetColumn("_distance");
+    for (int i = 0; i < 70; ++i) {
+      auto one = table_->Search(Query(i)).Metric(metric).Limit(8).Where("id < 2500").ToBatch();
+      ASSERT_TRUE(one.ok()) << one.status().ToString();
+      std::vector<int64_t> want = Ids(**one);
+      ArrayPtr want_d = (*one)->GetColumn("_distance");
+      for (int r = 0; r < 8; ++r) {
+        const int64_t id = ids[i * 8 + r];
+        EXPECT_NE(id % 10, 3);
+        EXPECT_LT(id, 2500);
+        // Matrix products round differently: distances agree closely, and
+        // ids agree unless two rows are about as far.
+        EXPECT_NEAR(d->values<float>()[i * 8 + r], want_d->values<float>()[r],
+                    1e-3 * (1 + std::fabs(want_d->values<float>()[r])))
+            << metric << " query " << i << " rank " << r;
+        if (id != want[r]) {
+          EXPECT_NEAR(Distance(&data_[id * kDim], Query(i).data(), kDim, metric),
+                      Distance(&data_[want[r] * kDim], Query(i).data(), kDim, metric), 1e-3)
+              << metric << " query " << i << " rank " << r;
+        }
+      }
+    }
+  }
 }
 
 TEST_F(VectorSearchTest, DistanceRange) {
@@ -229,16 +270,17 @@ TEST_F(VectorSearchTest, HammingOverPackedBytes) {
   const int bytes = 8;
   std::vector<uint8_t> codes(500 * bytes);
   for (auto& c : codes) c = static_cast<uint8_t>(rng());
-  auto child = std::make_shared<Array>(uint8(), static_cast<int64_t>(codes.size()),
-                                       std::vector<BufferPtr>{nullptr, Buffer::Copy(codes.data(), codes.size())},
-                                       std::vector<ArrayPtr>{}, 0);
+  auto child = std::make_shared<Array>(
+      uint8(), static_cast<int64_t>(codes.size()),
+      std::vector<BufferPtr>{nullptr, Buffer::Copy(codes.data(), codes.size())}, std::vector<ArrayPtr>{}, 0);
   auto type = vector_type(bytes, uint8());
-  auto column = std::make_shared<Array>(type, 500, std::vector<BufferPtr>{nullptr}, std::vector<ArrayPtr>{child}, 0);
+  auto column =
+      std::make_shared<Array>(type, 500, std::vector<BufferPtr>{nullptr}, std::vector<ArrayPtr>{child}, 0);
   auto id = ArrayBuilder::Make(int64());
   for (int i = 0; i < 500; ++i) ASSERT_TRUE(id->AppendInt(i).ok());
   auto schema = std::make_shared<Schema>(std::vector<Field>{Field("id", int64()), Field("code", type)});
-  auto table = db_->CreateTable("codes", {std::make_shared<RecordBatch>(
-                                             schema, 500, std::vector<ArrayPtr>{id->Finish(), column})});
+  auto table = db_->CreateTable(
+      "codes", {std::make_shared<RecordBatch>(schema, 500, std::vector<ArrayPtr>{id->Finish(), column})});
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::vector<float> q(codes.begin() + 42 * bytes, codes.begin() + 43 * bytes);
   auto batch = (*table)->Search(q).Metric("hamming").Limit(5).ToBatch();
@@ -297,8 +339,9 @@ TEST_F(VectorSearchTest, IndexedSearchMergesUnindexedRowsAndHonoursDeletes) {
   std::vector<float> all = data_;
   all.insert(all.end(), extra.begin(), extra.end());
   std::set<int64_t> gone{3007, ids[1]};
-  EXPECT_EQ(SearchIds(table_->Search(q).Nprobes(8).Where("category = 'c2'").Limit(10)),
-            BruteForce(all, kDim, q.data(), 10, "l2", [&](int64_t id) { return id % 5 == 2 && !gone.count(id); }));
+  EXPECT_EQ(
+      SearchIds(table_->Search(q).Nprobes(8).Where("category = 'c2'").Limit(10)),
+      BruteForce(all, kDim, q.data(), 10, "l2", [&](int64_t id) { return id % 5 == 2 && !gone.count(id); }));
   // A different metric than the index's searches exactly.
   auto cosine = table_->Search(q).Metric("cosine").Explain();
   ASSERT_TRUE(cosine.ok());
