@@ -622,6 +622,8 @@ void DataFileWriter::Abort() {
 struct DataFileReader::Impl {
   ObjectStorePtr store;
   std::string key;
+  uint64_t id = 0;
+  std::shared_ptr<DecodedChunkCache> chunk_cache;
   DataFileMetadata meta;
   std::vector<std::unique_ptr<ColumnLayout>> layouts;
 
@@ -660,12 +662,18 @@ struct DataFileReader::Impl {
 
 DataFileReader::DataFileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+uint64_t DataFileReader::id() const { return impl_->id; }
+
 Result<std::shared_ptr<DataFileReader>> DataFileReader::Open(ObjectStorePtr store, std::string key,
-                                                             uint64_t file_size) {
+                                                             uint64_t file_size,
+                                                             std::shared_ptr<DecodedChunkCache> chunk_cache) {
   if (!store) return Status::InvalidArgument("data file reader needs a store");
+  static std::atomic<uint64_t> next_id{1};
   auto impl = std::make_unique<Impl>();
   impl->store = std::move(store);
   impl->key = std::move(key);
+  impl->id = next_id.fetch_add(1, std::memory_order_relaxed);
+  impl->chunk_cache = std::move(chunk_cache);
   const std::string& k = impl->key;
   if (file_size == 0) {
     QUIVER_ASSIGN_OR_RETURN(ObjectMeta head, impl->store->Head(k));
@@ -1281,7 +1289,27 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
   }
   std::vector<BufferPtr> bytes;
   std::vector<RangeRequest> requests;
+  auto cache_key = [&](size_t chunk) {
+    return DecodedChunkCache::Key{id, static_cast<uint32_t>(column), static_cast<uint32_t>(page_index),
+                                  chunk};
+  };
   while (!wanted.empty()) {
+    if (chunk_cache != nullptr) {
+      // Chunks decompressed by an earlier take need no read. After any hit,
+      // gather again: what is still missing (guesses aside) is what to read.
+      bool served = false;
+      for (size_t chunk : wanted) {
+        if (auto hit = chunk_cache->Get(cache_key(chunk))) {
+          chunked.AddDecompressed(chunk, std::move(hit));
+          served = true;
+        }
+      }
+      if (served) {
+        gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, rows, read);
+        wanted = chunked.missing();
+        continue;
+      }
+    }
     bytes.assign(wanted.size(), nullptr);
     requests.clear();
     for (size_t k = 0; k < wanted.size(); ++k) {
@@ -1295,6 +1323,12 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
       if (!st.ok()) return PageCorruption(key, *meta.schema, column, page_index, st.message());
     }
     gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, rows, read);
+    if (chunk_cache != nullptr) {
+      for (size_t chunk : wanted) {
+        if (auto decoded = chunked.decompressed(chunk))
+          chunk_cache->Put(cache_key(chunk), std::move(decoded));
+      }
+    }
     wanted = chunked.missing();
   }
   if (!gathered.ok()) return TakeError(column, page_index, gathered.status());

@@ -124,14 +124,38 @@ class DataFileWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+// Where readers may keep the decompressed chunks of compressed pages
+// between takes, so that taking the same rows again neither reads nor
+// decompresses them. How much is kept, and for how long, is the caller's
+// policy (the table layer keeps a bounded LRU per table). Implementations
+// must be thread-safe: one reader's takes run on several threads.
+class DecodedChunkCache {
+ public:
+  struct Key {
+    uint64_t reader;  // DataFileReader::id()
+    uint32_t column;
+    uint32_t page;
+    uint64_t chunk;
+    bool operator==(const Key&) const = default;
+  };
+  virtual ~DecodedChunkCache() = default;
+  // The chunk's bytes (kChunkSize of them, page.h), or null.
+  virtual std::shared_ptr<const uint8_t[]> Get(const Key& key) = 0;
+  virtual void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) = 0;
+};
+
 class DataFileReader {
  public:
   // Reads the footer: one ranged read of the last 64 KiB when `file_size` is
   // known (a second one when the footer is larger), a Head first otherwise.
   // A missing file is NotFound; a truncated, garbage or damaged file (or a
-  // `file_size` larger than the object) is Corruption naming `key`.
-  static Result<std::shared_ptr<DataFileReader>> Open(ObjectStorePtr store, std::string key,
-                                                      uint64_t file_size = 0);
+  // `file_size` larger than the object) is Corruption naming `key`. Takes
+  // keep the chunks they decompress in `chunk_cache` when one is given.
+  static Result<std::shared_ptr<DataFileReader>> Open(
+      ObjectStorePtr store, std::string key, uint64_t file_size = 0,
+      std::shared_ptr<DecodedChunkCache> chunk_cache = nullptr);
+  // Unique among the readers of this process: the chunk cache's key.
+  uint64_t id() const;
 
   const DataFileMetadata& metadata() const;
   const SchemaPtr& schema() const;

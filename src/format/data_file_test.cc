@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -442,6 +443,88 @@ TEST(DataFileTest, TakeOfScatteredRowsReadsLittle) {
   const float* values = (*part)->column(0)->child(0)->values<float>() + (*part)->column(0)->offset() * 128;
   EXPECT_EQ(values[0], VectorValue(123456, 0));
   EXPECT_EQ(values[999 * 128 + 127], VectorValue(123456 + 999, 127));
+}
+
+// A DecodedChunkCache that keeps everything and counts.
+class MapChunkCache : public DecodedChunkCache {
+ public:
+  std::shared_ptr<const uint8_t[]> Get(const Key& key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, v] : entries_) {
+      if (k == key) {
+        ++hits;
+        return v;
+      }
+    }
+    return nullptr;
+  }
+  void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.emplace_back(key, std::move(chunk));
+  }
+  size_t size() const { return entries_.size(); }
+  int hits = 0;
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<Key, std::shared_ptr<const uint8_t[]>>> entries_;
+};
+
+TEST(DataFileTest, TakeKeepsDecompressedChunksInTheCache) {
+  constexpr int64_t kRows = 50000;
+  auto metrics = std::make_shared<MetricsObjectStore>(std::make_shared<MemoryObjectStore>());
+  SchemaPtr schema = BigSchema();
+  {
+    auto writer = DataFileWriter::Open(metrics.get(), kKey, schema);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Write(*BigBatch(schema, 0, kRows)).ok());
+    ASSERT_TRUE((*writer)->Finish().ok());
+  }
+  auto cache = std::make_shared<MapChunkCache>();
+  auto reader = DataFileReader::Open(metrics, kKey, 0, cache);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto other = DataFileReader::Open(metrics, kKey, 0, cache);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE((*reader)->id(), (*other)->id());
+
+  const std::vector<int64_t> rows = {3, 4000, 4001, 17777, 30000, 49999};
+  auto check = [&](const RecordBatch& b) {
+    ASSERT_EQ(b.num_rows(), static_cast<int64_t>(rows.size()));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      ASSERT_EQ(b.column(0)->values<int64_t>()[i], IntValue(rows[i]));
+      ASSERT_EQ(b.column(1)->GetView(static_cast<int64_t>(i)), StringValue(rows[i]));
+    }
+  };
+  // text pages are compressed, so taken by chunk (the ids, random, are
+  // stored uncompressed and read by block every time).
+  metrics->Reset();
+  auto first = (*reader)->Take({1, 2}, rows);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  check(**first);
+  const StoreMetrics cold = metrics->Snapshot();
+  ASSERT_GT(cache->size(), 0u);
+
+  // The same rows again: the text chunks come from the cache.
+  metrics->Reset();
+  auto second = (*reader)->Take({1, 2}, rows);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  check(**second);
+  EXPECT_LT(metrics->Snapshot().bytes_read, cold.bytes_read) << metrics->Snapshot().ToString();
+  EXPECT_GT(cache->hits, 0);
+  metrics->Reset();
+  auto text = (*reader)->Take({2}, rows);
+  ASSERT_TRUE(text.ok());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_EQ((*text)->column(0)->GetView(static_cast<int64_t>(i)), StringValue(rows[i]));
+  }
+  EXPECT_EQ(metrics->Snapshot().read_requests, 0u) << metrics->Snapshot().ToString();
+
+  // Another reader has its own keys: it reads.
+  metrics->Reset();
+  auto third = (*other)->Take({1, 2}, rows);
+  ASSERT_TRUE(third.ok());
+  check(**third);
+  EXPECT_GT(metrics->Snapshot().read_requests, 0u);
 }
 
 TEST(DataFileTest, ReadAtPageBoundariesReadsOnlyOverlappingPages) {

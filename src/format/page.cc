@@ -884,12 +884,6 @@ Result<ArrayPtr> TakeRows(const ColumnLayout& layout, int64_t num_rows,
 // ---------------------------------------------------------------------------
 // Chunked compression
 
-namespace {
-
-enum ChunkState : uint8_t { kAbsent, kMissing, kAdded, kDecompressed };
-
-}  // namespace
-
 Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
                        std::string* out, std::vector<uint64_t>* chunk_sizes) {
   for (uint64_t pos = 0, chunk = 0; pos < size; pos += kChunkSize, ++chunk) {
@@ -973,8 +967,9 @@ Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
     const uint64_t n =
         std::min(size, std::min<uint64_t>(kChunkSize, logical_size_ - i * kChunkSize) - within);
     if (state_[i] == kAdded) {
-      logical_[i] = std::make_unique_for_overwrite<uint8_t[]>(kChunkSize);
-      QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored_[i]->data(), logical_[i].get()));
+      std::shared_ptr<uint8_t[]> chunk = std::make_shared_for_overwrite<uint8_t[]>(kChunkSize);
+      QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored_[i]->data(), chunk.get()));
+      logical_[i] = std::move(chunk);
       stored_[i].reset();
       state_[i] = kDecompressed;
     }
@@ -987,6 +982,12 @@ Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
     dst += n, offset += n, size -= n;
   }
   return Status::OK();
+}
+
+void ChunkedPage::AddDecompressed(size_t i, std::shared_ptr<const uint8_t[]> chunk) {
+  logical_[i] = std::move(chunk);
+  stored_[i].reset();
+  state_[i] = kDecompressed;
 }
 
 std::vector<size_t> ChunkedPage::missing() const {

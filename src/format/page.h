@@ -180,10 +180,18 @@ class ChunkedPage {
   // Chunks that Read needed and that were not added, ascending; cleared by
   // AddChunk of each.
   std::vector<size_t> missing() const;
+  // Supplies chunk `i` already decompressed (kChunkSize bytes, e.g. from a
+  // cache), in place of its stored bytes.
+  void AddDecompressed(size_t i, std::shared_ptr<const uint8_t[]> chunk);
+  // Chunk `i` decompressed, once a Read has decompressed it; null before.
+  std::shared_ptr<const uint8_t[]> decompressed(size_t i) const {
+    return state_[i] == kDecompressed ? logical_[i] : nullptr;
+  }
 
  private:
   ChunkedPage() = default;
   Status DecompressChunk(size_t i, const uint8_t* stored, uint8_t* out) const;
+  enum State : uint8_t { kAbsent, kMissing, kAdded, kDecompressed };
   Compression compression_ = Compression::kNone;
   uint64_t logical_size_ = 0;
   std::vector<uint64_t> chunk_begin_;  // stored offsets, one past the last chunk at the end
@@ -192,7 +200,7 @@ class ChunkedPage {
   // Per chunk, once decompressed. Chunks are allocated one by one (a take
   // touches one or two per page): a whole-page buffer would be mapped and
   // page-faulted by the allocator on every take.
-  std::vector<std::unique_ptr<uint8_t[]>> logical_;
+  std::vector<std::shared_ptr<const uint8_t[]>> logical_;
 };
 
 // --- Reading some rows of a page without decoding all of it.

@@ -5,9 +5,23 @@
 
 #include "common/thread_pool.h"
 #include "format/deletion_file.h"
+#include "table/chunk_cache.h"
 #include "table/vector_column.h"
 
 namespace quiver {
+
+TableFiles::TableFiles(ObjectStorePtr store, std::string root)
+    : store_(std::move(store)), root_(std::move(root)) {
+  if (const uint64_t capacity = LruChunkCache::DefaultCapacity(); capacity > 0) {
+    chunk_cache_ = std::make_shared<LruChunkCache>(capacity);
+  }
+}
+
+TableFiles::ChunkCacheStats TableFiles::chunk_cache_stats() const {
+  const auto* cache = static_cast<const LruChunkCache*>(chunk_cache_.get());
+  if (cache == nullptr) return {};
+  return {cache->hits(), cache->misses(), cache->bytes()};
+}
 
 Result<std::shared_ptr<DataFileReader>> TableFiles::OpenDataFile(const DataFileRef& file) {
   {
@@ -16,7 +30,7 @@ Result<std::shared_ptr<DataFileReader>> TableFiles::OpenDataFile(const DataFileR
     if (it != readers_.end()) return it->second;
   }
   // Opened outside the lock: a slow store must not serialise every reader.
-  QUIVER_ASSIGN_OR_RETURN(auto reader, DataFileReader::Open(store_, Key(file.key), file.size));
+  QUIVER_ASSIGN_OR_RETURN(auto reader, DataFileReader::Open(store_, Key(file.key), file.size, chunk_cache_));
   std::lock_guard<std::mutex> lock(mu_);
   return readers_.emplace(file.key, std::move(reader)).first->second;
 }

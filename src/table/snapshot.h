@@ -34,7 +34,7 @@ struct VectorColumn;
 // deletion files are immutable, so cached entries never go stale.
 class TableFiles {
  public:
-  TableFiles(ObjectStorePtr store, std::string root) : store_(std::move(store)), root_(std::move(root)) {}
+  TableFiles(ObjectStorePtr store, std::string root);
 
   ObjectStore* store() const { return store_.get(); }
   const ObjectStorePtr& store_ptr() const { return store_; }
@@ -58,10 +58,19 @@ class TableFiles {
   // entries leave first.
   Result<std::shared_ptr<const VectorColumn>> CachedVectors(const std::string& key, const VectorLoader& load);
   static uint64_t vector_cache_bytes();
+  // The chunk cache's hits and misses so far, and the bytes it holds (zeros
+  // without one).
+  struct ChunkCacheStats {
+    uint64_t hits = 0, misses = 0, bytes = 0;
+  };
+  ChunkCacheStats chunk_cache_stats() const;
 
  private:
   ObjectStorePtr store_;
   std::string root_;
+  // Decompressed chunks of this table's data files (chunk_cache.h); null
+  // when QUIVER_CHUNK_CACHE_MB is 0.
+  std::shared_ptr<DecodedChunkCache> chunk_cache_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<DataFileReader>> readers_;
   std::map<std::string, std::shared_ptr<const Roaring>> deletions_;
@@ -98,7 +107,8 @@ struct Snapshot {
 // Rows by stable row id, in the order given (an id may repeat), with the
 // schema fields `fields`; NotFound naming the first id that does not exist
 // (or was deleted) in this version.
-Result<BatchPtr> TakeRows(const Snapshot& snap, std::span<const uint64_t> row_ids, const std::vector<int>& fields);
+Result<BatchPtr> TakeRows(const Snapshot& snap, std::span<const uint64_t> row_ids,
+                          const std::vector<int>& fields);
 
 // Indexes i in [0, length) whose physical row start + i is not deleted.
 std::vector<int64_t> LiveOffsets(int64_t start, int64_t length, const Roaring& deleted);

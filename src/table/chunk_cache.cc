@@ -1,0 +1,62 @@
+#include "table/chunk_cache.h"
+
+#include <cstdlib>
+
+#include "format/page.h"
+
+namespace quiver {
+
+uint64_t LruChunkCache::DefaultCapacity() {
+  static const uint64_t bytes = [] {
+    if (const char* env = std::getenv("QUIVER_CHUNK_CACHE_MB")) {
+      char* end = nullptr;
+      const unsigned long long mb = std::strtoull(env, &end, 10);
+      if (end != env) return static_cast<uint64_t>(mb) << 20;
+    }
+    return uint64_t{256} << 20;
+  }();
+  return bytes;
+}
+
+std::shared_ptr<const uint8_t[]> LruChunkCache::Get(const Key& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = map_.find(key);
+  if (it == map_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  ++hits_;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
+void LruChunkCache::Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) {
+  if (capacity_ < kChunkSize || chunk == nullptr) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (map_.count(key) != 0) return;
+  while (bytes_ + kChunkSize > capacity_ && !lru_.empty()) {
+    map_.erase(lru_.back().first);
+    lru_.pop_back();
+    bytes_ -= kChunkSize;
+  }
+  lru_.emplace_front(key, std::move(chunk));
+  map_[key] = lru_.begin();
+  bytes_ += kChunkSize;
+}
+
+uint64_t LruChunkCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+uint64_t LruChunkCache::hits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return hits_;
+}
+
+uint64_t LruChunkCache::misses() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return misses_;
+}
+
+}  // namespace quiver

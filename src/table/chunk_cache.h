@@ -1,0 +1,56 @@
+// The table's cache of decompressed data-file chunks (format/data_file.h's
+// DecodedChunkCache): a bounded LRU shared by every reader of one table, so
+// repeated takes (the rows a search returns, point lookups) read and
+// decompress nothing twice while they fit.
+//
+// Capacity: QUIVER_CHUNK_CACHE_MB (default 256; 0 turns caching off).
+//
+// Thread-safety: thread-safe (one mutex; entries are shared, immutable
+// chunks).
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "format/data_file.h"
+
+namespace quiver {
+
+class LruChunkCache final : public DecodedChunkCache {
+ public:
+  explicit LruChunkCache(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+  // The capacity QUIVER_CHUNK_CACHE_MB asks for (read once).
+  static uint64_t DefaultCapacity();
+
+  std::shared_ptr<const uint8_t[]> Get(const Key& key) override;
+  void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) override;
+
+  uint64_t bytes() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      uint64_t h = k.reader * 0x9e3779b97f4a7c15ull;
+      h ^= (static_cast<uint64_t>(k.column) << 32 | k.page) + 0x7f4a7c159e3779b9ull + (h << 6) + (h >> 2);
+      h ^= k.chunk + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+      return static_cast<size_t>(h);
+    }
+  };
+  using Entry = std::pair<Key, std::shared_ptr<const uint8_t[]>>;
+
+  const uint64_t capacity_;
+  mutable std::mutex mu_;
+  std::list<Entry> lru_;  // most recently used first
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map_;
+  uint64_t bytes_ = 0;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+};
+
+}  // namespace quiver
