@@ -69,18 +69,18 @@ struct IndexTypeEntry {
   const char* name;
 };
 constexpr IndexTypeEntry kIndexTypes[] = {
-    {IndexType::kBTree, "BTREE"},         {IndexType::kBitmap, "BITMAP"},
-    {IndexType::kLabelList, "LABEL_LIST"}, {IndexType::kIvfFlat, "IVF_FLAT"},
-    {IndexType::kIvfPq, "IVF_PQ"},         {IndexType::kIvfSq, "IVF_SQ"},
-    {IndexType::kIvfRq, "IVF_RQ"},         {IndexType::kIvfHnswSq, "IVF_HNSW_SQ"},
+    {IndexType::kBTree, "BTREE"},           {IndexType::kBitmap, "BITMAP"},
+    {IndexType::kLabelList, "LABEL_LIST"},  {IndexType::kIvfFlat, "IVF_FLAT"},
+    {IndexType::kIvfPq, "IVF_PQ"},          {IndexType::kIvfSq, "IVF_SQ"},
+    {IndexType::kIvfRq, "IVF_RQ"},          {IndexType::kIvfHnswSq, "IVF_HNSW_SQ"},
     {IndexType::kIvfHnswPq, "IVF_HNSW_PQ"}, {IndexType::kHnsw, "HNSW"},
 };
 
 // New files for `meta` under `prefix`: its rows minus `removed`, plus those of
 // the `unindexed` fragments. Returns the details for the manifest.
-Result<std::string> UpdateIndexFiles(const std::shared_ptr<const Snapshot>& snap, const IndexMeta& meta, int field,
-                                     const std::vector<uint64_t>& unindexed, const Roaring64Map& removed,
-                                     const std::string& prefix) {
+Result<std::string> UpdateIndexFiles(const std::shared_ptr<const Snapshot>& snap, const IndexMeta& meta,
+                                     int field, const std::vector<uint64_t>& unindexed,
+                                     const Roaring64Map& removed, const std::string& prefix) {
   auto type = ParseIndexType(meta.type);
   if (type.ok() && IsVectorIndexType(*type)) {
     return UpdateVectorIndexFiles(*snap, meta, field, unindexed, removed, prefix);
@@ -113,7 +113,8 @@ Result<IndexType> ParseIndexType(std::string_view name) {
     if (upper == e.name) return e.type;
     names += (names.empty() ? "" : ", ") + std::string(e.name);
   }
-  return Status::InvalidArgument("unknown index type \"" + std::string(name) + "\"; index types are " + names);
+  return Status::InvalidArgument("unknown index type \"" + std::string(name) + "\"; index types are " +
+                                 names);
 }
 
 Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, const IndexOptions& options) {

@@ -113,7 +113,8 @@ Result<BatchPtr> Table::TakeRowIds(std::span<const uint64_t> row_ids,
   return TakeRows(*snap, row_ids, fields);
 }
 
-Result<BatchPtr> TakeRows(const Snapshot& snapshot, std::span<const uint64_t> row_ids, const std::vector<int>& fields) {
+Result<BatchPtr> TakeRows(const Snapshot& snapshot, std::span<const uint64_t> row_ids,
+                          const std::vector<int>& fields) {
   const Snapshot* snap = &snapshot;
   const auto& fragments = snap->manifest->fragments;
 

@@ -7,6 +7,7 @@
 #include "format/deletion_file.h"
 #include "table/chunk_cache.h"
 #include "table/vector_column.h"
+#include "table/vector_indexes.h"
 
 namespace quiver {
 
@@ -75,17 +76,23 @@ Result<std::shared_ptr<const index::VectorIndex>> TableFiles::OpenVectorIndex(co
     auto it = vector_indexes_.find(meta.uuid);
     if (it != vector_indexes_.end()) return it->second;
   }
-  index::VectorIndexMeta details;
-  try {
-    QUIVER_ASSIGN_OR_RETURN(details, index::VectorIndexMeta::FromJson(nlohmann::json::parse(meta.details)));
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Corruption("index \"" + meta.name + "\": malformed details in the manifest: " + e.what());
-  }
+  QUIVER_ASSIGN_OR_RETURN(index::VectorIndexMeta details, VectorIndexDetails(meta));
   QUIVER_ASSIGN_OR_RETURN(auto opened,
                           index::OpenVectorIndex(store_, Key("_indices/" + meta.uuid + "/"), details));
   std::shared_ptr<const index::VectorIndex> shared = std::move(opened);
   std::lock_guard<std::mutex> lock(mu_);
   return vector_indexes_.emplace(meta.uuid, std::move(shared)).first->second;
+}
+
+Result<index::VectorIndexMeta> TableFiles::VectorIndexDetails(const IndexMeta& meta) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = vector_details_.find(meta.uuid);
+    if (it != vector_details_.end()) return it->second;
+  }
+  QUIVER_ASSIGN_OR_RETURN(index::VectorIndexMeta details, ParseVectorIndexDetails(meta));
+  std::lock_guard<std::mutex> lock(mu_);
+  return vector_details_.emplace(meta.uuid, std::move(details)).first->second;
 }
 
 uint64_t TableFiles::vector_cache_bytes() {

@@ -51,6 +51,9 @@ class TableFiles {
   Result<std::shared_ptr<const index::ScalarIndex>> OpenScalarIndex(const IndexMeta& meta);
   // The vector index described by `meta`, opened once and shared.
   Result<std::shared_ptr<const index::VectorIndex>> OpenVectorIndex(const IndexMeta& meta);
+  // The vector index's description (meta.details), parsed once; Corruption
+  // when it is malformed.
+  Result<index::VectorIndexMeta> VectorIndexDetails(const IndexMeta& meta);
 
   using VectorLoader = std::function<Result<std::shared_ptr<const VectorColumn>>()>;
   // The vector column cached under `key`, or load() (its result cached).
@@ -76,6 +79,7 @@ class TableFiles {
   std::map<std::string, std::shared_ptr<const Roaring>> deletions_;
   std::map<std::string, std::shared_ptr<const index::ScalarIndex>> indexes_;
   std::map<std::string, std::shared_ptr<const index::VectorIndex>> vector_indexes_;
+  std::map<std::string, index::VectorIndexMeta> vector_details_;
   // Most recently used first.
   std::list<std::pair<std::string, std::shared_ptr<const VectorColumn>>> vectors_;
   uint64_t vector_bytes_ = 0;

@@ -84,7 +84,8 @@ Result<std::shared_ptr<const VectorColumn>> LoadVectorColumn(const Snapshot& sna
     column->num_rows = vectors.length();
     column->dim = f.type->list_size();
     column->values.reserve(static_cast<size_t>(column->num_rows) * column->dim);
-    QUIVER_RETURN_NOT_OK(AppendVectorsAsFloat(vectors, &column->values).WithContext("column \"" + f.name + "\""));
+    QUIVER_RETURN_NOT_OK(
+        AppendVectorsAsFloat(vectors, &column->values).WithContext("column \"" + f.name + "\""));
     if (vectors.null_count() > 0) {
       column->nulls.resize(column->num_rows);
       for (int64_t i = 0; i < column->num_rows; ++i) column->nulls[i] = vectors.IsNull(i);

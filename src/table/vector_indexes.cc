@@ -99,7 +99,9 @@ index::VectorIndexBuildOptions BuildOptions(const IndexOptions& options, index::
   return out;
 }
 
-Result<index::VectorIndexMeta> ParseDetails(const IndexMeta& meta) {
+}  // namespace
+
+Result<index::VectorIndexMeta> ParseVectorIndexDetails(const IndexMeta& meta) {
   try {
     return index::VectorIndexMeta::FromJson(nlohmann::json::parse(meta.details));
   } catch (const nlohmann::json::exception& e) {
@@ -107,15 +109,13 @@ Result<index::VectorIndexMeta> ParseDetails(const IndexMeta& meta) {
   }
 }
 
-}  // namespace
-
 Result<std::string> BuildVectorIndexFiles(const Snapshot& snap, int field, IndexType type,
                                           const IndexOptions& options, const std::string& prefix) {
   const Field& f = snap.schema().field(field);
   if (!f.type->is_vector()) {
     return Status::InvalidArgument(std::string(IndexTypeName(type)) + " indexes need a vector column " +
-                                   "(fixed_size_list of float16, float32, int8 or uint8); \"" + f.name + "\" is " +
-                                   f.type->ToString());
+                                   "(fixed_size_list of float16, float32, int8 or uint8); \"" + f.name +
+                                   "\" is " + f.type->ToString());
   }
   QUIVER_ASSIGN_OR_RETURN(index::Metric metric, index::ParseMetric(options.metric));
   if (metric == index::Metric::kHamming) {
@@ -126,16 +126,15 @@ Result<std::string> BuildVectorIndexFiles(const Snapshot& snap, int field, Index
   if (matrix.row_ids.empty()) {
     return Status::InvalidArgument("cannot build a vector index on \"" + f.name + "\": it holds no vectors");
   }
-  QUIVER_ASSIGN_OR_RETURN(
-      index::VectorIndexMeta meta,
-      index::BuildVectorIndex(ToVectorType(type), BuildOptions(options, metric), matrix.data(),
-                              *snap.files->store(), prefix));
+  QUIVER_ASSIGN_OR_RETURN(index::VectorIndexMeta meta,
+                          index::BuildVectorIndex(ToVectorType(type), BuildOptions(options, metric),
+                                                  matrix.data(), *snap.files->store(), prefix));
   return meta.ToJson().dump();
 }
 
 Result<std::string> UpdateVectorIndexFiles(const Snapshot& snap, const IndexMeta& meta, int field,
-                                           const std::vector<uint64_t>& fragments, const Roaring64Map& removed,
-                                           const std::string& prefix) {
+                                           const std::vector<uint64_t>& fragments,
+                                           const Roaring64Map& removed, const std::string& prefix) {
   QUIVER_ASSIGN_OR_RETURN(auto existing, snap.files->OpenVectorIndex(meta));
   Matrix matrix;
   matrix.dim = snap.schema().field(field).type->list_size();
@@ -145,13 +144,13 @@ Result<std::string> UpdateVectorIndexFiles(const Snapshot& snap, const IndexMeta
   IndexOptions defaults;
   defaults.metric = index::MetricName(existing->meta().metric);
   QUIVER_ASSIGN_OR_RETURN(index::VectorIndexMeta updated,
-                          index::UpdateVectorIndex(*existing, matrix.data(), removed, *snap.files->store(), prefix,
-                                                   BuildOptions(defaults, existing->meta().metric)));
+                          index::UpdateVectorIndex(*existing, matrix.data(), removed, *snap.files->store(),
+                                                   prefix, BuildOptions(defaults, existing->meta().metric)));
   return updated.ToJson().dump();
 }
 
 Status DescribeVectorIndex(const IndexMeta& meta, IndexInfo* info) {
-  QUIVER_ASSIGN_OR_RETURN(index::VectorIndexMeta details, ParseDetails(meta));
+  QUIVER_ASSIGN_OR_RETURN(index::VectorIndexMeta details, ParseVectorIndexDetails(meta));
   info->metric = index::MetricName(details.metric);
   info->size_bytes = details.size_bytes;
   info->details = details.params.dump();

@@ -23,10 +23,15 @@ Result<std::string> BuildVectorIndexFiles(const Snapshot& snap, int field, Index
 // A copy of the index `meta` without `removed` rows and with the vectors of
 // `fragments` added (no retraining), into `prefix`; returns the details.
 Result<std::string> UpdateVectorIndexFiles(const Snapshot& snap, const IndexMeta& meta, int field,
-                                           const std::vector<uint64_t>& fragments, const Roaring64Map& removed,
-                                           const std::string& prefix);
+                                           const std::vector<uint64_t>& fragments,
+                                           const Roaring64Map& removed, const std::string& prefix);
 
 // Metric, partitions and size of a vector index, for ListIndices.
 Status DescribeVectorIndex(const IndexMeta& meta, IndexInfo* info);
+
+// A vector index's description (meta.details) from the manifest; Corruption
+// naming the index when it is malformed. (TableFiles::VectorIndexDetails
+// keeps the parsed form.)
+Result<index::VectorIndexMeta> ParseVectorIndexDetails(const IndexMeta& meta);
 
 }  // namespace quiver

@@ -222,12 +222,7 @@ Result<Plan> MakePlan(std::shared_ptr<const Snapshot> snap, const std::string& c
     }
   }
   if (candidate != nullptr) {
-    try {
-      QUIVER_ASSIGN_OR_RETURN(details,
-                              index::VectorIndexMeta::FromJson(nlohmann::json::parse(candidate->details)));
-    } catch (const nlohmann::json::exception& e) {
-      return Status::Corruption("index \"" + candidate->name + "\": malformed details: " + e.what());
-    }
+    QUIVER_ASSIGN_OR_RETURN(details, snap->files->VectorIndexDetails(*candidate));
   }
   if (!metric.empty()) {
     QUIVER_ASSIGN_OR_RETURN(plan.metric, index::ParseMetric(metric));
