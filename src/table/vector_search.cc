@@ -364,6 +364,14 @@ void BatchDistances(const VectorColumn& column, const float* matrix, const Prepa
   }
 }
 
+// Starts loading a row's vector (its first 512 bytes) into cache.
+void PrefetchRow(const VectorColumn& column, int64_t row) {
+  if (column.values.empty()) return;
+  const char* p = reinterpret_cast<const char*>(column.row(row));
+  const size_t size = sizeof(float) * static_cast<size_t>(column.dim);
+  for (size_t off = 0; off < size && off < 512; off += 64) __builtin_prefetch(p + off);
+}
+
 float RowDistance(const VectorColumn& column, const PreparedQuery& query, Metric metric, int64_t row) {
   float d;
   ChunkDistances(column, query, metric, row, row + 1, &d);
@@ -542,17 +550,32 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
   params.ef = s.ef;
   std::vector<std::vector<Neighbor>> out(queries.size());
   std::optional<RowLocator> locator;
+  // The vectors of the fragments candidates fall in, looked up once each,
+  // and each candidate's column and row.
+  std::unordered_map<const Fragment*, std::shared_ptr<const VectorColumn>> columns;
+  std::vector<std::pair<const VectorColumn*, int64_t>> rows;
   for (size_t q = 0; q < queries.size(); ++q) {
     QUIVER_ASSIGN_OR_RETURN(out[q], index->Search(queries[q].values, params, filter.get()));
     if (s.refine_factor > 0) {
       // Exact distances from the full vectors, then the best `want`.
       if (!locator) locator.emplace(plan.indexed);
-      for (Neighbor& n : out[q]) {
+      rows.clear();
+      for (const Neighbor& n : out[q]) {
         auto [fragment, offset] = locator->Find(n.row_id);
         if (fragment == nullptr)
           return Status::Corruption("index returned unknown row id " + std::to_string(n.row_id));
-        QUIVER_ASSIGN_OR_RETURN(auto column, LoadVectorColumn(*plan.snap, *fragment, plan.field));
-        n.distance = RowDistance(*column, queries[q], plan.metric, offset);
+        auto it = columns.find(fragment);
+        if (it == columns.end()) {
+          QUIVER_ASSIGN_OR_RETURN(auto column, LoadVectorColumn(*plan.snap, *fragment, plan.field));
+          it = columns.emplace(fragment, std::move(column)).first;
+        }
+        rows.emplace_back(it->second.get(), offset);
+      }
+      // Candidates lie anywhere in memory: fetch a few ahead.
+      constexpr size_t kAhead = 4;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (i + kAhead < rows.size()) PrefetchRow(*rows[i + kAhead].first, rows[i + kAhead].second);
+        out[q][i].distance = RowDistance(*rows[i].first, queries[q], plan.metric, rows[i].second);
       }
       std::sort(out[q].begin(), out[q].end());
     }

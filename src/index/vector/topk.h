@@ -33,7 +33,9 @@ class TopK {
   size_t size() const { return heap_.size(); }
   bool full() const { return heap_.size() >= k_; }
   // The distance a candidate must beat to enter (infinity until full).
-  float threshold() const { return full() && k_ > 0 ? heap_.front().distance : std::numeric_limits<float>::infinity(); }
+  float threshold() const {
+    return full() && k_ > 0 ? heap_.front().distance : std::numeric_limits<float>::infinity();
+  }
 
   void Push(float distance, uint64_t row_id) {
     if (k_ == 0) return;
@@ -42,9 +44,7 @@ class TopK {
       heap_.push_back(n);
       std::push_heap(heap_.begin(), heap_.end());
     } else if (n < heap_.front()) {
-      std::pop_heap(heap_.begin(), heap_.end());
-      heap_.back() = n;
-      std::push_heap(heap_.begin(), heap_.end());
+      ReplaceTop(n);
     }
   }
   void Merge(const TopK& other) {
@@ -59,6 +59,23 @@ class TopK {
   }
 
  private:
+  // Replaces the largest pair with `n` (smaller) and sifts it down: one
+  // pass instead of pop_heap + push_heap.
+  void ReplaceTop(const Neighbor& n) {
+    const size_t size = heap_.size();
+    size_t i = 0;
+    for (;;) {
+      const size_t left = 2 * i + 1;
+      if (left >= size) break;
+      size_t child = left;
+      if (left + 1 < size && heap_[left] < heap_[left + 1]) child = left + 1;
+      if (!(n < heap_[child])) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = n;
+  }
+
   size_t k_;
   std::vector<Neighbor> heap_;  // max-heap on (distance, row_id)
 };
