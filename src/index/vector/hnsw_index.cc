@@ -403,9 +403,11 @@ Result<std::unique_ptr<VectorIndex>> OpenHnswIndex(std::shared_ptr<ObjectStore> 
       ViewAs<uint32_t>(bytes + refs[kUpper].offset, refs[kUpper].size / 4, &upper_copy));
   if (!graph.ok()) return graph.status().WithContext(key);
   std::vector<uint64_t> row_ids(n);
-  std::memcpy(row_ids.data(), bytes + refs[kRowIds].offset, refs[kRowIds].size);
   std::vector<float> vectors(n * dim);
-  std::memcpy(vectors.data(), bytes + refs[kVectors].offset, refs[kVectors].size);
+  if (n > 0) {  // (memcpy from or to null is undefined, even of 0 bytes)
+    std::memcpy(row_ids.data(), bytes + refs[kRowIds].offset, refs[kRowIds].size);
+    std::memcpy(vectors.data(), bytes + refs[kVectors].offset, refs[kVectors].size);
+  }
   return std::unique_ptr<VectorIndex>(
       new HnswIndex(meta, std::move(graph).value(), std::move(row_ids), std::move(vectors)));
 }

@@ -681,6 +681,10 @@ TEST(HnswIndexTest, BadArguments) {
 // hnswlib as a reference peer: with the same m and ef_construction, this
 // graph's recall at the same ef is at least about hnswlib's.
 TEST(HnswIndexTest, RecallAtLeastHnswlibs) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "Debian's hnswlib reads 3 bytes past its own upper-layer link lists (searchBaseLayer, "
+                  "hnswalg.h), which AddressSanitizer stops; the comparison runs in the plain build";
+#endif
   const Sift& s = LoadSift();
   SKIP_WITHOUT_SIFT(s);
   const int m = 16, ef_construction = 200, ef = 32;
