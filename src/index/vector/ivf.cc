@@ -191,15 +191,23 @@ void AppendGraph(const HnswGraph& graph, std::string* out) {
   out->append(reinterpret_cast<const char*>(graph.upper().data()), 4 * graph.upper().size());
 }
 
-// The graph over one partition's `count` vectors (prepared for the metric).
+// The graph over one partition's `count` vectors (prepared for the metric),
+// reporting the "graph" stage as rows `first_row` + inserted of `total_rows`.
 Result<HnswGraph> BuildPartitionGraph(const float* vectors, int64_t count, int dim, Metric metric,
-                                      const VectorIndexBuildOptions& options, ThreadPool* pool) {
+                                      const VectorIndexBuildOptions& options, ThreadPool* pool,
+                                      int64_t first_row, int64_t total_rows) {
   HnswGraph graph(options.m);
   FloatVectors distance(vectors, dim, metric);
   HnswBuildParams params;
   params.ef_construction = options.ef_construction;
   params.seed = options.seed;
   params.pool = pool;
+  if (options.progress) {
+    params.progress = [&](uint64_t done, uint64_t) {
+      return Report(options, "graph", static_cast<uint64_t>(first_row) + done,
+                    static_cast<uint64_t>(total_rows));
+    };
+  }
   QUIVER_RETURN_NOT_OK(graph.Add(count, distance, params));
   return graph;
 }
@@ -497,10 +505,11 @@ Result<VectorIndexMeta> BuildIvfIndex(VectorIndexType type, const VectorIndexBui
         std::memcpy(part_vectors.data() + static_cast<size_t>(j) * dim,
                     vectors + static_cast<size_t>(order[starts[p] + j]) * dim, sizeof(float) * dim);
       }
-      QUIVER_ASSIGN_OR_RETURN(HnswGraph graph, BuildPartitionGraph(part_vectors.data(), count, dim,
-                                                                   options.metric, options, pool));
+      QUIVER_ASSIGN_OR_RETURN(
+          HnswGraph graph,
+          BuildPartitionGraph(part_vectors.data(), count, dim, options.metric, options, pool, starts[p], n));
       AppendGraph(graph, &contents.partitions[p]);
-      QUIVER_RETURN_NOT_OK(Report(options, "graph", p + 1, num_partitions));
+      QUIVER_RETURN_NOT_OK(Report(options, "graph", starts[p + 1], n));
     }
   }
   normalized = std::vector<float>();
@@ -968,6 +977,7 @@ Result<VectorIndexMeta> UpdateIvfIndex(const IvfIndex& existing, const VectorDat
   std::vector<float> part_vectors;
   if (HasGraph(old.type)) {
     graph_options = options;
+    graph_options->progress = nullptr;  // an update reports its partitions ("writing")
     graph_options->m = existing.graph_m();
     graph_options->ef_construction = old.params.value("ef_construction", options.ef_construction);
     contents.graph_m = existing.graph_m();
@@ -1013,8 +1023,9 @@ Result<VectorIndexMeta> UpdateIvfIndex(const IvfIndex& existing, const VectorDat
         std::memcpy(part_vectors.data() + static_cast<size_t>(num_kept + j - starts[p]) * dim,
                     vectors + static_cast<size_t>(order[j]) * dim, sizeof(float) * dim);
       }
-      QUIVER_ASSIGN_OR_RETURN(HnswGraph graph, BuildPartitionGraph(part_vectors.data(), count, dim,
-                                                                   old.metric, *graph_options, pool));
+      QUIVER_ASSIGN_OR_RETURN(
+          HnswGraph graph,
+          BuildPartitionGraph(part_vectors.data(), count, dim, old.metric, *graph_options, pool, 0, count));
       AppendGraph(graph, &contents.partitions[p]);
     }
     QUIVER_RETURN_NOT_OK(Report(options, "writing", p + 1, num_partitions));
