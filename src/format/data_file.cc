@@ -625,6 +625,10 @@ struct DataFileReader::Impl {
   uint64_t id = 0;
   std::shared_ptr<DecodedChunkCache> chunk_cache;
   DataFileMetadata meta;
+
+  DecodedChunkCache::Key CacheKey(int column, size_t page, uint64_t unit) const {
+    return {id, static_cast<uint32_t>(column), static_cast<uint32_t>(page), unit};
+  }
   std::vector<std::unique_ptr<ColumnLayout>> layouts;
 
   Status ParseFooter(const uint8_t* data, size_t size, uint64_t footer_offset);
@@ -1209,14 +1213,30 @@ Result<ArrayPtr> DataFileReader::Impl::TakeBlocks(int column, size_t page_index,
     uint64_t num_blocks = 0;
     BufferPtr bytes;
   };
-  std::vector<BlockRun> runs;
+  // The blocks the ranges touch, ascending. Those an earlier take verified
+  // come from the chunk cache (when there is one); the rest are fetched, as
+  // runs of consecutive blocks.
+  std::vector<uint64_t> needed;
   for (const auto& [begin, end] : ranges) {
-    const uint64_t first = begin / kBlockSize, last = (end - 1) / kBlockSize;
-    if (!runs.empty() && first <= runs.back().first_block + runs.back().num_blocks) {
-      BlockRun& run = runs.back();
-      run.num_blocks = std::max(run.first_block + run.num_blocks, last + 1) - run.first_block;
+    for (uint64_t b = begin / kBlockSize; b <= (end - 1) / kBlockSize; ++b) needed.push_back(b);
+  }
+  std::sort(needed.begin(), needed.end());
+  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+  std::vector<std::pair<uint64_t, const uint8_t*>> found;  // block, its logical bytes
+  std::vector<std::shared_ptr<const uint8_t[]>> held;      // cached blocks in use
+  std::vector<BlockRun> runs;
+  for (uint64_t b : needed) {
+    if (chunk_cache != nullptr) {
+      if (auto hit = chunk_cache->Get(CacheKey(column, page_index, b))) {
+        found.emplace_back(b, hit.get());
+        held.push_back(std::move(hit));
+        continue;
+      }
+    }
+    if (!runs.empty() && runs.back().first_block + runs.back().num_blocks == b) {
+      ++runs.back().num_blocks;
     } else {
-      runs.push_back({first, last - first + 1, nullptr});
+      runs.push_back({b, 1, nullptr});
     }
   }
   std::vector<RangeRequest> requests;
@@ -1227,9 +1247,8 @@ Result<ArrayPtr> DataFileReader::Impl::TakeBlocks(int column, size_t page_index,
     requests.push_back({info.offset + begin, end - begin, &run.bytes});
   }
   QUIVER_RETURN_NOT_OK(Fetch(requests));
-  // Verify each fetched block, then gather the rows from them.
-  std::vector<const uint8_t*> blocks;  // logical data of block block_ids[k]
-  std::vector<uint64_t> block_ids;
+  // Verify each fetched block (and keep it in the cache), then gather the
+  // rows from all of them.
   for (const BlockRun& run : runs) {
     const uint8_t* p = run.bytes->data();
     uint64_t left = run.bytes->size();
@@ -1242,11 +1261,22 @@ Result<ArrayPtr> DataFileReader::Impl::TakeBlocks(int column, size_t page_index,
         return PageCorruption(key, *meta.schema, column, page_index,
                               "checksum mismatch in block " + std::to_string(b));
       }
-      blocks.push_back(p);
-      block_ids.push_back(b);
+      found.emplace_back(b, p);
+      if (chunk_cache != nullptr) {
+        std::shared_ptr<uint8_t[]> copy = std::make_shared_for_overwrite<uint8_t[]>(logical);
+        std::memcpy(copy.get(), p, logical);
+        chunk_cache->Put(CacheKey(column, page_index, b), std::move(copy), logical);
+      }
       p += logical + kBlockChecksumSize;
       left -= logical + kBlockChecksumSize;
     }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<const uint8_t*> blocks;  // logical data of block block_ids[k]
+  std::vector<uint64_t> block_ids;
+  for (const auto& [b, p] : found) {
+    block_ids.push_back(b);
+    blocks.push_back(p);
   }
   auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) -> Status {
     while (size > 0) {
@@ -1289,17 +1319,13 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
   }
   std::vector<BufferPtr> bytes;
   std::vector<RangeRequest> requests;
-  auto cache_key = [&](size_t chunk) {
-    return DecodedChunkCache::Key{id, static_cast<uint32_t>(column), static_cast<uint32_t>(page_index),
-                                  chunk};
-  };
   while (!wanted.empty()) {
     if (chunk_cache != nullptr) {
       // Chunks decompressed by an earlier take need no read. After any hit,
       // gather again: what is still missing (guesses aside) is what to read.
       bool served = false;
       for (size_t chunk : wanted) {
-        if (auto hit = chunk_cache->Get(cache_key(chunk))) {
+        if (auto hit = chunk_cache->Get(CacheKey(column, page_index, chunk))) {
           chunked.AddDecompressed(chunk, std::move(hit));
           served = true;
         }
@@ -1326,7 +1352,7 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
     if (chunk_cache != nullptr) {
       for (size_t chunk : wanted) {
         if (auto decoded = chunked.decompressed(chunk))
-          chunk_cache->Put(cache_key(chunk), std::move(decoded));
+          chunk_cache->Put(CacheKey(column, page_index, chunk), std::move(decoded), kChunkSize);
       }
     }
     wanted = chunked.missing();

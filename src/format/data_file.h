@@ -124,24 +124,26 @@ class DataFileWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-// Where readers may keep the decompressed chunks of compressed pages
-// between takes, so that taking the same rows again neither reads nor
-// decompresses them. How much is kept, and for how long, is the caller's
-// policy (the table layer keeps a bounded LRU per table). Implementations
-// must be thread-safe: one reader's takes run on several threads.
+// Where readers may keep the decompressed chunks of compressed pages (and
+// the verified blocks of uncompressed ones) between takes, so that taking
+// the same rows again neither reads nor decompresses them. How much is kept, and for how long, is the
+// caller's policy (the table layer keeps a bounded LRU per table). Implementations must be thread-safe: one
+// reader's takes run on several threads.
 class DecodedChunkCache {
  public:
   struct Key {
     uint64_t reader;  // DataFileReader::id()
     uint32_t column;
     uint32_t page;
-    uint64_t chunk;
+    uint64_t chunk;  // chunk of a compressed page, block of an uncompressed one
     bool operator==(const Key&) const = default;
   };
   virtual ~DecodedChunkCache() = default;
-  // The chunk's bytes (kChunkSize of them, page.h), or null.
+  // The bytes Put gave for `key`, or null.
   virtual std::shared_ptr<const uint8_t[]> Get(const Key& key) = 0;
-  virtual void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) = 0;
+  // Offers `bytes` logical bytes (a chunk: kChunkSize, a block: up to
+  // kBlockSize; page.h) to keep under `key`.
+  virtual void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, size_t bytes) = 0;
 };
 
 class DataFileReader {

@@ -2,8 +2,6 @@
 
 #include <cstdlib>
 
-#include "format/page.h"
-
 namespace quiver {
 
 uint64_t LruChunkCache::DefaultCapacity() {
@@ -27,21 +25,21 @@ std::shared_ptr<const uint8_t[]> LruChunkCache::Get(const Key& key) {
   }
   ++hits_;
   lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->second;
+  return it->second->bytes;
 }
 
-void LruChunkCache::Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) {
-  if (capacity_ < kChunkSize || chunk == nullptr) return;
+void LruChunkCache::Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, size_t bytes) {
+  if (capacity_ < bytes || chunk == nullptr) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (map_.count(key) != 0) return;
-  while (bytes_ + kChunkSize > capacity_ && !lru_.empty()) {
-    map_.erase(lru_.back().first);
+  while (bytes_ + bytes > capacity_ && !lru_.empty()) {
+    map_.erase(lru_.back().key);
+    bytes_ -= lru_.back().size;
     lru_.pop_back();
-    bytes_ -= kChunkSize;
   }
-  lru_.emplace_front(key, std::move(chunk));
+  lru_.push_front(Entry{key, std::move(chunk), bytes});
   map_[key] = lru_.begin();
-  bytes_ += kChunkSize;
+  bytes_ += bytes;
 }
 
 uint64_t LruChunkCache::bytes() const {

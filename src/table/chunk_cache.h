@@ -1,4 +1,4 @@
-// The table's cache of decompressed data-file chunks (format/data_file.h's
+// The table's cache of decompressed data-file chunks and verified blocks (format/data_file.h's
 // DecodedChunkCache): a bounded LRU shared by every reader of one table, so
 // repeated takes (the rows a search returns, point lookups) read and
 // decompress nothing twice while they fit.
@@ -27,7 +27,7 @@ class LruChunkCache final : public DecodedChunkCache {
   static uint64_t DefaultCapacity();
 
   std::shared_ptr<const uint8_t[]> Get(const Key& key) override;
-  void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk) override;
+  void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, size_t bytes) override;
 
   uint64_t bytes() const;
   uint64_t hits() const;
@@ -42,7 +42,11 @@ class LruChunkCache final : public DecodedChunkCache {
       return static_cast<size_t>(h);
     }
   };
-  using Entry = std::pair<Key, std::shared_ptr<const uint8_t[]>>;
+  struct Entry {
+    Key key;
+    std::shared_ptr<const uint8_t[]> bytes;
+    size_t size;
+  };
 
   const uint64_t capacity_;
   mutable std::mutex mu_;
