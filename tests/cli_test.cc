@@ -356,8 +356,8 @@ TEST_F(CliTest, SearchExactIndexedAndQueryFiles) {
   std::string rows = RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3",
                             "--columns", "id", "--format", "csv"});
   EXPECT_EQ(rows, "id,_distance\n7,0.0625\n6,0.5625\n8,1.5625\n");
-  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "7.25, 0.25, -1.0, 2.0", "--k", "2", "--where", "id > 7",
-                   "--columns", "id", "--format", "csv"}),
+  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "7.25, 0.25, -1.0, 2.0", "--k", "2", "--where",
+                   "id > 7", "--columns", "id", "--format", "csv"}),
             "id,_distance\n8,1.5625\n9,5.0625\n");
 
   RunResult wrong_dim = Run({"search", db_, "items", "--vector", "[1, 2, 3]"});
@@ -370,14 +370,16 @@ TEST_F(CliTest, SearchExactIndexedAndQueryFiles) {
   EXPECT_THAT(RunOk({"index", db_, "items", "vector", "--type", "IVF_FLAT", "--partitions", "4"}),
               HasSubstr("built IVF_FLAT index on \"vector\""));
   EXPECT_THAT(RunOk({"indices", db_, "items"}), HasSubstr("IVF_FLAT"));
-  EXPECT_THAT(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--nprobes", "4", "--explain"}),
-              HasSubstr("IVF_FLAT"));
-  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3", "--nprobes", "4",
-                   "--columns", "id", "--format", "csv"}),
+  EXPECT_THAT(
+      RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--nprobes", "4", "--explain"}),
+      HasSubstr("IVF_FLAT"));
+  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3", "--nprobes",
+                   "4", "--columns", "id", "--format", "csv"}),
             rows);
 
   // A query file: one JSON line per query, then the timing line.
-  std::string queries = Write("queries.jsonl", "{\"vector\": [7.25, 0.25, -1.0, 2.0]}\n{\"vector\": [100.75, 0.25, -1.0, 2.0]}\n");
+  std::string queries = Write(
+      "queries.jsonl", "{\"vector\": [7.25, 0.25, -1.0, 2.0]}\n{\"vector\": [100.75, 0.25, -1.0, 2.0]}\n");
   std::vector<std::string> lines = Lines(RunOk({"search", db_, "items", "--queries", queries, "--k", "2"}));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_THAT(lines[0], HasSubstr("\"ids\":[7,6]"));

@@ -18,12 +18,6 @@ TableFiles::TableFiles(ObjectStorePtr store, std::string root)
   }
 }
 
-TableFiles::ChunkCacheStats TableFiles::chunk_cache_stats() const {
-  const auto* cache = static_cast<const LruChunkCache*>(chunk_cache_.get());
-  if (cache == nullptr) return {};
-  return {cache->hits(), cache->misses(), cache->bytes()};
-}
-
 Result<std::shared_ptr<DataFileReader>> TableFiles::OpenDataFile(const DataFileRef& file) {
   {
     std::lock_guard<std::mutex> lock(mu_);

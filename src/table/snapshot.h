@@ -61,12 +61,6 @@ class TableFiles {
   // entries leave first.
   Result<std::shared_ptr<const VectorColumn>> CachedVectors(const std::string& key, const VectorLoader& load);
   static uint64_t vector_cache_bytes();
-  // The chunk cache's hits and misses so far, and the bytes it holds (zeros
-  // without one).
-  struct ChunkCacheStats {
-    uint64_t hits = 0, misses = 0, bytes = 0;
-  };
-  ChunkCacheStats chunk_cache_stats() const;
 
  private:
   ObjectStorePtr store_;

@@ -27,7 +27,6 @@
 #include <cstdint>
 #include <vector>
 
-
 namespace quiver::index {
 
 inline constexpr int kFastScanBlock = 32;
@@ -42,7 +41,8 @@ void FastScanPack(const uint8_t* codes, int64_t n, int m, uint8_t* packed);
 void FastScanUnpack(const uint8_t* packed, int64_t n, int m, uint8_t* codes);
 // Sub-code j of vector i.
 inline uint8_t FastScanCode(const uint8_t* packed, int m, int64_t i, int j) {
-  const uint8_t* pair = packed + static_cast<size_t>(i / kFastScanBlock) * FastScanPairs(m) * 32 + (j / 2) * 32;
+  const uint8_t* pair =
+      packed + static_cast<size_t>(i / kFastScanBlock) * FastScanPairs(m) * 32 + (j / 2) * 32;
   const int v = static_cast<int>(i % kFastScanBlock);
   const uint8_t byte = pair[(j % 2) * 16 + (v % 16)];
   return v < 16 ? (byte & 0x0f) : (byte >> 4);

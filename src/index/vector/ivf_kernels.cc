@@ -9,7 +9,8 @@
 namespace quiver::index {
 namespace {
 
-void FastScanSumsScalar(const uint8_t* packed, int64_t num_blocks, int pairs, const uint8_t* lut, uint16_t* out) {
+void FastScanSumsScalar(const uint8_t* packed, int64_t num_blocks, int pairs, const uint8_t* lut,
+                        uint16_t* out) {
   for (int64_t b = 0; b < num_blocks; ++b) {
     uint16_t acc[kFastScanBlock] = {};
     for (int p = 0; p < pairs; ++p) {

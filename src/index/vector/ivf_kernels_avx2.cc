@@ -60,8 +60,8 @@ inline void Track(__m256 v, __m256i index, __m256* best, __m256i* best_index) {
   *best_index = _mm256_blendv_epi8(*best_index, index, _mm256_castps_si256(less));
 }
 
-void NearestCentroid(const float* x, int64_t n, int dim, const float* t, const float* norms, int k, int32_t* assign,
-                     float* dist) {
+void NearestCentroid(const float* x, int64_t n, int dim, const float* t, const float* norms, int k,
+                     int32_t* assign, float* dist) {
   const int k8 = k & ~7;
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (int64_t i = 0; i < n; ++i) {
@@ -91,7 +91,8 @@ void NearestCentroid(const float* x, int64_t n, int dim, const float* t, const f
     for (; c < k8; c += 8) {
       __m256 a = _mm256_loadu_ps(norms + c);
       for (int d = 0; d < dim; ++d) {
-        a = _mm256_fmadd_ps(_mm256_set1_ps(-2.0f * row[d]), _mm256_loadu_ps(t + static_cast<int64_t>(d) * k + c), a);
+        a = _mm256_fmadd_ps(_mm256_set1_ps(-2.0f * row[d]),
+                            _mm256_loadu_ps(t + static_cast<int64_t>(d) * k + c), a);
       }
       Track(a, _mm256_add_epi32(_mm256_set1_epi32(c), iota), &best, &best_index);
     }
@@ -128,7 +129,8 @@ void NearestCentroid(const float* x, int64_t n, int dim, const float* t, const f
 void L2Table(const float* x, const float* t, int dim, int k, float* out) {
   int c = 0;
   for (; c + 32 <= k; c += 32) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+           a3 = _mm256_setzero_ps();
     for (int d = 0; d < dim; ++d) {
       const __m256 xd = _mm256_set1_ps(x[d]);
       const float* col = t + static_cast<int64_t>(d) * k + c;
@@ -149,7 +151,8 @@ void L2Table(const float* x, const float* t, int dim, int k, float* out) {
   for (; c + 8 <= k; c += 8) {
     __m256 a = _mm256_setzero_ps();
     for (int d = 0; d < dim; ++d) {
-      const __m256 diff = _mm256_sub_ps(_mm256_set1_ps(x[d]), _mm256_loadu_ps(t + static_cast<int64_t>(d) * k + c));
+      const __m256 diff =
+          _mm256_sub_ps(_mm256_set1_ps(x[d]), _mm256_loadu_ps(t + static_cast<int64_t>(d) * k + c));
       a = _mm256_fmadd_ps(diff, diff, a);
     }
     _mm256_storeu_ps(out + c, a);
@@ -167,7 +170,8 @@ void L2Table(const float* x, const float* t, int dim, int k, float* out) {
 void IpTable(const float* x, const float* t, int dim, int k, float* out) {
   int c = 0;
   for (; c + 32 <= k; c += 32) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+           a3 = _mm256_setzero_ps();
     for (int d = 0; d < dim; ++d) {
       const __m256 xd = _mm256_set1_ps(x[d]);
       const float* col = t + static_cast<int64_t>(d) * k + c;
@@ -207,14 +211,16 @@ void SqL2(const float* u, const float* step, const uint8_t* codes, int64_t n, in
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     int d = 0;
     for (; d < d16; d += 16) {
-      const __m256 x0 = _mm256_fnmadd_ps(_mm256_loadu_ps(step + d), LoadCodes(code + d), _mm256_loadu_ps(u + d));
-      const __m256 x1 =
-          _mm256_fnmadd_ps(_mm256_loadu_ps(step + d + 8), LoadCodes(code + d + 8), _mm256_loadu_ps(u + d + 8));
+      const __m256 x0 =
+          _mm256_fnmadd_ps(_mm256_loadu_ps(step + d), LoadCodes(code + d), _mm256_loadu_ps(u + d));
+      const __m256 x1 = _mm256_fnmadd_ps(_mm256_loadu_ps(step + d + 8), LoadCodes(code + d + 8),
+                                         _mm256_loadu_ps(u + d + 8));
       a0 = _mm256_fmadd_ps(x0, x0, a0);
       a1 = _mm256_fmadd_ps(x1, x1, a1);
     }
     for (; d < d8; d += 8) {
-      const __m256 x0 = _mm256_fnmadd_ps(_mm256_loadu_ps(step + d), LoadCodes(code + d), _mm256_loadu_ps(u + d));
+      const __m256 x0 =
+          _mm256_fnmadd_ps(_mm256_loadu_ps(step + d), LoadCodes(code + d), _mm256_loadu_ps(u + d));
       a0 = _mm256_fmadd_ps(x0, x0, a0);
     }
     float acc = HorizontalSum(_mm256_add_ps(a0, a1));

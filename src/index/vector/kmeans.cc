@@ -55,7 +55,8 @@ void AssignNearest(const float* data, int64_t n, const float* centroids, int k, 
   if (dim <= kSmallDim) {
     std::vector<float> transposed(static_cast<size_t>(k) * dim);
     for (int j = 0; j < k; ++j) {
-      for (int d = 0; d < dim; ++d) transposed[static_cast<size_t>(d) * k + j] = centroids[static_cast<size_t>(j) * dim + d];
+      for (int d = 0; d < dim; ++d)
+        transposed[static_cast<size_t>(d) * k + j] = centroids[static_cast<size_t>(j) * dim + d];
     }
     const auto nearest = GetIvfKernels().nearest_centroid;
     constexpr int64_t kBlock = 1024;

@@ -69,7 +69,9 @@ class ProductQuantizer {
   // Corruption when the bytes do not describe a quantizer for `dim`.
   static Result<std::unique_ptr<ProductQuantizer>> Deserialize(int dim, std::string_view bytes);
 
-  size_t memory_bytes() const { return sizeof(float) * (codebooks_.size() + transposed_.size() + norms_.size()); }
+  size_t memory_bytes() const {
+    return sizeof(float) * (codebooks_.size() + transposed_.size() + norms_.size());
+  }
 
  private:
   // Fills transposed_ and norms_ from codebooks_.
@@ -84,9 +86,9 @@ class ProductQuantizer {
 // An IVF_PQ codec trained on `sample` (n x dim, prepared for the metric),
 // whose row i belongs to the partition with centroid centroids + assign[i]
 // * dim: the codebooks learn the residuals. At most 65536 rows are used.
-Result<std::unique_ptr<IvfCodec>> TrainPqCodec(Metric metric, int dim, const PqParams& params, const float* sample,
-                                               int64_t n, const float* centroids, const int32_t* assign,
-                                               uint64_t seed, ThreadPool* pool);
+Result<std::unique_ptr<IvfCodec>> TrainPqCodec(Metric metric, int dim, const PqParams& params,
+                                               const float* sample, int64_t n, const float* centroids,
+                                               const int32_t* assign, uint64_t seed, ThreadPool* pool);
 // From ProductQuantizer::Serialize's bytes.
 Result<std::unique_ptr<IvfCodec>> DeserializePqCodec(Metric metric, int dim, std::string_view bytes);
 
