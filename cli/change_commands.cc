@@ -3,9 +3,9 @@
 // drop-index, optimize-indices). merge lives with the file verbs in
 // data_commands.cc.
 #include <iomanip>
-#include <mutex>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include "command.h"
 #include "progress.h"
@@ -211,17 +211,23 @@ void RegisterIndex(VerbList& verbs) {
   auto args = std::make_shared<Args>();
   Verb& verb = verbs.Add(
       "index", "Build an index on a column: scalar indexes for filters, vector indexes for search.",
-      "quiver index ./db items category --type BITMAP\n  quiver index ./db items vector --type IVF_PQ --metric cosine",
+      "quiver index ./db items category --type BITMAP\n  quiver index ./db items vector --type IVF_PQ "
+      "--metric cosine\n"
+      "  quiver index ./db items text --type FTS --with-position --language English",
       "Scalar: BTREE (equality, ranges and IN on numbers, strings and dates), BITMAP (columns with few "
       "distinct values: equality, IN, IS NULL), LABEL_LIST (list columns: array_has_any, array_has_all); "
       "check with `quiver scan ... --explain`. Vector (on a fixed-size list column): IVF_FLAT, IVF_PQ, "
       "IVF_SQ, IVF_RQ, IVF_HNSW_SQ, IVF_HNSW_PQ, HNSW; unset sizes are chosen from the rows and the "
-      "dimension; check with `quiver search ... --explain`.");
+      "dimension; check with `quiver search ... --explain`. Full-text (on a text column or a list of "
+      "text): FTS, searched with `quiver search --text`; by default words are lower-cased, accents "
+      "folded, English stop words removed and words stemmed (turn each off with --no-...); phrase "
+      "queries need --with-position.");
   AddTableArgs(verb.app, &args->ref);
   verb.app->add_option("column", args->column, "The column to index")->required();
-  verb.app->add_option("--type", args->type,
-                       "BTREE, BITMAP, LABEL_LIST, IVF_FLAT, IVF_PQ, IVF_SQ, IVF_RQ, IVF_HNSW_SQ, "
-                       "IVF_HNSW_PQ or HNSW")
+  verb.app
+      ->add_option("--type", args->type,
+                   "BTREE, BITMAP, LABEL_LIST, IVF_FLAT, IVF_PQ, IVF_SQ, IVF_RQ, IVF_HNSW_SQ, "
+                   "IVF_HNSW_PQ, HNSW or FTS")
       ->capture_default_str();
   verb.app->add_option("--name", args->name, "Index name (default <column>_idx)");
   IndexOptions& v = args->vector;
@@ -242,6 +248,29 @@ void RegisterIndex(VerbList& verbs) {
   verb.app->add_option("--ef-construction", v.ef_construction, "HNSW: build beam width")
       ->capture_default_str()
       ->check(AtLeast(1));
+  IndexOptions::Fts& f = v.fts;
+  verb.app->add_option("--tokenizer", f.base_tokenizer, "FTS: simple, whitespace, raw or ngram")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"simple", "whitespace", "raw", "ngram"}));
+  verb.app->add_option("--language", f.language, "FTS: language for stemming and stop words")
+      ->capture_default_str();
+  verb.app->add_flag("--stem,!--no-stem", f.stem, "FTS: stem words (Snowball; default on)");
+  verb.app->add_flag("--remove-stop-words,!--no-remove-stop-words", f.remove_stop_words,
+                     "FTS: drop the language's stop words (default on)");
+  verb.app->add_flag("--ascii-folding,!--no-ascii-folding", f.ascii_folding,
+                     "FTS: fold accented letters to ASCII (default on)");
+  verb.app->add_flag("--lower-case,!--no-lower-case", f.lower_case, "FTS: lower-case words (default on)");
+  verb.app->add_flag("--with-position", f.with_position, "FTS: store word positions (needed for phrases)");
+  verb.app->add_option("--max-token-length", f.max_token_length, "FTS: drop longer words (0: no limit)")
+      ->capture_default_str()
+      ->check(AtLeast(0));
+  verb.app->add_option("--ngram-min", f.ngram_min_length, "FTS ngram tokenizer: shortest n-gram")
+      ->capture_default_str()
+      ->check(AtLeast(1));
+  verb.app->add_option("--ngram-max", f.ngram_max_length, "FTS ngram tokenizer: longest n-gram")
+      ->capture_default_str()
+      ->check(AtLeast(1));
+  verb.app->add_flag("--prefix-only", f.prefix_only, "FTS ngram tokenizer: only n-grams that start a word");
   verb.run = [args]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(IndexType type, ParseIndexType(args->type));
     QUIVER_ASSIGN_OR_RETURN(TablePtr table, OpenTable(args->ref));
@@ -266,8 +295,8 @@ void RegisterIndex(VerbList& verbs) {
     progress->Finish();
     QUIVER_RETURN_NOT_OK(version.status());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\" in "
-              << std::fixed << std::setprecision(2) << seconds << " s, version " << *version << '\n';
+    std::cout << "built " << IndexTypeName(type) << " index on \"" << args->column << "\" in " << std::fixed
+              << std::setprecision(2) << seconds << " s, version " << *version << '\n';
     return Status::OK();
   };
 }
@@ -296,7 +325,8 @@ void RegisterIndices(VerbList& verbs) {
       std::cout << "no indexes\n";
       return Status::OK();
     }
-    PrintTable({"name", "type", "columns", "indexed", "unindexed", "built on version", "metric", "size"}, rows);
+    PrintTable({"name", "type", "columns", "indexed", "unindexed", "built on version", "metric", "size"},
+               rows);
     return Status::OK();
   };
 }

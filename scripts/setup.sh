@@ -13,6 +13,7 @@ packages=(
   libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfaiss-dev libhnswlib-dev
+  libstemmer-dev libutf8proc-dev
 )
 
 if [[ "${QUIVER_SKIP_APT:-0}" != 1 ]]; then

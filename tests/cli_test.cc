@@ -365,7 +365,7 @@ TEST_F(CliTest, SearchExactIndexedAndQueryFiles) {
   EXPECT_THAT(wrong_dim.err, HasSubstr("query vector has dimension 3, column \"vector\" has 4"));
   RunResult neither = Run({"search", db_, "items"});
   EXPECT_EQ(neither.exit_code, 1);
-  EXPECT_THAT(neither.err, HasSubstr("--vector or --queries"));
+  EXPECT_THAT(neither.err, HasSubstr("--vector, --text, --queries or --text-queries"));
 
   EXPECT_THAT(RunOk({"index", db_, "items", "vector", "--type", "IVF_FLAT", "--partitions", "4"}),
               HasSubstr("built IVF_FLAT index on \"vector\""));
@@ -386,6 +386,50 @@ TEST_F(CliTest, SearchExactIndexedAndQueryFiles) {
   EXPECT_THAT(lines[1], HasSubstr("\"ids\":[100,101]"));
   EXPECT_THAT(lines[2], HasSubstr("\"queries\":2"));
   EXPECT_THAT(lines[2], HasSubstr("\"search_seconds\""));
+}
+
+TEST_F(CliTest, FullTextAndHybridSearch) {
+  std::string docs =
+      Write("docs.jsonl",
+            "{\"id\": 1, \"text\": \"red running shoes\", \"vector\": [0.1, 0.9]}\n"
+            "{\"id\": 2, \"text\": \"blue rain jacket\", \"vector\": [0.8, 0.1]}\n"
+            "{\"id\": 3, \"text\": \"a tent for the rain, and shoes\", \"vector\": [0.3, 0.3]}\n");
+  RunOk({"create", db_, "docs", docs});
+  RunResult none = Run({"search", db_, "docs", "--text", "rain"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_THAT(none.err, HasSubstr("no full-text index"));
+  EXPECT_THAT(RunOk({"index", db_, "docs", "text", "--type", "FTS", "--with-position"}),
+              HasSubstr("built FTS index on \"text\""));
+  // Stemming: "running" is "run"; both rain rows come back, best first.
+  EXPECT_EQ(
+      RunOk({"search", db_, "docs", "--text", "run", "--columns", "id", "--format", "csv"}).substr(0, 12),
+      "id,_score\n1,");
+  std::string rain =
+      RunOk({"search", db_, "docs", "--text", "rain -tent", "--columns", "id", "--format", "csv"});
+  EXPECT_THAT(rain, HasSubstr("\n2,"));
+  EXPECT_THAT(rain, Not(HasSubstr("\n3,")));
+  EXPECT_THAT(RunOk({"search", db_, "docs", "--text", "\"rain jacket\"", "--columns", "id"}),
+              HasSubstr("(1 row)"));
+  EXPECT_THAT(RunOk({"search", db_, "docs", "--text", "rain", "--where", "id > 2", "--columns", "id"}),
+              HasSubstr("(1 row)"));
+  RunResult bad = Run({"search", db_, "docs", "--text", "\"rain"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("unterminated phrase starting at position 0"));
+  // Hybrid: both scores and the fused one.
+  std::string hybrid = RunOk({"search", db_, "docs", "--text", "shoes", "--vector", "[0.1, 0.9]", "--columns",
+                              "id", "--format", "csv"});
+  EXPECT_THAT(hybrid, HasSubstr("id,_distance,_score,_relevance_score\n1,"));
+  // A file of text queries, one hybrid.
+  std::string queries =
+      Write("text.jsonl", "{\"text\": \"rain\"}\n{\"text\": \"shoes\", \"vector\": [0.8, 0.1]}\n");
+  std::vector<std::string> lines =
+      Lines(RunOk({"search", db_, "docs", "--text-queries", queries, "--k", "2"}));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[0], HasSubstr("\"ids\":[2,3]"));
+  EXPECT_THAT(lines[0], HasSubstr("\"scores\":["));
+  EXPECT_THAT(lines[1], HasSubstr("\"ids\":[3,"));  // the row both searches found comes first
+  EXPECT_THAT(lines[2], HasSubstr("\"queries\":2"));
+  EXPECT_THAT(RunOk({"indices", db_, "docs"}), HasSubstr("FTS"));
 }
 
 TEST_F(CliTest, HelpOnEveryVerb) {

@@ -7,6 +7,8 @@
 #include "quiver/builder.h"
 #include "quiver/c_data.h"
 #include "quiver/connection.h"
+#include "quiver/fts_query.h"
+#include "quiver/hybrid.h"
 #include "quiver/schema.h"
 #include "quiver/status.h"
 #include "quiver/table.h"

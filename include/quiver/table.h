@@ -26,6 +26,7 @@
 
 #include "quiver/array.h"
 #include "quiver/batch_reader.h"
+#include "quiver/fts_query.h"
 
 namespace quiver {
 
@@ -223,22 +224,26 @@ enum class IndexType {
   kIvfHnswSq,  // an HNSW graph over SQ codes in each partition
   kIvfHnswPq,  // an HNSW graph over PQ codes in each partition
   kHnsw,       // one HNSW graph over the full vectors
+  // A full-text (BM25) index over a text column (utf8, large_utf8, or a
+  // list of them), used by TextSearch(). See docs/guide.md, "Full-text search".
+  kFts,
 };
 // "BTREE", "BITMAP", "LABEL_LIST", "IVF_FLAT", "IVF_PQ", "IVF_SQ", "IVF_RQ",
-// "IVF_HNSW_SQ", "IVF_HNSW_PQ", "HNSW".
+// "IVF_HNSW_SQ", "IVF_HNSW_PQ", "HNSW", "FTS" (also read as "INVERTED").
 const char* IndexTypeName(IndexType type);
 // Case-insensitive; InvalidArgument listing the known names otherwise.
 Result<IndexType> ParseIndexType(std::string_view name);
 bool IsVectorIndexType(IndexType type);
+bool IsFtsIndexType(IndexType type);
 
 // A step of a long index build: `stage` ("reading", "training centroids",
 // "encoding", "graph", "writing", ...), `done` of `total` units.
 using IndexProgressFn = std::function<void(std::string_view stage, uint64_t done, uint64_t total)>;
 
 struct IndexOptions {
-  std::string name;     // default "<column>_idx"
-  bool replace = true;  // replace an index of the same name (else AlreadyExists)
-  ProgressFn progress;  // scalar indexes: rows indexed so far
+  std::string name;                // default "<column>_idx"
+  bool replace = true;             // replace an index of the same name (else AlreadyExists)
+  ProgressFn progress;             // scalar indexes: rows indexed so far
   IndexProgressFn build_progress;  // every index kind: stages of the build
 
   // Vector indexes only. Zero means "chosen from the data's size and
@@ -251,6 +256,22 @@ struct IndexOptions {
   int num_bits = 0;           // PQ bits per code: 4 or 8
   int m = 20;                 // HNSW neighbours per node
   int ef_construction = 300;  // HNSW build beam width
+
+  // Full-text indexes only: how text becomes terms (LanceDB's options and
+  // defaults; docs/guide.md, "Full-text search").
+  struct Fts {
+    std::string base_tokenizer = "simple";  // "simple", "whitespace", "raw", "ngram"
+    std::string language = "English";       // Snowball language for stemming and stop words
+    bool with_position = false;             // store positions (phrase queries need them)
+    bool lower_case = true;
+    bool stem = true;
+    bool remove_stop_words = true;
+    bool ascii_folding = true;
+    int max_token_length = 40;  // longer tokens are dropped (0: no limit)
+    int ngram_min_length = 3;   // "ngram" tokenizer
+    int ngram_max_length = 3;
+    bool prefix_only = false;  // "ngram": only prefixes of each word
+  } fts;
 };
 
 struct IndexInfo {
@@ -261,10 +282,10 @@ struct IndexInfo {
   int64_t num_indexed_rows = 0;    // live rows in fragments the index covers
   int64_t num_unindexed_rows = 0;  // live rows appended (or rewritten) since; scanned by queries
   // Vector indexes only.
-  std::string metric;         // "l2", "cosine", "dot"
-  int num_partitions = 0;     // IVF kinds
-  uint64_t size_bytes = 0;    // the index's files
-  std::string details;        // the index's build parameters as JSON
+  std::string metric;       // "l2", "cosine", "dot"
+  int num_partitions = 0;   // IVF kinds
+  uint64_t size_bytes = 0;  // the index's files
+  std::string details;      // the index's build parameters as JSON
 };
 
 // A nearest-neighbour search over a vector column. Results are a batch of
@@ -339,6 +360,55 @@ class VectorQuery {
   bool with_row_id_ = false;
 };
 
+// A full-text search: BM25 over the table's FTS indexes. Results are a
+// batch of the projected columns plus `_score` (float32, best first) and
+// `_rowid` on request.
+//
+//   auto hits = table->TextSearch("\"boundary layer\" +wing -supersonic")
+//                   .Where("year > 1960").Limit(10).Columns({"id", "title"}).ToBatch();
+//
+// Rows added since an index was built are searched too, scored with the same
+// statistics; deleted rows never appear.
+class TextQuery {
+ public:
+  // SQL predicate (docs/sql.md), applied before the search by default (so
+  // `limit` rows come back whenever that many match); Postfilter() applies
+  // it to the best rows instead.
+  TextQuery& Where(std::string predicate);
+  TextQuery& Prefilter(bool prefilter = true);
+  TextQuery& Postfilter() { return Prefilter(false); }
+  TextQuery& Limit(int64_t limit);  // default 10
+  TextQuery& Offset(int64_t offset);
+  // Output columns (default: all).
+  TextQuery& Columns(std::vector<std::string> columns);
+  TextQuery& WithRowId(bool with_row_id = true);
+  // BM25 parameters (defaults 1.2 and 0.75).
+  TextQuery& Bm25(float k1, float b);
+
+  Result<BatchPtr> ToBatch() const;
+  // How the search would run: indexes, columns, unindexed rows, filter.
+  Result<std::string> Explain() const;
+  // The query being run.
+  const FtsQueryPtr& query() const { return query_; }
+
+ private:
+  friend class Table;
+  friend struct TextSearcher;
+  TextQuery(std::shared_ptr<const Snapshot> snapshot, FtsQueryPtr query)
+      : snapshot_(std::move(snapshot)), query_(std::move(query)) {}
+  std::shared_ptr<const Snapshot> snapshot_;
+  Status error_;
+  FtsQueryPtr query_;
+  std::string where_;
+  bool prefilter_ = true;
+  int64_t limit_ = 10;
+  int64_t offset_ = 0;
+  std::vector<std::string> columns_;
+  bool with_row_id_ = false;
+  float k1_ = 1.2f;
+  float b_ = 0.75f;
+};
+
 class Table {
  public:
   ~Table();
@@ -359,6 +429,10 @@ class Table {
 
   // A nearest-neighbour search for `vector`; see VectorQuery.
   VectorQuery Search(std::vector<float> vector) const;
+  // A full-text search; see TextQuery. The string form is parsed with
+  // ParseFtsQuery (quiver/fts_query.h); errors surface from ToBatch().
+  TextQuery TextSearch(std::string query_string) const;
+  TextQuery TextSearch(FtsQueryPtr query) const;
 
   Result<int64_t> CountRows() const;
   // Rows where the SQL predicate is TRUE.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "quiver/table.h"
+
 namespace quiver {
 
 Result<IndexAnswer> SearchIndexes(const Snapshot& snap, const std::vector<expr::BoundExprPtr>& conjuncts) {
@@ -23,6 +25,8 @@ Result<IndexAnswer> SearchIndexes(const Snapshot& snap, const std::vector<expr::
 
   for (const IndexMeta& meta : m.indexes) {
     if (meta.field_ids.size() != 1) continue;
+    auto type = ParseIndexType(meta.type);
+    if (type.ok() && (IsVectorIndexType(*type) || IsFtsIndexType(*type))) continue;  // not for filters
     const int field = m.FieldIndexById(meta.field_ids[0]);
     if (field < 0) continue;
     const std::string& column = m.schema->field(field).name;

@@ -5,6 +5,7 @@
 #include "quiver/connection.h"
 #include "quiver/table.h"
 #include "table/filter.h"
+#include "table/fts_indexes.h"
 #include "table/scan_reader.h"
 #include "table/table_impl.h"
 #include "table/vector_indexes.h"
@@ -69,11 +70,17 @@ struct IndexTypeEntry {
   const char* name;
 };
 constexpr IndexTypeEntry kIndexTypes[] = {
-    {IndexType::kBTree, "BTREE"},           {IndexType::kBitmap, "BITMAP"},
-    {IndexType::kLabelList, "LABEL_LIST"},  {IndexType::kIvfFlat, "IVF_FLAT"},
-    {IndexType::kIvfPq, "IVF_PQ"},          {IndexType::kIvfSq, "IVF_SQ"},
-    {IndexType::kIvfRq, "IVF_RQ"},          {IndexType::kIvfHnswSq, "IVF_HNSW_SQ"},
-    {IndexType::kIvfHnswPq, "IVF_HNSW_PQ"}, {IndexType::kHnsw, "HNSW"},
+    {IndexType::kBTree, "BTREE"},
+    {IndexType::kBitmap, "BITMAP"},
+    {IndexType::kLabelList, "LABEL_LIST"},
+    {IndexType::kIvfFlat, "IVF_FLAT"},
+    {IndexType::kIvfPq, "IVF_PQ"},
+    {IndexType::kIvfSq, "IVF_SQ"},
+    {IndexType::kIvfRq, "IVF_RQ"},
+    {IndexType::kIvfHnswSq, "IVF_HNSW_SQ"},
+    {IndexType::kIvfHnswPq, "IVF_HNSW_PQ"},
+    {IndexType::kHnsw, "HNSW"},
+    {IndexType::kFts, "FTS"},
 };
 
 // New files for `meta` under `prefix`: its rows minus `removed`, plus those of
@@ -84,6 +91,9 @@ Result<std::string> UpdateIndexFiles(const std::shared_ptr<const Snapshot>& snap
   auto type = ParseIndexType(meta.type);
   if (type.ok() && IsVectorIndexType(*type)) {
     return UpdateVectorIndexFiles(*snap, meta, field, unindexed, removed, prefix);
+  }
+  if (type.ok() && IsFtsIndexType(*type)) {
+    return UpdateFtsIndexFiles(*snap, meta, field, unindexed, removed, prefix);
   }
   QUIVER_ASSIGN_OR_RETURN(auto old, snap->files->OpenScalarIndex(meta));
   QUIVER_ASSIGN_OR_RETURN(auto input, IndexInput(snap, field, unindexed));
@@ -101,13 +111,17 @@ const char* IndexTypeName(IndexType type) {
 }
 
 bool IsVectorIndexType(IndexType type) {
-  return type != IndexType::kBTree && type != IndexType::kBitmap && type != IndexType::kLabelList;
+  return type != IndexType::kBTree && type != IndexType::kBitmap && type != IndexType::kLabelList &&
+         type != IndexType::kFts;
 }
+
+bool IsFtsIndexType(IndexType type) { return type == IndexType::kFts; }
 
 Result<IndexType> ParseIndexType(std::string_view name) {
   std::string upper(name);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (upper == "LABELLIST") return IndexType::kLabelList;
+  if (upper == "INVERTED") return IndexType::kFts;
   std::string names;
   for (const IndexTypeEntry& e : kIndexTypes) {
     if (upper == e.name) return e.type;
@@ -125,8 +139,9 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
   QUIVER_ASSIGN_OR_RETURN(const Field* field, m.schema->GetField(column));
   const int field_index = static_cast<int>(field - m.schema->fields().data());
   const bool vector = IsVectorIndexType(type);
+  const bool fts = IsFtsIndexType(type);
   const index::ScalarIndexType scalar_type = ToScalarType(type);
-  if (!vector) {
+  if (!vector && !fts) {
     QUIVER_RETURN_NOT_OK(
         index::CheckIndexable(scalar_type, *field->type).WithContext("column \"" + column + "\""));
   }
@@ -143,6 +158,8 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
   Result<std::string> details = std::string();
   if (vector) {
     details = BuildVectorIndexFiles(*snap, field_index, type, options, prefix);
+  } else if (fts) {
+    details = BuildFtsIndexFiles(*snap, field_index, options, prefix);
   } else {
     QUIVER_ASSIGN_OR_RETURN(auto scan, IndexInput(snap, field_index, std::nullopt));
     ProgressingReader input(std::move(scan), options.progress);
@@ -197,6 +214,9 @@ Result<std::vector<IndexInfo>> Table::ListIndices() const {
     auto type = ParseIndexType(meta.type);
     if (type.ok() && IsVectorIndexType(*type)) {
       QUIVER_RETURN_NOT_OK(DescribeVectorIndex(meta, &info).WithContext("index \"" + meta.name + "\""));
+    }
+    if (type.ok() && IsFtsIndexType(*type)) {
+      QUIVER_RETURN_NOT_OK(DescribeFtsIndex(meta, &info).WithContext("index \"" + meta.name + "\""));
     }
     out.push_back(std::move(info));
   }

@@ -89,6 +89,43 @@ Result<index::VectorIndexMeta> TableFiles::VectorIndexDetails(const IndexMeta& m
   return vector_details_.emplace(meta.uuid, std::move(details)).first->second;
 }
 
+Result<std::shared_ptr<const index::fts::FtsIndexReader>> TableFiles::OpenFtsIndex(const IndexMeta& meta) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = fts_indexes_.find(meta.uuid);
+    if (it != fts_indexes_.end()) return it->second;
+  }
+  index::fts::FtsIndexMeta details;
+  try {
+    QUIVER_ASSIGN_OR_RETURN(details, index::fts::FtsIndexMeta::FromJson(nlohmann::json::parse(meta.details)));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("index \"" + meta.name + "\": malformed details in the manifest: " + e.what());
+  }
+  QUIVER_ASSIGN_OR_RETURN(
+      auto opened, index::fts::FtsIndexReader::Open(store_, Key("_indices/" + meta.uuid + "/"), details));
+  std::shared_ptr<const index::fts::FtsIndexReader> shared = std::move(opened);
+  std::lock_guard<std::mutex> lock(mu_);
+  return fts_indexes_.emplace(meta.uuid, std::move(shared)).first->second;
+}
+
+Result<std::shared_ptr<const void>> TableFiles::CachedDerived(const std::string& key,
+                                                              const DerivedLoader& load) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = derived_.begin(); it != derived_.end(); ++it) {
+      if (it->first == key) {
+        derived_.splice(derived_.begin(), derived_, it);
+        return derived_.front().second;
+      }
+    }
+  }
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const void> value, load());
+  std::lock_guard<std::mutex> lock(mu_);
+  derived_.emplace_front(key, value);
+  while (derived_.size() > kDerivedEntries) derived_.pop_back();
+  return value;
+}
+
 uint64_t TableFiles::vector_cache_bytes() {
   static const uint64_t bytes = [] {
     // QUIVER_VECTOR_CACHE_MB overrides the default of 4 GiB.

@@ -21,6 +21,7 @@
 
 #include "format/data_file.h"
 #include "format/manifest.h"
+#include "index/fts/fts_index.h"
 #include "index/scalar/scalar_index.h"
 #include "index/vector/vector_index.h"
 #include "io/object_store.h"
@@ -55,6 +56,17 @@ class TableFiles {
   // when it is malformed.
   Result<index::VectorIndexMeta> VectorIndexDetails(const IndexMeta& meta);
 
+  // The full-text index described by `meta`, opened once and shared.
+  Result<std::shared_ptr<const index::fts::FtsIndexReader>> OpenFtsIndex(const IndexMeta& meta);
+
+  // Objects derived from immutable files and kept between queries (the
+  // in-memory text segment of fragments an FTS index does not cover, the
+  // documents of an index that are still live), under `key`. At most
+  // kDerivedEntries stay; the least recently used leave first.
+  using DerivedLoader = std::function<Result<std::shared_ptr<const void>>()>;
+  Result<std::shared_ptr<const void>> CachedDerived(const std::string& key, const DerivedLoader& load);
+  static constexpr size_t kDerivedEntries = 32;
+
   using VectorLoader = std::function<Result<std::shared_ptr<const VectorColumn>>()>;
   // The vector column cached under `key`, or load() (its result cached).
   // The cache holds at most vector_cache_bytes(); the least recently used
@@ -74,6 +86,8 @@ class TableFiles {
   std::map<std::string, std::shared_ptr<const index::ScalarIndex>> indexes_;
   std::map<std::string, std::shared_ptr<const index::VectorIndex>> vector_indexes_;
   std::map<std::string, index::VectorIndexMeta> vector_details_;
+  std::map<std::string, std::shared_ptr<const index::fts::FtsIndexReader>> fts_indexes_;
+  std::list<std::pair<std::string, std::shared_ptr<const void>>> derived_;  // most recent first
   // Most recently used first.
   std::list<std::pair<std::string, std::shared_ptr<const VectorColumn>>> vectors_;
   uint64_t vector_bytes_ = 0;

@@ -17,6 +17,8 @@
 #include "index/vector/topk.h"
 #include "index/vector/vector_index.h"
 #include "quiver/table.h"
+#include "table/prefilter.h"
+#include "table/row_locator.h"
 #include "table/scan_reader.h"
 #include "table/snapshot.h"
 #include "table/table_impl.h"
@@ -100,42 +102,6 @@ bool IsVectorIndex(const IndexMeta& meta) {
   auto type = ParseIndexType(meta.type);
   return type.ok() && IsVectorIndexType(*type);
 }
-
-// Rows of the version by stable row id: which fragment, which offset.
-class RowLocator {
- public:
-  // Over `fragments`, which must outlive the locator.
-  explicit RowLocator(const std::vector<const Fragment*>& fragments) {
-    for (const Fragment* f : fragments) {
-      int64_t base = 0;
-      for (const RowIdRange& r : f->row_ids) {
-        ranges_.push_back({r.start, r.end, f, base});
-        base += static_cast<int64_t>(r.size());
-      }
-    }
-    std::sort(ranges_.begin(), ranges_.end(),
-              [](const Range& a, const Range& b) { return a.start < b.start; });
-  }
-  // (fragment, physical offset), or a null fragment when the id is not here.
-  std::pair<const Fragment*, int64_t> Find(uint64_t row_id) const {
-    auto it = std::upper_bound(ranges_.begin(), ranges_.end(), row_id,
-                               [](uint64_t id, const Range& r) { return id < r.start; });
-    // Ranges of different fragments do not overlap (row ids are unique in
-    // a version), so the last range starting at or before the id decides.
-    if (it == ranges_.begin()) return {nullptr, 0};
-    --it;
-    if (row_id >= it->end) return {nullptr, 0};
-    return {it->fragment, it->base + static_cast<int64_t>(row_id - it->start)};
-  }
-
- private:
-  struct Range {
-    uint64_t start, end;
-    const Fragment* fragment;
-    int64_t base;
-  };
-  std::vector<Range> ranges_;
-};
 
 // One query vector, prepared for the metric.
 struct PreparedQuery {
@@ -266,38 +232,6 @@ PreparedQuery Prepare(const std::vector<float>& q, Metric metric) {
     for (size_t i = 0; i < q.size(); ++i) p.bytes[i] = static_cast<uint8_t>(std::clamp(q[i], 0.0f, 255.0f));
   }
   return p;
-}
-
-// Rows the prefilter admits: stable row ids, and per fragment the physical
-// offsets.
-struct Allowed {
-  Roaring64Map row_ids;
-  std::unordered_map<uint64_t, Roaring> offsets;  // fragment id -> offsets
-  int64_t count = 0;
-};
-
-Result<Allowed> RunPrefilter(const Plan& plan) {
-  ScanSpec spec;
-  spec.predicate = plan.predicate;
-  spec.with_row_id = true;
-  spec.with_row_addr = true;
-  spec.batch_size = 65536;
-  QUIVER_ASSIGN_OR_RETURN(auto reader, OpenScan(plan.snap, std::move(spec)));
-  Allowed allowed;
-  for (;;) {
-    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, reader->Next());
-    if (batch == nullptr) break;
-    ArrayPtr ids = batch->GetColumn("_rowid");
-    ArrayPtr addrs = batch->GetColumn("_rowaddr");
-    const uint64_t* id = ids->values<uint64_t>();
-    const uint64_t* addr = addrs->values<uint64_t>();
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      allowed.row_ids.add(id[i]);
-      allowed.offsets[addr[i] >> 32].add(static_cast<uint32_t>(addr[i]));
-    }
-    allowed.count += batch->num_rows();
-  }
-  return allowed;
 }
 
 // The distance bounds of a query.
@@ -620,7 +554,7 @@ struct VectorSearch {
 
     std::optional<Allowed> allowed;
     if (plan.predicate && q.prefilter_) {
-      QUIVER_ASSIGN_OR_RETURN(allowed, RunPrefilter(plan));
+      QUIVER_ASSIGN_OR_RETURN(allowed, RunPrefilter(plan.snap, plan.predicate));
     }
     const Allowed* admitted = allowed ? &*allowed : nullptr;
     std::vector<std::vector<Neighbor>> nearest(queries.size());

@@ -1,0 +1,254 @@
+#include "index/fts/segment.h"
+
+#include <algorithm>
+
+#include "common/thread_pool.h"
+
+namespace quiver::index::fts {
+
+MemorySegment::MemorySegment(std::vector<uint64_t> row_ids, std::vector<uint32_t> lengths,
+                             std::vector<std::pair<std::string, Term>> terms, bool positions)
+    : row_ids_(std::move(row_ids)),
+      lengths_(std::move(lengths)),
+      terms_(std::move(terms)),
+      positions_(positions) {
+  for (uint32_t l : lengths_) total_length_ += l;
+}
+
+Result<std::optional<TermInfo>> MemorySegment::Lookup(std::string_view term) const {
+  auto it = std::lower_bound(terms_.begin(), terms_.end(), term,
+                             [](const auto& entry, std::string_view t) { return entry.first < t; });
+  if (it == terms_.end() || it->first != term) return std::optional<TermInfo>();
+  TermInfo info;
+  info.df = it->second.df;
+  info.locator = static_cast<uint64_t>(it - terms_.begin());
+  return std::optional<TermInfo>(info);
+}
+
+Result<PostingBytes> MemorySegment::Postings(std::string_view, const TermInfo& info, bool positions) const {
+  if (info.locator >= terms_.size()) return Status::InvalidArgument("unknown term");
+  const Term& t = terms_[info.locator].second;
+  PostingBytes out;
+  out.postings = t.postings;
+  if (positions) out.positions = t.positions;
+  return out;  // the segment owns the bytes; callers keep the segment alive
+}
+
+Status MemorySegment::ForEachTerm(std::string_view prefix,
+                                  const std::function<bool(std::string_view, const TermInfo&)>& fn) const {
+  auto it = std::lower_bound(terms_.begin(), terms_.end(), prefix,
+                             [](const auto& entry, std::string_view t) { return entry.first < t; });
+  for (; it != terms_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
+    TermInfo info;
+    info.df = it->second.df;
+    info.locator = static_cast<uint64_t>(it - terms_.begin());
+    if (!fn(it->first, info)) break;
+  }
+  return Status::OK();
+}
+
+uint64_t MemorySegment::memory_bytes() const {
+  uint64_t bytes = row_ids_.size() * (sizeof(uint64_t) + sizeof(uint32_t));
+  for (const auto& [term, t] : terms_) bytes += term.size() + t.postings.size() + t.positions.size() + 64;
+  return bytes;
+}
+
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+// Rows per chunk analyzed by one task.
+constexpr int64_t kChunkRows = 2048;
+
+}  // namespace
+
+// The terms of consecutive documents, numbered from 0 within the chunk.
+struct SegmentBuilder::Chunk {
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> ids;
+  std::vector<std::string_view> names;  // by local term id (keys of `ids`)
+  std::vector<RawPostings> postings;
+  std::vector<uint32_t> lengths;
+
+  uint32_t Intern(const std::string& term) {
+    auto it = ids.find(std::string_view(term));
+    if (it != ids.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(postings.size());
+    auto inserted = ids.emplace(term, id).first;
+    names.push_back(inserted->first);
+    postings.emplace_back();
+    return id;
+  }
+};
+
+SegmentBuilder::SegmentBuilder(const Analyzer* analyzer, bool positions, ThreadPool* pool)
+    : analyzer_(analyzer), positions_(positions), pool_(pool) {}
+
+SegmentBuilder::~SegmentBuilder() = default;
+
+Status SegmentBuilder::AddBatch(const Array& column, std::span<const uint64_t> row_ids) {
+  const TypeId id = column.type()->id();
+  const bool is_list = id == TypeId::kList || id == TypeId::kLargeList;
+  const Array* strings = is_list ? column.child(0).get() : &column;
+  const TypeId sid = strings->type()->id();
+  if (sid != TypeId::kUtf8 && sid != TypeId::kLargeUtf8) {
+    return Status::InvalidArgument(
+        "full-text indexes need a text column (utf8, large_utf8 or a list of them); got " +
+        column.type()->ToString());
+  }
+  const int64_t n = column.length();
+  const int64_t num_chunks = (n + kChunkRows - 1) / kChunkRows;
+  std::vector<Chunk> chunks(static_cast<size_t>(num_chunks));
+  auto analyze = [&](int64_t first, int64_t last) {
+    std::vector<Token> tokens;
+    std::vector<std::pair<uint32_t, uint32_t>> terms;  // (local term id, position)
+    for (int64_t c = first; c < last; ++c) {
+      Chunk& chunk = chunks[c];
+      const int64_t begin = c * kChunkRows;
+      const int64_t end = std::min(n, begin + kChunkRows);
+      chunk.lengths.reserve(static_cast<size_t>(end - begin));
+      for (int64_t row = begin; row < end; ++row) {
+        tokens.clear();
+        if (!column.IsNull(row)) {
+          if (is_list) {
+            auto [b, e] = column.ListRange(row);
+            uint32_t position = 0;
+            for (int64_t v = b; v < e; ++v) {
+              // A gap between values, so phrases do not span two of them.
+              if (!strings->IsNull(v))
+                position = analyzer_->Analyze(strings->GetView(v), position, &tokens) + 1;
+            }
+          } else {
+            analyzer_->Analyze(column.GetView(row), 0, &tokens);
+          }
+        }
+        const uint32_t doc = static_cast<uint32_t>(row - begin);
+        chunk.lengths.push_back(static_cast<uint32_t>(tokens.size()));
+        terms.clear();
+        for (const Token& t : tokens) terms.emplace_back(chunk.Intern(t.text), t.position);
+        std::stable_sort(terms.begin(), terms.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (size_t i = 0; i < terms.size();) {
+          size_t j = i;
+          RawPostings& p = chunk.postings[terms[i].first];
+          while (j < terms.size() && terms[j].first == terms[i].first) {
+            if (positions_) p.positions.push_back(terms[j].second);
+            ++j;
+          }
+          p.docs.push_back(doc);
+          p.tfs.push_back(static_cast<uint32_t>(j - i));
+          i = j;
+        }
+      }
+    }
+  };
+  if (pool_ != nullptr && num_chunks > 1) {
+    pool_->ParallelFor(num_chunks, analyze);
+  } else {
+    analyze(0, num_chunks);
+  }
+  for (int64_t c = 0; c < num_chunks; ++c) {
+    const uint32_t first_doc = static_cast<uint32_t>(row_ids_.size());
+    const int64_t begin = c * kChunkRows;
+    row_ids_.insert(row_ids_.end(), row_ids.begin() + begin,
+                    row_ids.begin() + begin + static_cast<int64_t>(chunks[c].lengths.size()));
+    lengths_.insert(lengths_.end(), chunks[c].lengths.begin(), chunks[c].lengths.end());
+    MergeChunk(chunks[c], first_doc);
+  }
+  return Status::OK();
+}
+
+void SegmentBuilder::MergeChunk(Chunk& chunk, uint32_t first_doc) {
+  for (size_t t = 0; t < chunk.postings.size(); ++t) {
+    RawPostings& local = chunk.postings[t];
+    auto it = terms_.find(std::string(chunk.names[t]));
+    if (it == terms_.end()) {
+      for (uint32_t& d : local.docs) d += first_doc;
+      terms_.emplace(std::string(chunk.names[t]), std::move(local));
+      continue;
+    }
+    RawPostings& global = it->second;
+    for (uint32_t d : local.docs) global.docs.push_back(d + first_doc);
+    global.tfs.insert(global.tfs.end(), local.tfs.begin(), local.tfs.end());
+    global.positions.insert(global.positions.end(), local.positions.begin(), local.positions.end());
+  }
+}
+
+void SegmentBuilder::AddDecoded(std::span<const uint64_t> row_ids, std::span<const uint32_t> lengths,
+                                std::vector<std::pair<std::string, RawPostings>> terms) {
+  Chunk chunk;
+  for (auto& [term, postings] : terms) {
+    const uint32_t id = chunk.Intern(term);
+    chunk.postings[id] = std::move(postings);
+  }
+  const uint32_t first_doc = static_cast<uint32_t>(row_ids_.size());
+  row_ids_.insert(row_ids_.end(), row_ids.begin(), row_ids.end());
+  lengths_.insert(lengths_.end(), lengths.begin(), lengths.end());
+  MergeChunk(chunk, first_doc);
+}
+
+std::shared_ptr<MemorySegment> SegmentBuilder::Finish() {
+  std::vector<std::pair<std::string, MemorySegment::Term>> terms;
+  std::vector<RawPostings*> raw;
+  terms.reserve(terms_.size());
+  for (auto& [term, postings] : terms_) terms.emplace_back(term, MemorySegment::Term{});
+  std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& entry : terms) raw.push_back(&terms_.at(entry.first));
+  auto encode = [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      RawPostings& p = *raw[i];
+      MemorySegment::Term& t = terms[i].second;
+      t.df = static_cast<uint32_t>(p.docs.size());
+      EncodePostings(p.docs, p.tfs,
+                     positions_ ? std::span<const uint32_t>(p.positions) : std::span<const uint32_t>(),
+                     lengths_, &t.postings, &t.positions);
+      p = RawPostings();  // free as we go
+    }
+  };
+  if (pool_ != nullptr && terms.size() > 256) {
+    pool_->ParallelFor(static_cast<int64_t>(terms.size()), encode, 64);
+  } else {
+    encode(0, static_cast<int64_t>(terms.size()));
+  }
+  terms_.clear();
+  auto segment =
+      std::make_shared<MemorySegment>(std::move(row_ids_), std::move(lengths_), std::move(terms), positions_);
+  row_ids_.clear();
+  lengths_.clear();
+  return segment;
+}
+
+Result<std::vector<std::pair<std::string, RawPostings>>> DecodeSegment(const Segment& segment) {
+  std::vector<std::pair<std::string, TermInfo>> infos;
+  QUIVER_RETURN_NOT_OK(segment.ForEachTerm("", [&](std::string_view term, const TermInfo& info) {
+    infos.emplace_back(std::string(term), info);
+    return true;
+  }));
+  std::vector<std::pair<std::string, RawPostings>> out;
+  out.reserve(infos.size());
+  for (const auto& [term, info] : infos) {
+    QUIVER_ASSIGN_OR_RETURN(PostingBytes bytes, segment.Postings(term, info, segment.has_positions()));
+    QUIVER_ASSIGN_OR_RETURN(PostingList list, PostingList::Parse(bytes.postings, bytes.positions, info.df));
+    RawPostings raw;
+    raw.docs.reserve(info.df);
+    raw.tfs.reserve(info.df);
+    PostingCursor cursor(&list);
+    for (uint32_t d = cursor.doc(); d != kNoDoc; d = cursor.Next()) {
+      raw.docs.push_back(d);
+      raw.tfs.push_back(cursor.tf());
+      if (segment.has_positions()) {
+        QUIVER_ASSIGN_OR_RETURN(auto positions, cursor.Positions());
+        raw.positions.insert(raw.positions.end(), positions.begin(), positions.end());
+      }
+    }
+    QUIVER_RETURN_NOT_OK(cursor.status());
+    if (raw.docs.size() != info.df)
+      return Status::Corruption("term \"" + term + "\": document count mismatch");
+    out.emplace_back(term, std::move(raw));
+  }
+  return out;
+}
+
+}  // namespace quiver::index::fts
