@@ -440,6 +440,37 @@ TEST_F(FtsSearchTest, BooleanFuzzyBoostAndFilters) {
   ExpectSameHits(filtered, Top(want, 10), "filtered");
 }
 
+TEST_F(FtsSearchTest, SloppyPhrasesAndFuzzyPrefixes) {
+  const std::vector<std::string> texts = {
+      "alpha beta", "alpha gamma beta", "beta alpha", "alpha delta gamma beta", "gamma", "alphx beta"};
+  SegmentBuilder builder(analyzer_.get(), true, nullptr);
+  std::vector<uint64_t> ids = {0, 1, 2, 3, 4, 5};
+  ASSERT_TRUE(builder.AddBatch(*TextArray(texts, 0, texts.size()), ids).ok());
+  auto seg = builder.Finish();
+  const std::vector<ColumnSource> sources = {Source({seg.get()})};
+  auto rows = [&](const FtsQueryPtr& q) {
+    std::set<uint64_t> out;
+    for (const TextHit& h : Search(*q, sources, 100)) out.insert(h.row_id);
+    return out;
+  };
+  // Slop counts moves: one word between is 1, a swap is 2, two words between is 2.
+  EXPECT_EQ(rows(FtsQuery::Phrase("alpha beta", "", 0)), (std::set<uint64_t>{0}));
+  EXPECT_EQ(rows(FtsQuery::Phrase("alpha beta", "", 1)), (std::set<uint64_t>{0, 1}));
+  EXPECT_EQ(rows(FtsQuery::Phrase("alpha beta", "", 2)), (std::set<uint64_t>{0, 1, 2, 3}));
+  // A closer match scores higher.
+  auto hits = Search(*FtsQuery::Phrase("alpha beta", "", 2), sources, 100);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].row_id, 0u);
+  // Fuzzy: "alpha" within 1 edit is alpha and alphx; a prefix of 5 keeps only alpha.
+  EXPECT_EQ(rows(FtsQuery::Fuzzy("alpha", 1)), (std::set<uint64_t>{0, 1, 2, 3, 5}));
+  EXPECT_EQ(rows(FtsQuery::Fuzzy("alpha", 1, "", 5)), (std::set<uint64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(rows(FtsQuery::Fuzzy("alphz", 1, "", 4)), (std::set<uint64_t>{0, 1, 2, 3, 5}));
+  EXPECT_TRUE(rows(FtsQuery::Fuzzy("alp", 1)).empty());
+  auto limited = std::make_shared<FtsQuery>(*FtsQuery::Fuzzy("alphy", 1));
+  limited->max_expansions = 1;  // the more frequent of alpha and alphx
+  EXPECT_EQ(rows(limited), (std::set<uint64_t>{0, 1, 2, 3}));
+}
+
 TEST_F(FtsSearchTest, ErrorsNameTheProblem) {
   auto seg = Segment(0, 100, /*positions=*/false);
   const std::vector<ColumnSource> sources = {Source({seg.get()})};

@@ -29,6 +29,10 @@ class Scorer {
   // No document scores more.
   virtual float MaxScore() const = 0;
   virtual Status status() const { return Status::OK(); }
+  // Documents scoring below `score` are no longer wanted: a scorer may skip
+  // them without computing their score (documents scoring exactly `score`
+  // must still come).
+  virtual void SetMinCompetitiveScore(float) {}
 
  protected:
   uint64_t doc_ = kEnd;
@@ -97,6 +101,14 @@ class TermScorer : public Scorer {
   }
   // Bound of the block holding the current document.
   float BlockBound() const { return bounds_[cursor_.block()]; }
+  // The skip entry of the block holding the current document.
+  const SkipEntry& CurrentBlock() const { return list_.skips()[cursor_.block()]; }
+  // The first document of the next block.
+  uint64_t NextBlock() {
+    ++stats_->blocks_skipped;
+    return doc_ = Key(cursor_.EnterBlock(cursor_.block() + 1));
+  }
+  uint32_t df() const { return list_.df(); }
   PostingCursor& cursor() { return cursor_; }
 
  private:
@@ -116,15 +128,32 @@ class PhraseScorer : public Scorer {
  public:
   PhraseScorer(std::vector<std::unique_ptr<TermScorer>> terms, std::vector<uint32_t> offsets, int slop,
                float weight, const Norms& norms)
-      : terms_(std::move(terms)), offsets_(std::move(offsets)), slop_(slop), weight_(weight), norms_(norms) {
-    FindMatch(terms_[0]->doc());
+      : slop_(slop), weight_(weight), norms_(norms) {
+    // The rarest word leads (the order of the words does not matter to the
+    // matching, only their offsets).
+    std::vector<size_t> order(terms.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return terms[a]->df() < terms[b]->df(); });
+    for (size_t i : order) {
+      terms_.push_back(std::move(terms[i]));
+      offsets_.push_back(offsets[i]);
+    }
+    FindMatch();
   }
-  uint64_t Next() override { return FindMatch(terms_[0]->Next()); }
-  uint64_t Advance(uint64_t target) override { return FindMatch(terms_[0]->Advance(target)); }
+  uint64_t Next() override {
+    terms_[0]->Next();
+    return FindMatch();
+  }
+  uint64_t Advance(uint64_t target) override {
+    terms_[0]->Advance(target);
+    return FindMatch();
+  }
   float Score() override {
     return weight_ * freq_ / (freq_ + norms_.Denominator(0, norms_.lengths[static_cast<uint32_t>(doc_)]));
   }
   float MaxScore() const override { return weight_; }
+  void SetMinCompetitiveScore(float score) override { min_score_ = score; }
   Status status() const override {
     if (!status_.ok()) return status_;
     for (const auto& t : terms_) QUIVER_RETURN_NOT_OK(t->status());
@@ -132,25 +161,55 @@ class PhraseScorer : public Scorer {
   }
 
  private:
-  uint64_t FindMatch(uint64_t target) {
-    while (target != kEnd) {
-      // Every term on the same document.
+  // Score of `freq` matches in a document of `length` terms.
+  float Bound(uint32_t freq, uint32_t length) const {
+    const float f = static_cast<float>(freq);
+    return weight_ * f / (f + norms_.Denominator(0, length));
+  }
+
+  // From the lead word's current document on, the first document holding
+  // the phrase (and, once a minimum score is set, able to reach it).
+  uint64_t FindMatch() {
+    TermScorer& lead = *terms_[0];
+    for (uint64_t target = lead.doc(); target != kEnd;) {
+      // The phrase occurs at most as often as its lead word: blocks of the
+      // lead whose best tf and shortest document cannot compete are passed
+      // over whole (exact phrases; a sloppy one can match more often).
+      if (min_score_ > 0 && slop_ == 0) {
+        const SkipEntry& e = lead.CurrentBlock();
+        if (Bound(e.max_tf, e.min_length) < min_score_) {
+          target = lead.NextBlock();
+          continue;
+        }
+      }
+      // Every word on the same document.
       bool aligned = true;
-      for (auto& t : terms_) {
-        const uint64_t d = t->doc() < target ? t->Advance(target) : t->doc();
+      for (size_t i = 1; i < terms_.size(); ++i) {
+        TermScorer& t = *terms_[i];
+        const uint64_t d = t.doc() < target ? t.Advance(target) : t.doc();
         if (d != target) {
-          target = d == kEnd ? kEnd : std::max(d, target);
+          target = d == kEnd ? kEnd : lead.Advance(d);
           aligned = false;
           break;
         }
       }
-      if (!aligned) {
-        if (target != kEnd && terms_[0]->doc() < target) target = terms_[0]->Advance(target);
-        continue;
+      if (!aligned) continue;
+      // The phrase cannot occur more often than its rarest word (exact), or
+      // than its words together (sloppy): skip documents that could not
+      // compete even then, before decoding any position.
+      if (min_score_ > 0) {
+        uint32_t bound = slop_ == 0 ? std::numeric_limits<uint32_t>::max() : 0;
+        for (auto& t : terms_) {
+          bound = slop_ == 0 ? std::min(bound, t->cursor().tf()) : bound + t->cursor().tf();
+        }
+        if (Bound(bound, norms_.lengths[static_cast<uint32_t>(target)]) < min_score_) {
+          target = lead.Next();
+          continue;
+        }
       }
       freq_ = PhraseFrequency();
       if (freq_ > 0) return doc_ = target;
-      target = terms_[0]->Next();
+      target = lead.Next();
     }
     return doc_ = kEnd;
   }
@@ -208,6 +267,7 @@ class PhraseScorer : public Scorer {
   float weight_;
   Norms norms_;
   float freq_ = 0;
+  float min_score_ = 0;
   Status status_;
   std::vector<std::vector<uint32_t>> lists_;
   std::vector<size_t> index_;
@@ -371,6 +431,9 @@ class ScaledScorer : public Scorer {
   uint64_t Advance(uint64_t target) override { return doc_ = inner_->Advance(target); }
   float Score() override { return inner_->Score() * factor_; }
   float MaxScore() const override { return inner_->MaxScore() * factor_; }
+  void SetMinCompetitiveScore(float score) override {
+    if (factor_ > 0) inner_->SetMinCompetitiveScore(score / factor_);
+  }
   Status status() const override { return inner_->status(); }
 
  private:
@@ -797,8 +860,14 @@ bool Admitted(const DocSet* allowed, uint64_t doc) {
 
 // Every admitted document of `scorer` into `top`.
 Status CollectAll(Scorer& scorer, const DocSet* allowed, TopCollector& top) {
+  float threshold = top.threshold();
   for (uint64_t d = scorer.doc(); d != kEnd; d = scorer.Next()) {
-    if (Admitted(allowed, d)) top.Offer(d, scorer.Score());
+    if (!Admitted(allowed, d)) continue;
+    top.Offer(d, scorer.Score());
+    if (top.threshold() != threshold) {
+      threshold = top.threshold();
+      scorer.SetMinCompetitiveScore(threshold);
+    }
   }
   return scorer.status();
 }

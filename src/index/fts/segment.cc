@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <xxhash.h>
+
 #include "common/thread_pool.h"
 
 namespace quiver::index::fts {
@@ -55,15 +57,18 @@ uint64_t MemorySegment::memory_bytes() const {
 
 namespace {
 
+// Terms are short: XXH3 hashes them several times faster than std::hash.
 struct StringHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  size_t operator()(std::string_view s) const { return XXH3_64bits(s.data(), s.size()); }
 };
 
 // Rows per chunk analyzed by one task.
 constexpr int64_t kChunkRows = 2048;
 
 }  // namespace
+
+size_t SegmentBuilder::TermHash::operator()(std::string_view s) const { return StringHash()(s); }
 
 // The terms of consecutive documents, numbered from 0 within the chunk.
 struct SegmentBuilder::Chunk {
@@ -103,7 +108,6 @@ Status SegmentBuilder::AddBatch(const Array& column, std::span<const uint64_t> r
   std::vector<Chunk> chunks(static_cast<size_t>(num_chunks));
   auto analyze = [&](int64_t first, int64_t last) {
     std::vector<Token> tokens;
-    std::vector<std::pair<uint32_t, uint32_t>> terms;  // (local term id, position)
     for (int64_t c = first; c < last; ++c) {
       Chunk& chunk = chunks[c];
       const int64_t begin = c * kChunkRows;
@@ -126,20 +130,17 @@ Status SegmentBuilder::AddBatch(const Array& column, std::span<const uint64_t> r
         }
         const uint32_t doc = static_cast<uint32_t>(row - begin);
         chunk.lengths.push_back(static_cast<uint32_t>(tokens.size()));
-        terms.clear();
-        for (const Token& t : tokens) terms.emplace_back(chunk.Intern(t.text), t.position);
-        std::stable_sort(terms.begin(), terms.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (size_t i = 0; i < terms.size();) {
-          size_t j = i;
-          RawPostings& p = chunk.postings[terms[i].first];
-          while (j < terms.size() && terms[j].first == terms[i].first) {
-            if (positions_) p.positions.push_back(terms[j].second);
-            ++j;
+        // Tokens come in position order, so each term's postings stay
+        // sorted by document and position without sorting.
+        for (const Token& t : tokens) {
+          RawPostings& p = chunk.postings[chunk.Intern(t.text)];
+          if (p.docs.empty() || p.docs.back() != doc) {
+            p.docs.push_back(doc);
+            p.tfs.push_back(1);
+          } else {
+            ++p.tfs.back();
           }
-          p.docs.push_back(doc);
-          p.tfs.push_back(static_cast<uint32_t>(j - i));
-          i = j;
+          if (positions_) p.positions.push_back(t.position);
         }
       }
     }
@@ -163,7 +164,7 @@ Status SegmentBuilder::AddBatch(const Array& column, std::span<const uint64_t> r
 void SegmentBuilder::MergeChunk(Chunk& chunk, uint32_t first_doc) {
   for (size_t t = 0; t < chunk.postings.size(); ++t) {
     RawPostings& local = chunk.postings[t];
-    auto it = terms_.find(std::string(chunk.names[t]));
+    auto it = terms_.find(chunk.names[t]);
     if (it == terms_.end()) {
       for (uint32_t& d : local.docs) d += first_doc;
       terms_.emplace(std::string(chunk.names[t]), std::move(local));
@@ -190,12 +191,18 @@ void SegmentBuilder::AddDecoded(std::span<const uint64_t> row_ids, std::span<con
 }
 
 std::shared_ptr<MemorySegment> SegmentBuilder::Finish() {
+  std::vector<std::pair<std::string_view, RawPostings*>> order;
+  order.reserve(terms_.size());
+  for (auto& [term, postings] : terms_) order.emplace_back(term, &postings);
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::pair<std::string, MemorySegment::Term>> terms;
   std::vector<RawPostings*> raw;
-  terms.reserve(terms_.size());
-  for (auto& [term, postings] : terms_) terms.emplace_back(term, MemorySegment::Term{});
-  std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& entry : terms) raw.push_back(&terms_.at(entry.first));
+  terms.reserve(order.size());
+  raw.reserve(order.size());
+  for (const auto& [term, postings] : order) {
+    terms.emplace_back(std::string(term), MemorySegment::Term{});
+    raw.push_back(postings);
+  }
   auto encode = [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       RawPostings& p = *raw[i];

@@ -137,7 +137,11 @@ class SegmentBuilder {
   ThreadPool* pool_;
   std::vector<uint64_t> row_ids_;
   std::vector<uint32_t> lengths_;
-  std::unordered_map<std::string, RawPostings> terms_;
+  struct TermHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const;
+  };
+  std::unordered_map<std::string, RawPostings, TermHash, std::equal_to<>> terms_;
 };
 
 // Every term's decoded postings of `segment` (for merging).
