@@ -13,18 +13,9 @@ namespace {
 // Analyzes the live rows of `fragments` (all when unset) into `builder`.
 Status AddRows(const Snapshot& snap, int field, std::optional<std::vector<uint64_t>> fragments,
                index::fts::SegmentBuilder* builder, const IndexProgressFn& progress) {
-  int64_t total = 0;
-  for (const Fragment& f : snap.manifest->fragments) {
-    if (!fragments || std::find(fragments->begin(), fragments->end(), f.id) != fragments->end()) {
-      total += f.live_rows();
-    }
-  }
-  ScanSpec spec;
-  spec.fields = {field};
-  spec.with_row_id = true;
-  spec.batch_size = 65536;
-  spec.only_fragments = std::move(fragments);
-  QUIVER_ASSIGN_OR_RETURN(auto reader, OpenScan(std::make_shared<Snapshot>(snap), std::move(spec)));
+  const int64_t total = LiveRows(snap, fragments);
+  QUIVER_ASSIGN_OR_RETURN(auto reader,
+                          OpenColumnScan(std::make_shared<Snapshot>(snap), field, std::move(fragments)));
   for (;;) {
     QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, reader->Next());
     if (batch == nullptr) break;

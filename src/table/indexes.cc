@@ -50,17 +50,6 @@ class ProgressingReader : public BatchReader {
   int64_t rows_ = 0;
 };
 
-// (value, _rowid) of `field` for the given fragments (all when unset).
-Result<std::unique_ptr<BatchReader>> IndexInput(std::shared_ptr<const Snapshot> snap, int field,
-                                                std::optional<std::vector<uint64_t>> fragments) {
-  ScanSpec spec;
-  spec.fields = {field};
-  spec.with_row_id = true;
-  spec.batch_size = 65536;
-  spec.only_fragments = std::move(fragments);
-  return OpenScan(std::move(snap), std::move(spec));
-}
-
 }  // namespace
 
 namespace {
@@ -96,7 +85,7 @@ Result<std::string> UpdateIndexFiles(const std::shared_ptr<const Snapshot>& snap
     return UpdateFtsIndexFiles(*snap, meta, field, unindexed, removed, prefix);
   }
   QUIVER_ASSIGN_OR_RETURN(auto old, snap->files->OpenScalarIndex(meta));
-  QUIVER_ASSIGN_OR_RETURN(auto input, IndexInput(snap, field, unindexed));
+  QUIVER_ASSIGN_OR_RETURN(auto input, OpenColumnScan(snap, field, unindexed));
   QUIVER_ASSIGN_OR_RETURN(auto updated, old->Update(*input, removed, *snap->files->store(), prefix, {}));
   return updated.ToJson().dump();
 }
@@ -161,7 +150,7 @@ Result<uint64_t> Table::CreateIndex(const std::string& column, IndexType type, c
   } else if (fts) {
     details = BuildFtsIndexFiles(*snap, field_index, options, prefix);
   } else {
-    QUIVER_ASSIGN_OR_RETURN(auto scan, IndexInput(snap, field_index, std::nullopt));
+    QUIVER_ASSIGN_OR_RETURN(auto scan, OpenColumnScan(snap, field_index, std::nullopt));
     ProgressingReader input(std::move(scan), options.progress);
     auto built = index::BuildScalarIndex(scalar_type, *field, input, *impl_->files()->store(), prefix);
     details = built.ok() ? Result<std::string>(built->ToJson().dump()) : Result<std::string>(built.status());

@@ -394,3 +394,27 @@ Result<std::unique_ptr<BatchReader>> OpenScan(std::shared_ptr<const Snapshot> sn
 }
 
 }  // namespace quiver
+
+namespace quiver {
+
+Result<std::unique_ptr<BatchReader>> OpenColumnScan(std::shared_ptr<const Snapshot> snapshot, int field,
+                                                    std::optional<std::vector<uint64_t>> fragments) {
+  ScanSpec spec;
+  spec.fields = {field};
+  spec.with_row_id = true;
+  spec.batch_size = 65536;
+  spec.only_fragments = std::move(fragments);
+  return OpenScan(std::move(snapshot), std::move(spec));
+}
+
+int64_t LiveRows(const Snapshot& snapshot, const std::optional<std::vector<uint64_t>>& fragments) {
+  int64_t total = 0;
+  for (const Fragment& f : snapshot.manifest->fragments) {
+    if (!fragments || std::find(fragments->begin(), fragments->end(), f.id) != fragments->end()) {
+      total += f.live_rows();
+    }
+  }
+  return total;
+}
+
+}  // namespace quiver

@@ -48,4 +48,12 @@ inline uint64_t RowAddress(uint64_t fragment_id, int64_t offset) {
 
 Result<std::unique_ptr<BatchReader>> OpenScan(std::shared_ptr<const Snapshot> snapshot, ScanSpec spec);
 
+// The live rows of one schema field with their row ids (batches of
+// (value, _rowid), 65,536 rows at most), in the fragments `fragments` (all
+// when unset): what index builds read.
+Result<std::unique_ptr<BatchReader>> OpenColumnScan(std::shared_ptr<const Snapshot> snapshot, int field,
+                                                    std::optional<std::vector<uint64_t>> fragments);
+// The number of live rows in those fragments.
+int64_t LiveRows(const Snapshot& snapshot, const std::optional<std::vector<uint64_t>>& fragments);
+
 }  // namespace quiver

@@ -10,6 +10,7 @@
 #include "table/fts_indexes.h"
 #include "table/prefilter.h"
 #include "table/row_locator.h"
+#include "table/search_output.h"
 #include "table/table_impl.h"
 
 namespace quiver {
@@ -253,51 +254,15 @@ struct TextSearcher {
       ids.push_back(hits[i].row_id);
       scores.push_back(hits[i].score);
     }
-    std::vector<int> fields = plan.output_fields;
-    const size_t num_output = fields.size();
-    const bool postfilter = plan.predicate && !q.prefilter_;
-    if (postfilter) {
-      for (const std::string& name : expr::ReferencedColumns(*plan.predicate)) {
-        QUIVER_ASSIGN_OR_RETURN(const Field* f, plan.snap->schema().GetField(name));
-        const int index = static_cast<int>(f - plan.snap->schema().fields().data());
-        if (std::find(fields.begin(), fields.end(), index) == fields.end()) fields.push_back(index);
-      }
-    }
-    QUIVER_ASSIGN_OR_RETURN(BatchPtr rows, TakeRows(*plan.snap, ids, fields));
-    std::vector<int64_t> keep;
-    if (postfilter) {
-      QUIVER_ASSIGN_OR_RETURN(keep, expr::SelectRows(*plan.predicate, *rows));
-    } else {
-      keep.resize(ids.size());
-      for (size_t i = 0; i < keep.size(); ++i) keep[i] = static_cast<int64_t>(i);
-    }
-    if (static_cast<int64_t>(keep.size()) > q.limit_) keep.resize(static_cast<size_t>(q.limit_));
-    BatchPtr taken = rows;
-    if (keep.size() != ids.size()) {
-      QUIVER_ASSIGN_OR_RETURN(taken, TakeBatch(*rows, keep));
-    }
-    std::vector<Field> out_fields;
-    std::vector<ArrayPtr> out_columns;
-    for (size_t c = 0; c < num_output; ++c) {
-      out_fields.push_back(taken->schema()->field(static_cast<int>(c)));
-      out_columns.push_back(taken->column(static_cast<int>(c)));
-    }
-    const int64_t n = static_cast<int64_t>(keep.size());
-    auto score_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(float));
-    auto id_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(uint64_t));
-    for (int64_t i = 0; i < n; ++i) {
-      reinterpret_cast<float*>(score_buffer->mutable_data())[i] = scores[keep[i]];
-      reinterpret_cast<uint64_t*>(id_buffer->mutable_data())[i] = ids[keep[i]];
-    }
-    out_fields.emplace_back("_score", float32(), false);
-    out_columns.push_back(std::make_shared<Array>(float32(), n, std::vector<BufferPtr>{nullptr, score_buffer},
-                                                  std::vector<ArrayPtr>{}, 0));
-    if (q.with_row_id_) {
-      out_fields.emplace_back("_rowid", uint64(), false);
-      out_columns.push_back(std::make_shared<Array>(uint64(), n, std::vector<BufferPtr>{nullptr, id_buffer},
-                                                    std::vector<ArrayPtr>{}, 0));
-    }
-    return RecordBatch::Make(std::make_shared<Schema>(std::move(out_fields)), std::move(out_columns));
+    const expr::BoundExprPtr postfilter = q.prefilter_ ? nullptr : plan.predicate;
+    QUIVER_ASSIGN_OR_RETURN(TakenRows taken,
+                            TakeRowsForOutput(*plan.snap, ids, plan.output_fields, postfilter));
+    std::vector<int64_t>& selected = taken.passing;
+    if (static_cast<int64_t>(selected.size()) > q.limit_) selected.resize(static_cast<size_t>(q.limit_));
+    std::vector<std::pair<Field, ArrayPtr>> extra;
+    extra.emplace_back(Field("_score", float32(), false), SelectedFloats(scores, selected));
+    if (q.with_row_id_) extra.emplace_back(Field("_rowid", uint64(), false), SelectedUInt64s(ids, selected));
+    return AssembleOutput(taken.rows, plan.output_fields.size(), selected, std::move(extra));
   }
 
   static Result<std::string> Explain(const TextQuery& q) {

@@ -45,20 +45,11 @@ Result<Matrix> ReadVectors(const Snapshot& snap, int field, std::optional<std::v
   const Field& f = snap.schema().field(field);
   Matrix matrix;
   matrix.dim = f.type->list_size();
-  int64_t total = 0;
-  for (const Fragment& fr : snap.manifest->fragments) {
-    if (!fragments || std::find(fragments->begin(), fragments->end(), fr.id) != fragments->end()) {
-      total += fr.live_rows();
-    }
-  }
+  const int64_t total = LiveRows(snap, fragments);
   matrix.values.reserve(static_cast<size_t>(total) * matrix.dim);
   matrix.row_ids.reserve(static_cast<size_t>(total));
-  ScanSpec spec;
-  spec.fields = {field};
-  spec.with_row_id = true;
-  spec.batch_size = 65536;
-  spec.only_fragments = std::move(fragments);
-  QUIVER_ASSIGN_OR_RETURN(auto reader, OpenScan(std::make_shared<Snapshot>(snap), std::move(spec)));
+  QUIVER_ASSIGN_OR_RETURN(auto reader,
+                          OpenColumnScan(std::make_shared<Snapshot>(snap), field, std::move(fragments)));
   for (;;) {
     QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, reader->Next());
     if (batch == nullptr) break;

@@ -20,6 +20,7 @@
 #include "table/prefilter.h"
 #include "table/row_locator.h"
 #include "table/scan_reader.h"
+#include "table/search_output.h"
 #include "table/snapshot.h"
 #include "table/table_impl.h"
 #include "table/vector_column.h"
@@ -583,65 +584,22 @@ struct VectorSearch {
         query_index.push_back(static_cast<int32_t>(i));
       }
     }
-    std::vector<int> fields = plan.output_fields;
-    const size_t num_output = fields.size();
-    const bool postfilter = plan.predicate && !q.prefilter_;
-    if (postfilter) {
-      for (const std::string& name : expr::ReferencedColumns(*plan.predicate)) {
-        QUIVER_ASSIGN_OR_RETURN(const Field* f, plan.snap->schema().GetField(name));
-        const int index = static_cast<int>(f - plan.snap->schema().fields().data());
-        if (std::find(fields.begin(), fields.end(), index) == fields.end()) fields.push_back(index);
-      }
-    }
-    QUIVER_ASSIGN_OR_RETURN(BatchPtr rows, TakeRows(*plan.snap, ids, fields));
-    std::vector<int64_t> keep;
-    if (postfilter) {
-      QUIVER_ASSIGN_OR_RETURN(keep, expr::SelectRows(*plan.predicate, *rows));
-    } else {
-      keep.resize(ids.size());
-      for (size_t i = 0; i < keep.size(); ++i) keep[i] = static_cast<int64_t>(i);
-    }
+    const expr::BoundExprPtr postfilter = q.prefilter_ ? nullptr : plan.predicate;
+    QUIVER_ASSIGN_OR_RETURN(TakenRows taken,
+                            TakeRowsForOutput(*plan.snap, ids, plan.output_fields, postfilter));
     // limit per query (the offset was applied above)
     std::vector<int64_t> selected;
     std::vector<int64_t> per_query(nearest.size(), 0);
-    for (int64_t r : keep) {
+    for (int64_t r : taken.passing) {
       if (per_query[query_index[r]]++ < q.limit_) selected.push_back(r);
     }
-
-    std::vector<Field> out_fields;
-    std::vector<ArrayPtr> out_columns;
-    BatchPtr taken = rows;
-    if (selected.size() != ids.size()) {
-      QUIVER_ASSIGN_OR_RETURN(taken, TakeBatch(*rows, selected));
-    }
-    for (size_t c = 0; c < num_output; ++c) {
-      out_fields.push_back(taken->schema()->field(static_cast<int>(c)));
-      out_columns.push_back(taken->column(static_cast<int>(c)));
-    }
-    const int64_t n = static_cast<int64_t>(selected.size());
-    auto dist_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(float));
-    auto id_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(uint64_t));
-    auto query_buffer = Buffer::Allocate(static_cast<size_t>(n) * sizeof(int32_t));
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t r = selected[i];
-      reinterpret_cast<float*>(dist_buffer->mutable_data())[i] = distances[r];
-      reinterpret_cast<uint64_t*>(id_buffer->mutable_data())[i] = ids[r];
-      reinterpret_cast<int32_t*>(query_buffer->mutable_data())[i] = query_index[r];
-    }
-    out_fields.emplace_back("_distance", float32(), false);
-    out_columns.push_back(std::make_shared<Array>(float32(), n, std::vector<BufferPtr>{nullptr, dist_buffer},
-                                                  std::vector<ArrayPtr>{}, 0));
-    if (q.with_row_id_) {
-      out_fields.emplace_back("_rowid", uint64(), false);
-      out_columns.push_back(std::make_shared<Array>(uint64(), n, std::vector<BufferPtr>{nullptr, id_buffer},
-                                                    std::vector<ArrayPtr>{}, 0));
-    }
+    std::vector<std::pair<Field, ArrayPtr>> extra;
+    extra.emplace_back(Field("_distance", float32(), false), SelectedFloats(distances, selected));
+    if (q.with_row_id_) extra.emplace_back(Field("_rowid", uint64(), false), SelectedUInt64s(ids, selected));
     if (q.queries_.size() > 1) {
-      out_fields.emplace_back("query_index", int32(), false);
-      out_columns.push_back(std::make_shared<Array>(int32(), n, std::vector<BufferPtr>{nullptr, query_buffer},
-                                                    std::vector<ArrayPtr>{}, 0));
+      extra.emplace_back(Field("query_index", int32(), false), SelectedInt32s(query_index, selected));
     }
-    return RecordBatch::Make(std::make_shared<Schema>(std::move(out_fields)), std::move(out_columns));
+    return AssembleOutput(taken.rows, plan.output_fields.size(), selected, std::move(extra));
   }
 
   static Result<std::string> Explain(const VectorQuery& q) {
