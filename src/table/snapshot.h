@@ -65,7 +65,7 @@ class TableFiles {
   // kDerivedEntries stay; the least recently used leave first.
   using DerivedLoader = std::function<Result<std::shared_ptr<const void>>()>;
   Result<std::shared_ptr<const void>> CachedDerived(const std::string& key, const DerivedLoader& load);
-  static constexpr size_t kDerivedEntries = 32;
+  static constexpr size_t kDerivedEntries = 256;
 
   using VectorLoader = std::function<Result<std::shared_ptr<const VectorColumn>>()>;
   // The vector column cached under `key`, or load() (its result cached).

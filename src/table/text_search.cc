@@ -88,12 +88,6 @@ struct TextPlan {
   int64_t want = 0;
 };
 
-std::string FragmentKey(const std::vector<const Fragment*>& fragments) {
-  std::string key;
-  for (const Fragment* f : fragments) key += std::to_string(f->id) + ",";
-  return key;
-}
-
 // The documents of `reader` that are live rows of `covered` (null when
 // that is every document).
 Result<std::shared_ptr<const DocSet>> LiveDocs(const Snapshot& snap, const TextColumn& c) {
@@ -197,25 +191,28 @@ Status Prepare(TextPlan& plan, const Allowed* allowed) {
       c.source.allowed.push_back(live.get());
     }
     if (c.unindexed.empty()) continue;
-    // Rows added since the build: analyzed once per set of fragments.
-    const std::string key = "fts-mem:" + c.index->uuid + ":" + FragmentKey(c.unindexed);
+    // Rows added since the build: each fragment analyzed once (again only
+    // when its deletions change), one in-memory segment each.
     const index::fts::Analyzer& analyzer = c.reader->analyzer();
     const bool positions = c.reader->has_positions();
-    QUIVER_ASSIGN_OR_RETURN(
-        auto segment_any, snap.files->CachedDerived(key, [&]() -> Result<std::shared_ptr<const void>> {
-          QUIVER_ASSIGN_OR_RETURN(auto segment,
-                                  TextSegmentOf(snap, c.field, c.unindexed, analyzer, positions));
-          return std::shared_ptr<const void>(segment);
-        }));
-    auto segment = std::static_pointer_cast<const index::fts::MemorySegment>(segment_any);
-    c.keep.push_back(segment);
-    c.source.segments.push_back(segment.get());
-    if (allowed != nullptr) {
-      auto docs = AllowedDocs(*segment, *allowed, nullptr);
-      c.source.allowed.push_back(docs.get());
-      c.keep.push_back(docs);
-    } else {
-      c.source.allowed.push_back(nullptr);  // the segment holds live rows only
+    for (const Fragment* f : c.unindexed) {
+      const std::string key = "fts-mem:" + c.index->uuid + ":" + std::to_string(f->id) + ":" +
+                              (f->deletion ? f->deletion->key : std::string());
+      QUIVER_ASSIGN_OR_RETURN(
+          auto segment_any, snap.files->CachedDerived(key, [&]() -> Result<std::shared_ptr<const void>> {
+            QUIVER_ASSIGN_OR_RETURN(auto segment, TextSegmentOf(snap, c.field, {f}, analyzer, positions));
+            return std::shared_ptr<const void>(segment);
+          }));
+      auto segment = std::static_pointer_cast<const index::fts::MemorySegment>(segment_any);
+      c.keep.push_back(segment);
+      c.source.segments.push_back(segment.get());
+      if (allowed != nullptr) {
+        auto docs = AllowedDocs(*segment, *allowed, nullptr);
+        c.source.allowed.push_back(docs.get());
+        c.keep.push_back(docs);
+      } else {
+        c.source.allowed.push_back(nullptr);  // the segment holds live rows only
+      }
     }
   }
   return Status::OK();

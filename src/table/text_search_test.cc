@@ -145,6 +145,13 @@ TEST_F(TextSearchTest, NewRowsAreSearchableAtOnceWithTheScoresOptimizeGives) {
   bool saw_new = false;
   for (const auto& [id, score] : before) saw_new = saw_new || id >= 2000;
   EXPECT_TRUE(saw_new);
+  // Rows deleted from the new fragment after it was searched never appear.
+  ASSERT_TRUE(table_->Delete("id >= 2400").ok());
+  for (const auto& [id, score] : Run(table_->TextSearch("heat transfer nozzle").Limit(100000))) {
+    EXPECT_LT(id, 2400) << id;
+  }
+  ASSERT_TRUE(table_->Add({MakeBatch(2400, 100)}).ok());
+  before = Run(table_->TextSearch("heat transfer nozzle").Limit(100000));
   ASSERT_TRUE(table_->OptimizeIndices().ok());
   auto info = table_->ListIndices();
   EXPECT_EQ((*info)[0].num_unindexed_rows, 0);
