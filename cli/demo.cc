@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -237,6 +238,7 @@ struct DemoState {
   };
   std::vector<Query> queries;               // stored vectors used as queries
   std::vector<std::vector<int64_t>> exact;  // their exact top 10
+  std::vector<std::string> text_queries;    // two words of each query row's text
 };
 
 // 100 rows of the first batch (spread over it) as queries.
@@ -249,7 +251,8 @@ std::vector<DemoState::Query> DemoQueries(const DemoState& s) {
     const float* values = vectors.child(0)->values<float>() + vectors.offset() * kDim;
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
       if ((base + r) % std::max<int64_t>(1, s.rows / 100) != 0 || out.size() >= 100) continue;
-      out.push_back({ids.values<int64_t>()[r], std::vector<float>(values + r * kDim, values + (r + 1) * kDim)});
+      out.push_back(
+          {ids.values<int64_t>()[r], std::vector<float>(values + r * kDim, values + (r + 1) * kDim)});
     }
     base += batch->num_rows();
   }
@@ -438,7 +441,8 @@ std::vector<Step> MakeSteps() {
                        QUIVER_ASSIGN_OR_RETURN(BatchPtr hits,
                                                s.table->Search(q.vector).Limit(10).Columns({"id"}).ToBatch());
                        QUIVER_RETURN_NOT_OK(Expect(hits->num_rows(), 10, "exact search results"));
-                       QUIVER_RETURN_NOT_OK(Expect(hits->column(0)->values<int64_t>()[0], q.id, "nearest id"));
+                       QUIVER_RETURN_NOT_OK(
+                           Expect(hits->column(0)->values<int64_t>()[0], q.id, "nearest id"));
                        s.exact.push_back(IdsOf(*hits));
                      }
                      return StepResult{0, "each query's own row first", {}};
@@ -451,27 +455,80 @@ std::vector<Step> MakeSteps() {
                      std::string size;
                      for (const IndexInfo& info : indices) {
                        if (info.type == "IVF_PQ") {
-                         size = std::to_string(info.num_partitions) + " partitions, " + FormatBytes(info.size_bytes);
+                         size = std::to_string(info.num_partitions) + " partitions, " +
+                                FormatBytes(info.size_bytes);
                        }
                      }
                      return StepResult{s.rows, size + ", version " + std::to_string(version), {}};
                    }});
-  steps.push_back({Title("100 IVF_PQ searches (nprobes 20, refine 10)"), [](DemoState& s) -> Result<StepResult> {
-                     double hits = 0;
-                     for (size_t i = 0; i < s.queries.size(); ++i) {
-                       QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, s.table->Search(s.queries[i].vector)
-                                                                   .Nprobes(20)
-                                                                   .RefineFactor(10)
-                                                                   .Limit(10)
-                                                                   .Columns({"id"})
-                                                                   .ToBatch());
-                       for (int64_t id : IdsOf(*batch)) {
-                         hits += std::count(s.exact[i].begin(), s.exact[i].end(), id);
+  steps.push_back(
+      {Title("100 IVF_PQ searches (nprobes 20, refine 10)"), [](DemoState& s) -> Result<StepResult> {
+         double hits = 0;
+         for (size_t i = 0; i < s.queries.size(); ++i) {
+           QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, s.table->Search(s.queries[i].vector)
+                                                       .Nprobes(20)
+                                                       .RefineFactor(10)
+                                                       .Limit(10)
+                                                       .Columns({"id"})
+                                                       .ToBatch());
+           for (int64_t id : IdsOf(*batch)) {
+             hits += std::count(s.exact[i].begin(), s.exact[i].end(), id);
+           }
+         }
+         char recall[64];
+         std::snprintf(recall, sizeof(recall), "recall@10 %.3f vs exact", hits / (10.0 * s.queries.size()));
+         return StepResult{0, recall, {}};
+       }});
+  steps.push_back(
+      {Title("create FTS index on text"), [](DemoState& s) -> Result<StepResult> {
+         IndexOptions options;
+         options.fts.with_position = true;
+         QUIVER_ASSIGN_OR_RETURN(uint64_t version, s.table->CreateIndex("text", IndexType::kFts, options));
+         // The queries: the first two words of each query row.
+         std::string ids;
+         for (const auto& q : s.queries) ids += (ids.empty() ? "" : ", ") + std::to_string(q.id);
+         QUIVER_ASSIGN_OR_RETURN(
+             BatchPtr rows, s.table->Scan().Where("id IN (" + ids + ")").Columns({"id", "text"}).ToBatch());
+         QUIVER_RETURN_NOT_OK(Expect(rows->num_rows(), static_cast<int64_t>(s.queries.size()), "query rows"));
+         std::map<int64_t, std::string> words;
+         for (int64_t i = 0; i < rows->num_rows(); ++i) {
+           const std::string text(rows->column(1)->GetView(i));
+           words[rows->column(0)->values<int64_t>()[i]] = text.substr(0, text.find(' ', text.find(' ') + 1));
+         }
+         s.text_queries.clear();
+         for (const auto& q : s.queries) s.text_queries.push_back(words[q.id]);
+         return StepResult{s.rows, "version " + std::to_string(version), {}};
+       }});
+  steps.push_back({Title("100 text searches (2 words, AND), top 10"), [](DemoState& s) -> Result<StepResult> {
+                     int64_t found = 0;
+                     for (const std::string& text : s.text_queries) {
+                       QUIVER_ASSIGN_OR_RETURN(
+                           BatchPtr hits, s.table->TextSearch(FtsQuery::Match(text, "", /*conjunction=*/true))
+                                              .Limit(10)
+                                              .Columns({"id"})
+                                              .ToBatch());
+                       // The query row holds both words, so there is at least one match.
+                       if (hits->num_rows() == 0) {
+                         return Status::Internal("text search for \"" + text + "\" found no row");
                        }
+                       found += hits->num_rows();
                      }
-                     char recall[64];
-                     std::snprintf(recall, sizeof(recall), "recall@10 %.3f vs exact", hits / (10.0 * s.queries.size()));
-                     return StepResult{0, recall, {}};
+                     char note[64];
+                     std::snprintf(note, sizeof(note), "%.1f rows each",
+                                   static_cast<double>(found) / s.text_queries.size());
+                     return StepResult{0, note, {}};
+                   }});
+  steps.push_back({Title("100 hybrid searches (RRF), top 10"), [](DemoState& s) -> Result<StepResult> {
+                     int64_t first = 0;
+                     for (size_t i = 0; i < s.queries.size(); ++i) {
+                       HybridQuery q(*s.table, s.queries[i].vector, FtsQuery::Match(s.text_queries[i]));
+                       q.Limit(10).Columns({"id"});
+                       q.vector().Nprobes(20).RefineFactor(10);
+                       QUIVER_ASSIGN_OR_RETURN(BatchPtr hits, q.ToBatch());
+                       QUIVER_RETURN_NOT_OK(Expect(hits->num_rows(), 10, "hybrid results"));
+                       first += IdsOf(*hits)[0] == s.queries[i].id;
+                     }
+                     return StepResult{0, std::to_string(first) + "/100 with the query's own row first", {}};
                    }});
   steps.push_back({Title("delete where category = 'c9'"), [](DemoState& s) -> Result<StepResult> {
                      QUIVER_ASSIGN_OR_RETURN(DeleteResult r, s.table->Delete("category = 'c9'"));
