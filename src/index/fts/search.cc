@@ -29,9 +29,9 @@ class Scorer {
   // No document scores more.
   virtual float MaxScore() const = 0;
   virtual Status status() const { return Status::OK(); }
-  // Documents scoring below `score` are no longer wanted: a scorer may skip
-  // them without computing their score (documents scoring exactly `score`
-  // must still come).
+  // Documents scoring at most `score` are no longer wanted (the top k is
+  // full and keeps its earlier rows on ties): a scorer may skip them
+  // without computing their score.
   virtual void SetMinCompetitiveScore(float) {}
 
  protected:
@@ -177,7 +177,7 @@ class PhraseScorer : public Scorer {
       // over whole (exact phrases; a sloppy one can match more often).
       if (min_score_ > 0 && slop_ == 0) {
         const SkipEntry& e = lead.CurrentBlock();
-        if (Bound(e.max_tf, e.min_length) < min_score_) {
+        if (Bound(e.max_tf, e.min_length) <= min_score_) {
           target = lead.NextBlock();
           continue;
         }
@@ -202,7 +202,7 @@ class PhraseScorer : public Scorer {
         for (auto& t : terms_) {
           bound = slop_ == 0 ? std::min(bound, t->cursor().tf()) : bound + t->cursor().tf();
         }
-        if (Bound(bound, norms_.lengths[static_cast<uint32_t>(target)]) < min_score_) {
+        if (Bound(bound, norms_.lengths[static_cast<uint32_t>(target)]) <= min_score_) {
           target = lead.Next();
           continue;
         }
