@@ -688,6 +688,14 @@ struct Analyzer::Impl {
   template <bool kWhitespace>
   uint32_t Split(std::string_view text, uint32_t position, ThreadState& st, CachedStemmer* stemmer,
                  std::vector<Token>* out) const {
+    return SplitWith<kWhitespace>(text, position, [&](std::string_view token, bool ascii, uint32_t at) {
+      EmitWord(token, ascii, at, st, stemmer, out);
+    });
+  }
+
+  // Splits `text` into tokens, calling emit(token, ascii, position) for each.
+  template <bool kWhitespace, typename Emit>
+  static uint32_t SplitWith(std::string_view text, uint32_t position, Emit&& emit) {
     const auto* p = reinterpret_cast<const uint8_t*>(text.data());
     const size_t n = text.size();
     auto ascii_in_token = [](uint8_t b) { return kWhitespace ? !kAscii.space[b] : kAscii.word[b]; };
@@ -723,7 +731,7 @@ struct Analyzer::Impl {
         ascii = false;
         i += len;
       }
-      EmitWord(text.substr(start, i - start), ascii, position++, st, stemmer, out);
+      emit(text.substr(start, i - start), ascii, position++);
     }
   }
 };
@@ -790,6 +798,17 @@ uint32_t Analyzer::Analyze(std::string_view text, uint32_t first_position, std::
   }
   st.TrimScratch();
   return end;
+}
+
+bool Analyzer::word_tokenizer() const {
+  return impl_->kind == TokenizerKind::kSimple || impl_->kind == TokenizerKind::kWhitespace;
+}
+
+uint32_t Analyzer::Tokenize(std::string_view text, uint32_t first_position, WordFn word,
+                            void* context) const {
+  auto emit = [&](std::string_view token, bool, uint32_t position) { word(context, token, position); };
+  if (impl_->kind == TokenizerKind::kWhitespace) return Impl::SplitWith<true>(text, first_position, emit);
+  return Impl::SplitWith<false>(text, first_position, emit);
 }
 
 std::string Analyzer::NormalizeTerm(std::string_view word) const {

@@ -90,9 +90,19 @@ class Analyzer {
   // one row (a list of strings) can be analyzed one after another.
   uint32_t Analyze(std::string_view text, uint32_t first_position, std::vector<Token>* out) const;
 
+  // The tokenizer alone, for callers that apply the filters once per
+  // distinct word with NormalizeTerm and remember the result (index builds):
+  // calls word(context, token, position) for every token before any filter,
+  // and returns the position after the last one, as Analyze does. Only for
+  // the word tokenizers ("simple", "whitespace"; see word_tokenizer()); the
+  // others must go through Analyze.
+  using WordFn = void (*)(void* context, std::string_view token, uint32_t position);
+  uint32_t Tokenize(std::string_view text, uint32_t first_position, WordFn word, void* context) const;
+  bool word_tokenizer() const;
+
   // One query word normalised as an index term would be (the same filters,
   // no tokenizing); empty when it is a stop word or too long. Used for fuzzy
-  // and prefix terms. With "ngram" this is the whole word, not its n-grams.
+  // and prefix terms, and with Tokenize. With "ngram" this is the whole word, not its n-grams.
   std::string NormalizeTerm(std::string_view word) const;
 
  private:

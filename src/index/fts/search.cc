@@ -182,6 +182,14 @@ class PhraseScorer : public Scorer {
           continue;
         }
       }
+      // An exact phrase occurs at most as often as the lead word does in this
+      // document: when even that cannot compete, the other words' lists are
+      // not touched.
+      if (min_score_ > 0 && slop_ == 0 &&
+          Bound(lead.cursor().tf(), norms_.lengths[static_cast<uint32_t>(target)]) <= min_score_) {
+        target = lead.Next();
+        continue;
+      }
       // Every word on the same document.
       bool aligned = true;
       for (size_t i = 1; i < terms_.size(); ++i) {

@@ -64,7 +64,7 @@ struct StringHash {
 };
 
 // Rows per chunk analyzed by one task.
-constexpr int64_t kChunkRows = 2048;
+constexpr int64_t kChunkRows = 16384;
 
 }  // namespace
 
@@ -77,14 +77,51 @@ struct SegmentBuilder::Chunk {
   std::vector<RawPostings> postings;
   std::vector<uint32_t> lengths;
 
-  uint32_t Intern(const std::string& term) {
-    auto it = ids.find(std::string_view(term));
+  // The document being added, and its length so far.
+  const Analyzer* analyzer = nullptr;
+  bool positions = false;
+  uint32_t doc = 0;
+  uint32_t length = 0;
+  // Each distinct token as written -> its term id, or -1 when the filters
+  // drop it: the filters (lower case, stemming, stop words) run once per
+  // distinct word of the chunk instead of once per occurrence.
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> words;
+
+  uint32_t Intern(std::string_view term) {
+    auto it = ids.find(term);
     if (it != ids.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(postings.size());
-    auto inserted = ids.emplace(term, id).first;
+    auto inserted = ids.emplace(std::string(term), id).first;
     names.push_back(inserted->first);
     postings.emplace_back();
     return id;
+  }
+
+  // One occurrence of term `id` at `position` in the current document;
+  // tokens come in position order, so each term's postings stay sorted by
+  // document and position without sorting.
+  void AddTerm(uint32_t id, uint32_t position) {
+    RawPostings& p = postings[id];
+    if (p.docs.empty() || p.docs.back() != doc) {
+      p.docs.push_back(doc);
+      p.tfs.push_back(1);
+    } else {
+      ++p.tfs.back();
+    }
+    if (positions) p.positions.push_back(position);
+    ++length;
+  }
+
+  static void AddWord(void* context, std::string_view token, uint32_t position) {
+    Chunk& chunk = *static_cast<Chunk*>(context);
+    auto it = chunk.words.find(token);
+    if (it == chunk.words.end()) {
+      const std::string term = chunk.analyzer->NormalizeTerm(token);
+      it = chunk.words
+               .emplace(std::string(token), term.empty() ? -1 : static_cast<int32_t>(chunk.Intern(term)))
+               .first;
+    }
+    if (it->second >= 0) chunk.AddTerm(static_cast<uint32_t>(it->second), position);
   }
 };
 
@@ -106,6 +143,11 @@ Status SegmentBuilder::AddBatch(const Array& column, std::span<const uint64_t> r
   const int64_t n = column.length();
   const int64_t num_chunks = (n + kChunkRows - 1) / kChunkRows;
   std::vector<Chunk> chunks(static_cast<size_t>(num_chunks));
+  for (Chunk& chunk : chunks) {
+    chunk.analyzer = analyzer_;
+    chunk.positions = positions_;
+  }
+  const bool by_word = analyzer_->word_tokenizer();
   auto analyze = [&](int64_t first, int64_t last) {
     std::vector<Token> tokens;
     for (int64_t c = first; c < last; ++c) {
@@ -114,34 +156,29 @@ Status SegmentBuilder::AddBatch(const Array& column, std::span<const uint64_t> r
       const int64_t end = std::min(n, begin + kChunkRows);
       chunk.lengths.reserve(static_cast<size_t>(end - begin));
       for (int64_t row = begin; row < end; ++row) {
-        tokens.clear();
+        chunk.doc = static_cast<uint32_t>(row - begin);
+        chunk.length = 0;
+        // Adds the terms of one value; returns the position after it.
+        auto add = [&](std::string_view text, uint32_t position) -> uint32_t {
+          if (by_word) return analyzer_->Tokenize(text, position, &Chunk::AddWord, &chunk);
+          tokens.clear();
+          const uint32_t next = analyzer_->Analyze(text, position, &tokens);
+          for (const Token& t : tokens) chunk.AddTerm(chunk.Intern(t.text), t.position);
+          return next;
+        };
         if (!column.IsNull(row)) {
           if (is_list) {
             auto [b, e] = column.ListRange(row);
             uint32_t position = 0;
             for (int64_t v = b; v < e; ++v) {
               // A gap between values, so phrases do not span two of them.
-              if (!strings->IsNull(v))
-                position = analyzer_->Analyze(strings->GetView(v), position, &tokens) + 1;
+              if (!strings->IsNull(v)) position = add(strings->GetView(v), position) + 1;
             }
           } else {
-            analyzer_->Analyze(column.GetView(row), 0, &tokens);
+            add(column.GetView(row), 0);
           }
         }
-        const uint32_t doc = static_cast<uint32_t>(row - begin);
-        chunk.lengths.push_back(static_cast<uint32_t>(tokens.size()));
-        // Tokens come in position order, so each term's postings stay
-        // sorted by document and position without sorting.
-        for (const Token& t : tokens) {
-          RawPostings& p = chunk.postings[chunk.Intern(t.text)];
-          if (p.docs.empty() || p.docs.back() != doc) {
-            p.docs.push_back(doc);
-            p.tfs.push_back(1);
-          } else {
-            ++p.tfs.back();
-          }
-          if (positions_) p.positions.push_back(t.position);
-        }
+        chunk.lengths.push_back(chunk.length);
       }
     }
   };
