@@ -119,6 +119,13 @@ Summary Summarise(std::vector<double> times) {
   return s;
 }
 
+nlohmann::json SummaryJson(const std::vector<double>& times) {
+  const Summary s = Summarise(times);
+  if (s.reps == 0) return {{"reps", 0}};
+  return {{"median", s.median}, {"mean", s.mean}, {"p99", s.p99},
+          {"min", s.min},       {"max", s.max},   {"reps", s.reps}};
+}
+
 std::string Grouped(uint64_t v) {
   std::string digits = std::to_string(v), out;
   for (size_t i = 0; i < digits.size(); ++i) {

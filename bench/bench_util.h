@@ -60,6 +60,9 @@ struct Summary {
   int reps = 0;
 };
 Summary Summarise(std::vector<double> times);
+// Median, min and max of repeated runs, mean and p99 for latencies, as JSON
+// ({"reps": 0} when there were none).
+nlohmann::json SummaryJson(const std::vector<double>& times);
 
 // `v` with thousands separators: 1,234,567.
 std::string Grouped(uint64_t v);

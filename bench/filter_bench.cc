@@ -71,14 +71,6 @@ struct Expected {
   int64_t update_check_rows = 0;  // rows matching kUpdateCheck after the update
 };
 
-// Median, min and max of repeated runs; mean and p99 for latencies.
-json SummaryJson(const std::vector<double>& times) {
-  const Summary s = Summarise(times);
-  if (s.reps == 0) return {{"reps", 0}};
-  return {{"median", s.median}, {"mean", s.mean}, {"p99", s.p99},
-          {"min", s.min},       {"max", s.max},   {"reps", s.reps}};
-}
-
 [[noreturn]] void Usage(const char* argv0) {
   std::fprintf(
       stderr,

@@ -139,12 +139,6 @@ QuerySet MakeQueries(const BenchData& d, const Options& o) {
   return q;
 }
 
-json SummaryJson(const std::vector<double>& times) {
-  const Summary s = Summarise(times);
-  return {{"median", s.median}, {"mean", s.mean}, {"p99", s.p99},
-          {"min", s.min},       {"max", s.max},   {"reps", s.reps}};
-}
-
 std::vector<int64_t> IdsOf(const BatchPtr& batch) {
   std::vector<int64_t> out;
   ArrayPtr ids = batch->GetColumn("id");

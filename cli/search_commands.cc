@@ -4,6 +4,7 @@
 // checks).
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -104,47 +105,68 @@ Result<std::vector<std::vector<float>>> ReadQueryFile(const std::string& path) {
   return out;
 }
 
-VectorQuery MakeQuery(const Table& table, std::vector<float> vector, const SearchArgs& a) {
-  VectorQuery q = table.Search(std::move(vector));
-  q.Limit(a.k).Offset(a.offset).Columns(a.columns).WithRowId(a.with_rowid).BypassVectorIndex(a.bypass_index);
+// The vector side's settings from the flags (plain and hybrid searches).
+void ApplyVectorFlags(const SearchArgs& a, VectorQuery& q) {
   if (!a.column.empty()) q.Column(a.column);
   if (!a.metric.empty()) q.Metric(a.metric);
-  if (!a.where.empty()) q.Where(a.where).Prefilter(!a.postfilter);
   if (a.nprobes) q.Nprobes(*a.nprobes);
   if (a.refine) q.RefineFactor(*a.refine);
   if (a.ef) q.Ef(*a.ef);
+}
+
+VectorQuery MakeQuery(const Table& table, std::vector<float> vector, const SearchArgs& a) {
+  VectorQuery q = table.Search(std::move(vector));
+  q.Limit(a.k).Offset(a.offset).Columns(a.columns).WithRowId(a.with_rowid).BypassVectorIndex(a.bypass_index);
+  if (!a.where.empty()) q.Where(a.where).Prefilter(!a.postfilter);
+  ApplyVectorFlags(a, q);
   return q;
 }
 
-// One JSON line per query with the id column's values (the _rowid when the
-// table has no `id` column), then the total search time.
-Status RunQueryFile(const Table& table, SearchArgs a) {
-  QUIVER_ASSIGN_OR_RETURN(auto queries, ReadQueryFile(a.queries));
+// Runs `n` queries, run(i, a) with `a` projecting only the id column (the
+// _rowid when the table has no `id` column), then prints one JSON line per
+// query, {"ids": [...], "<key>": [...]} with the values of the first of
+// `value_columns` the results have, and the total search time.
+Status RunAndPrint(const Table& table, SearchArgs a, size_t n,
+                   const std::function<Result<BatchPtr>(size_t, const SearchArgs&)>& run, const char* key,
+                   std::initializer_list<const char*> value_columns) {
   const bool has_id = table.schema()->GetField("id").ok();
   a.columns = {has_id ? std::string("id") : table.schema()->field(0).name};
   a.with_rowid = !has_id;
   std::vector<BatchPtr> results;
-  results.reserve(queries.size());
+  results.reserve(n);
   const auto start = std::chrono::steady_clock::now();
-  for (auto& q : queries) {
-    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, MakeQuery(table, std::move(q), a).ToBatch());
+  for (size_t i = 0; i < n; ++i) {
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, run(i, a));
     results.push_back(std::move(batch));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const BatchPtr& batch : results) {
     ArrayPtr ids = batch->GetColumn(has_id ? "id" : "_rowid");
-    ArrayPtr distances = batch->GetColumn("_distance");
+    ArrayPtr values;
+    for (const char* name : value_columns) {
+      if (!values) values = batch->GetColumn(name);
+    }
     nlohmann::json line;
     line["ids"] = nlohmann::json::array();
-    line["distances"] = nlohmann::json::array();
+    line[key] = nlohmann::json::array();
     for (int64_t i = 0; i < batch->num_rows(); ++i) {
       line["ids"].push_back(nlohmann::json::parse(ids->FormatValue(i), nullptr, false));
-      line["distances"].push_back(distances->values<float>()[i]);
+      line[key].push_back(values->values<float>()[i]);
     }
     std::cout << line.dump() << '\n';
   }
-  std::cout << nlohmann::json{{"queries", queries.size()}, {"search_seconds", seconds}}.dump() << '\n';
+  std::cout << nlohmann::json{{"queries", n}, {"search_seconds", seconds}}.dump() << '\n';
   return Status::OK();
+}
+
+// One JSON line {"ids": [...], "distances": [...]} per query vector of the
+// file, then the total search time.
+Status RunQueryFile(const Table& table, const SearchArgs& a) {
+  QUIVER_ASSIGN_OR_RETURN(auto queries, ReadQueryFile(a.queries));
+  auto run = [&](size_t i, const SearchArgs& args) {
+    return MakeQuery(table, std::move(queries[i]), args).ToBatch();
+  };
+  return RunAndPrint(table, a, queries.size(), run, "distances", {"_distance"});
 }
 
 // --text-column searches plain words in one column; otherwise the text is
@@ -168,11 +190,7 @@ Result<HybridQuery> MakeHybridQuery(const Table& table, std::vector<float> vecto
   HybridQuery q(table, std::move(vector), std::move(fts));
   q.Limit(a.k).Columns(a.columns).WithRowId(a.with_rowid);
   if (!a.where.empty()) q.Where(a.where).Prefilter(!a.postfilter);
-  if (!a.column.empty()) q.vector().Column(a.column);
-  if (!a.metric.empty()) q.vector().Metric(a.metric);
-  if (a.nprobes) q.vector().Nprobes(*a.nprobes);
-  if (a.refine) q.vector().RefineFactor(*a.refine);
-  if (a.ef) q.vector().Ef(*a.ef);
+  ApplyVectorFlags(a, q.vector());
   q.Rerank(a.reranker == "linear" ? LinearCombinationReranker(a.weight) : RrfReranker(a.rrf_k));
   return q;
 }
@@ -180,7 +198,7 @@ Result<HybridQuery> MakeHybridQuery(const Table& table, std::vector<float> vecto
 // One JSON line {"ids": [...], "scores": [...]} per line of a JSONL file of
 // {"text": ...} objects (hybrid when a line also has "vector"), then the
 // total search time.
-Status RunTextQueryFile(const Table& table, SearchArgs a) {
+Status RunTextQueryFile(const Table& table, const SearchArgs& a) {
   std::ifstream in(a.text_queries);
   if (!in) return Status::IOError("--text-queries: cannot open " + a.text_queries);
   struct Line {
@@ -214,39 +232,17 @@ Status RunTextQueryFile(const Table& table, SearchArgs a) {
     }
     lines.push_back(std::move(line));
   }
-  const bool has_id = table.schema()->GetField("id").ok();
-  a.columns = {has_id ? std::string("id") : table.schema()->field(0).name};
-  a.with_rowid = !has_id;
-  std::vector<BatchPtr> results;
-  results.reserve(lines.size());
-  const auto start = std::chrono::steady_clock::now();
-  for (Line& line : lines) {
+  auto run = [&](size_t i, const SearchArgs& args) -> Result<BatchPtr> {
+    Line& line = lines[i];
     if (line.vector) {
-      QUIVER_ASSIGN_OR_RETURN(HybridQuery q, MakeHybridQuery(table, std::move(*line.vector), line.text, a));
-      QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, q.ToBatch());
-      results.push_back(std::move(batch));
-    } else {
-      QUIVER_ASSIGN_OR_RETURN(TextQuery q, MakeTextQuery(table, line.text, a));
-      QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, q.ToBatch());
-      results.push_back(std::move(batch));
+      QUIVER_ASSIGN_OR_RETURN(HybridQuery q,
+                              MakeHybridQuery(table, std::move(*line.vector), line.text, args));
+      return q.ToBatch();
     }
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (const BatchPtr& batch : results) {
-    ArrayPtr ids = batch->GetColumn(has_id ? "id" : "_rowid");
-    ArrayPtr scores = batch->GetColumn("_relevance_score");
-    if (!scores) scores = batch->GetColumn("_score");
-    nlohmann::json line;
-    line["ids"] = nlohmann::json::array();
-    line["scores"] = nlohmann::json::array();
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      line["ids"].push_back(nlohmann::json::parse(ids->FormatValue(i), nullptr, false));
-      line["scores"].push_back(scores->values<float>()[i]);
-    }
-    std::cout << line.dump() << '\n';
-  }
-  std::cout << nlohmann::json{{"queries", lines.size()}, {"search_seconds", seconds}}.dump() << '\n';
-  return Status::OK();
+    QUIVER_ASSIGN_OR_RETURN(TextQuery q, MakeTextQuery(table, line.text, args));
+    return q.ToBatch();
+  };
+  return RunAndPrint(table, a, lines.size(), run, "scores", {"_relevance_score", "_score"});
 }
 
 }  // namespace

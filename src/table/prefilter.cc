@@ -4,6 +4,26 @@
 
 namespace quiver {
 
+Result<std::unique_ptr<CoveredRows>> CoveredRows::Make(const Snapshot& snap, const IndexMeta& index,
+                                                       const std::vector<const Fragment*>& covered) {
+  bool exact = covered.size() == index.fragment_ids.size();
+  for (const Fragment* f : covered) exact = exact && f->num_deleted() == 0;
+  if (exact) return std::unique_ptr<CoveredRows>();
+  auto rows = std::unique_ptr<CoveredRows>(new CoveredRows(covered));
+  for (const Fragment* f : covered) {
+    QUIVER_ASSIGN_OR_RETURN(auto deleted, snap.files->LoadDeletions(*f));
+    if (deleted) rows->deleted_[f->id] = std::move(deleted);
+  }
+  return rows;
+}
+
+bool CoveredRows::Contains(uint64_t row_id) const {
+  auto [fragment, offset] = locator_.Find(row_id);
+  if (fragment == nullptr) return false;
+  auto it = deleted_.find(fragment->id);
+  return it == deleted_.end() || !it->second->contains(static_cast<uint32_t>(offset));
+}
+
 Result<Allowed> RunPrefilter(const std::shared_ptr<const Snapshot>& snap,
                              const expr::BoundExprPtr& predicate) {
   ScanSpec spec;

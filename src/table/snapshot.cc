@@ -112,17 +112,22 @@ Result<std::shared_ptr<const void>> TableFiles::CachedDerived(const std::string&
                                                               const DerivedLoader& load) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = derived_.begin(); it != derived_.end(); ++it) {
-      if (it->first == key) {
-        derived_.splice(derived_.begin(), derived_, it);
-        return derived_.front().second;
-      }
+    auto it = derived_index_.find(key);
+    if (it != derived_index_.end()) {
+      derived_.splice(derived_.begin(), derived_, it->second);
+      return it->second->second;
     }
   }
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const void> value, load());
   std::lock_guard<std::mutex> lock(mu_);
+  auto it = derived_index_.find(key);
+  if (it != derived_index_.end()) return it->second->second;  // another thread loaded it first
   derived_.emplace_front(key, value);
-  while (derived_.size() > kDerivedEntries) derived_.pop_back();
+  derived_index_[key] = derived_.begin();
+  while (derived_.size() > kDerivedEntries) {
+    derived_index_.erase(derived_.back().first);
+    derived_.pop_back();
+  }
   return value;
 }
 

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "format/data_file.h"
@@ -88,6 +89,7 @@ class TableFiles {
   std::map<std::string, index::VectorIndexMeta> vector_details_;
   std::map<std::string, std::shared_ptr<const index::fts::FtsIndexReader>> fts_indexes_;
   std::list<std::pair<std::string, std::shared_ptr<const void>>> derived_;  // most recent first
+  std::unordered_map<std::string, decltype(derived_)::iterator> derived_index_;
   // Most recently used first.
   std::list<std::pair<std::string, std::shared_ptr<const VectorColumn>>> vectors_;
   uint64_t vector_bytes_ = 0;

@@ -9,7 +9,6 @@
 #include "quiver/table.h"
 #include "table/fts_indexes.h"
 #include "table/prefilter.h"
-#include "table/row_locator.h"
 #include "table/search_output.h"
 #include "table/table_impl.h"
 
@@ -91,23 +90,12 @@ struct TextPlan {
 // The documents of `reader` that are live rows of `covered` (null when
 // that is every document).
 Result<std::shared_ptr<const DocSet>> LiveDocs(const Snapshot& snap, const TextColumn& c) {
-  bool all = c.covered.size() == c.index->fragment_ids.size();
-  for (const Fragment* f : c.covered) all = all && f->num_deleted() == 0;
-  if (all) return std::shared_ptr<const DocSet>();
-  std::unordered_map<uint64_t, std::shared_ptr<const Roaring>> deleted;
-  for (const Fragment* f : c.covered) {
-    QUIVER_ASSIGN_OR_RETURN(auto d, snap.files->LoadDeletions(*f));
-    if (d) deleted[f->id] = std::move(d);
-  }
-  RowLocator locator(c.covered);
+  QUIVER_ASSIGN_OR_RETURN(auto covered, CoveredRows::Make(snap, *c.index, c.covered));
+  if (covered == nullptr) return std::shared_ptr<const DocSet>();
   const auto row_ids = c.reader->row_ids();
   auto docs = std::make_shared<DocSet>(static_cast<uint32_t>(row_ids.size()));
   for (uint32_t d = 0; d < row_ids.size(); ++d) {
-    auto [fragment, offset] = locator.Find(row_ids[d]);
-    if (fragment == nullptr) continue;
-    auto it = deleted.find(fragment->id);
-    if (it != deleted.end() && it->second->contains(static_cast<uint32_t>(offset))) continue;
-    docs->Add(d);
+    if (covered->Contains(row_ids[d])) docs->Add(d);
   }
   return std::shared_ptr<const DocSet>(std::move(docs));
 }

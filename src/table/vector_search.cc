@@ -441,30 +441,19 @@ class SearchFilter : public index::RowIdFilter {
       filter->allowed_ = &allowed->row_ids;  // live rows only
       return filter;
     }
-    bool exact = plan.indexed.size() == plan.index->fragment_ids.size();
-    for (const Fragment* f : plan.indexed) exact = exact && f->num_deleted() == 0;
-    if (exact) return nullptr;
-    for (const Fragment* f : plan.indexed) {
-      QUIVER_ASSIGN_OR_RETURN(auto deleted, plan.snap->files->LoadDeletions(*f));
-      if (deleted) filter->deleted_[f->id] = std::move(deleted);
-    }
-    filter->covered_.emplace(plan.indexed);
+    QUIVER_ASSIGN_OR_RETURN(filter->covered_, CoveredRows::Make(*plan.snap, *plan.index, plan.indexed));
+    if (filter->covered_ == nullptr) return nullptr;
     return filter;
   }
 
   bool Contains(uint64_t row_id) const override {
-    if (allowed_ != nullptr) return allowed_->contains(row_id);
-    auto [fragment, offset] = covered_->Find(row_id);
-    if (fragment == nullptr) return false;
-    auto it = deleted_.find(fragment->id);
-    return it == deleted_.end() || !it->second->contains(static_cast<uint32_t>(offset));
+    return allowed_ != nullptr ? allowed_->contains(row_id) : covered_->Contains(row_id);
   }
 
  private:
   SearchFilter() = default;
   const Roaring64Map* allowed_ = nullptr;
-  std::optional<RowLocator> covered_;
-  std::unordered_map<uint64_t, std::shared_ptr<const Roaring>> deleted_;
+  std::unique_ptr<CoveredRows> covered_;
 };
 
 struct SearchSettings {

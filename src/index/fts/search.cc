@@ -1,15 +1,20 @@
 #include "index/fts/search.h"
 
 #include <utf8proc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
-#include <queue>
 #include <set>
+
+#include "index/vector/topk.h"
 
 namespace quiver::index::fts {
 namespace {
+
+using index::Neighbor;
+using index::TopK;
 
 constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
 
@@ -50,7 +55,6 @@ class EmptyScorer : public Scorer {
 // BM25 length normalisation shared by the terms of one column.
 struct Norms {
   std::span<const uint32_t> lengths;
-  float k1 = 1.2f;
   float k1_1mb = 0;    // k1 * (1 - b)
   float k1_b_avg = 0;  // k1 * b / avglen
   float Denominator(uint32_t tf, uint32_t length) const {
@@ -99,8 +103,6 @@ class TermScorer : public Scorer {
     }
     return doc_ = Key(cursor_.EnterBlock(b));
   }
-  // Bound of the block holding the current document.
-  float BlockBound() const { return bounds_[cursor_.block()]; }
   // The skip entry of the block holding the current document.
   const SkipEntry& CurrentBlock() const { return list_.skips()[cursor_.block()]; }
   // The first document of the next block.
@@ -501,6 +503,24 @@ class ListScorer : public Scorer {
 // Resolving a query for one column: analyzed terms, fuzzy expansions and
 // statistics over all the column's segments.
 
+// The match over one column that a multi-match's (column, boost) pair
+// stands for.
+FtsQuery MatchIn(const FtsQuery& multi, const std::string& column, float boost) {
+  FtsQuery match = multi;
+  match.kind = FtsQuery::Kind::kMatch;
+  match.column = column;
+  match.boost = multi.boost * boost;
+  match.columns.clear();
+  return match;
+}
+
+Status NoIndexOn(const std::string& column, const std::vector<ColumnSource>& sources) {
+  std::string names;
+  for (const ColumnSource& s : sources) names += (names.empty() ? "\"" : ", \"") + s.column + "\"";
+  return Status::InvalidArgument("no full-text index on column \"" + column +
+                                 "\"; indexed columns: " + names);
+}
+
 struct ResolvedTerm {
   std::string term;
   float idf = 0;
@@ -612,8 +632,6 @@ class ColumnSearch {
         return r;
       }
       case FtsQuery::Kind::kBoost: {
-        if (!q.positive || !q.negative)
-          return Status::InvalidArgument("a boost query needs positive and negative queries");
         r->kind = Resolved::Kind::kBoost;
         QUIVER_ASSIGN_OR_RETURN(r->positive, Resolve(*q.positive));
         QUIVER_ASSIGN_OR_RETURN(r->negative, Resolve(*q.negative));
@@ -736,7 +754,6 @@ class ColumnSearch {
   Norms MakeNorms(const Segment& seg) const {
     Norms n;
     n.lengths = seg.lengths();
-    n.k1 = params_.k1;
     n.k1_1mb = params_.k1 * (1 - params_.b);
     n.k1_b_avg = static_cast<float>(params_.k1 * params_.b / avg_length_);
     return n;
@@ -787,10 +804,7 @@ class ColumnSearch {
   // `prefix` code points), closest first, then most frequent.
   Status Expand(const std::string& term, int distance, int prefix, int max_expansions,
                 std::vector<ResolvedTerm>* out) {
-    if (distance < 0 || distance > 2) {
-      return Status::InvalidArgument("fuzziness must be 0, 1 or 2, got " + std::to_string(distance));
-    }
-    size_t prefix_bytes = 0;
+    size_t prefix_bytes = 0;  // (Validate checked the distance)
     for (int i = 0; i < prefix && prefix_bytes < term.size(); ++i) {
       utf8proc_int32_t cp;
       const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(term.data()) + prefix_bytes,
@@ -829,37 +843,23 @@ class ColumnSearch {
 // ---------------------------------------------------------------------------
 // Collecting the best documents.
 
+// The best k documents: index::TopK (the vector searches' bounded heap) over
+// negated scores, so ties keep the smaller key as there.
 class TopCollector {
  public:
-  explicit TopCollector(size_t k) : k_(k) {}
+  explicit TopCollector(size_t k) : top_(k) {}
   // Lowest score that can still enter (exclusive), -inf until full.
-  float threshold() const {
-    if (k_ == 0) return std::numeric_limits<float>::infinity();
-    return heap_.size() < k_ ? -std::numeric_limits<float>::infinity() : heap_.top().score;
-  }
-  void Offer(uint64_t key, float score) {
-    if (k_ == 0) return;
-    if (heap_.size() < k_) {
-      heap_.push({key, score});
-    } else if (TextHit{key, score} < heap_.top()) {
-      heap_.pop();
-      heap_.push({key, score});
-    }
-  }
+  float threshold() const { return -top_.threshold(); }
+  void Offer(uint64_t key, float score) { top_.Push(-score, key); }
+  // Best first (ties by key).
   std::vector<TextHit> Take() {
     std::vector<TextHit> out;
-    while (!heap_.empty()) {
-      out.push_back(heap_.top());
-      heap_.pop();
-    }
-    std::sort(out.begin(), out.end());
+    for (const Neighbor& n : top_.Take()) out.push_back({n.row_id, -n.distance});
     return out;
   }
 
  private:
-  size_t k_;
-  // The worst kept hit on top.
-  std::priority_queue<TextHit> heap_;
+  TopK top_;
 };
 
 bool Admitted(const DocSet* allowed, uint64_t doc) {
@@ -985,7 +985,7 @@ class MultiColumn {
         QUIVER_ASSIGN_OR_RETURN(auto columns, Columns(q.column));
         std::vector<ScorerPtr> parts;
         for (const ColumnSource* c : columns) {
-          QUIVER_ASSIGN_OR_RETURN(auto part, Leaf(q, *c, 1.0f));
+          QUIVER_ASSIGN_OR_RETURN(auto part, Leaf(q, *c));
           parts.push_back(std::move(part));
         }
         return Either(std::move(parts));
@@ -994,14 +994,9 @@ class MultiColumn {
         std::vector<ScorerPtr> parts;
         for (const auto& [column, boost] : q.columns) {
           QUIVER_ASSIGN_OR_RETURN(auto columns, Columns(column));
-          auto match = FtsQuery::Match(q.text, column, q.conjunction);
-          FtsQuery copy = *match;
-          copy.minimum_should_match = q.minimum_should_match;
-          copy.fuzziness = q.fuzziness;
-          copy.prefix_length = q.prefix_length;
-          copy.max_expansions = q.max_expansions;
+          const FtsQuery match = MatchIn(q, column, boost);
           for (const ColumnSource* c : columns) {
-            QUIVER_ASSIGN_OR_RETURN(auto part, Leaf(copy, *c, boost * q.boost));
+            QUIVER_ASSIGN_OR_RETURN(auto part, Leaf(match, *c));
             parts.push_back(std::move(part));
           }
         }
@@ -1021,23 +1016,19 @@ class MultiColumn {
           QUIVER_ASSIGN_OR_RETURN(auto s, Build(*c));
           must_not.push_back(std::move(s));
         }
-        ScorerPtr out;
+        ScorerPtr out;  // (Validate checked there is a must or should clause)
         if (!must.empty()) {
           out = must.size() == 1 ? std::move(must[0]) : std::make_unique<ConjunctionScorer>(std::move(must));
           if (!should.empty())
             out = std::make_unique<ReqOptScorer>(std::move(out), Either(std::move(should)));
-        } else if (!should.empty()) {
-          out = Either(std::move(should));
         } else {
-          return Status::InvalidArgument("a boolean query needs a must or should clause");
+          out = Either(std::move(should));
         }
         if (!must_not.empty())
           out = std::make_unique<ReqExclScorer>(std::move(out), Either(std::move(must_not)));
         return Scale(std::move(out), q.boost);
       }
       case FtsQuery::Kind::kBoost: {
-        if (!q.positive || !q.negative)
-          return Status::InvalidArgument("a boost query needs positive and negative queries");
         QUIVER_ASSIGN_OR_RETURN(auto positive, Build(*q.positive));
         QUIVER_ASSIGN_OR_RETURN(auto negative, Build(*q.negative));
         return Scale(
@@ -1054,26 +1045,18 @@ class MultiColumn {
     for (const ColumnSource& s : sources_) {
       if (column.empty() || s.column == column) out.push_back(&s);
     }
-    if (out.empty()) {
-      std::string names;
-      for (const ColumnSource& s : sources_) names += (names.empty() ? "\"" : ", \"") + s.column + "\"";
-      return Status::InvalidArgument("no full-text index on column \"" + column +
-                                     "\"; indexed columns: " + names);
-    }
+    if (out.empty()) return NoIndexOn(column, sources_);
     return out;
   }
 
   // Every matching row of `q` on one column, ascending by row id.
-  Result<ScorerPtr> Leaf(const FtsQuery& q, const ColumnSource& source, float boost) {
+  Result<ScorerPtr> Leaf(const FtsQuery& q, const ColumnSource& source) {
     ColumnSearch search(source, params_, stats_);
     QUIVER_ASSIGN_OR_RETURN(ResolvedPtr resolved, search.Resolve(q));
     QUIVER_ASSIGN_OR_RETURN(auto hits,
                             SearchColumn(search, *resolved, std::numeric_limits<size_t>::max(), stats_));
     std::sort(hits.begin(), hits.end(),
               [](const TextHit& a, const TextHit& b) { return a.row_id < b.row_id; });
-    if (boost != 1.0f) {
-      for (TextHit& h : hits) h.score *= boost;
-    }
     return ScorerPtr(std::make_unique<ListScorer>(std::move(hits)));
   }
 
@@ -1091,8 +1074,10 @@ class MultiColumn {
   TextSearchStats* stats_;
 };
 
-// The columns `q` reads ("" for "every indexed column").
-void CollectColumns(const FtsQuery& q, std::set<std::string>* out) {
+// The columns `q` reads ("" for "every indexed column"); sets *combined
+// when a multi-match lists more than one (column, boost) pair, which the
+// single-column path cannot express even when the columns are the same.
+void CollectColumns(const FtsQuery& q, std::set<std::string>* out, bool* combined) {
   switch (q.kind) {
     case FtsQuery::Kind::kMatch:
     case FtsQuery::Kind::kPhrase:
@@ -1100,16 +1085,16 @@ void CollectColumns(const FtsQuery& q, std::set<std::string>* out) {
       break;
     case FtsQuery::Kind::kMultiMatch:
       for (const auto& [column, boost] : q.columns) out->insert(column);
-      if (q.columns.size() != 1) out->insert("\x01multi");  // force the multi-column path
+      if (q.columns.size() != 1) *combined = true;
       break;
     case FtsQuery::Kind::kBoolean:
       for (const auto* list : {&q.must, &q.should, &q.must_not}) {
-        for (const auto& c : *list) CollectColumns(*c, out);
+        for (const auto& c : *list) CollectColumns(*c, out, combined);
       }
       break;
     case FtsQuery::Kind::kBoost:
-      if (q.positive) CollectColumns(*q.positive, out);
-      if (q.negative) CollectColumns(*q.negative, out);
+      CollectColumns(*q.positive, out, combined);
+      CollectColumns(*q.negative, out, combined);
       break;
   }
 }
@@ -1117,12 +1102,7 @@ void CollectColumns(const FtsQuery& q, std::set<std::string>* out) {
 // A copy of `q` with kMultiMatch over one column turned into a match.
 FtsQueryPtr SingleColumnForm(const FtsQuery& q) {
   auto copy = std::make_shared<FtsQuery>(q);
-  if (q.kind == FtsQuery::Kind::kMultiMatch) {
-    copy->kind = FtsQuery::Kind::kMatch;
-    copy->column = q.columns[0].first;
-    copy->boost = q.boost * q.columns[0].second;
-    copy->columns.clear();
-  }
+  if (q.kind == FtsQuery::Kind::kMultiMatch) *copy = MatchIn(q, q.columns[0].first, q.columns[0].second);
   for (auto* list : {&copy->must, &copy->should, &copy->must_not}) {
     for (auto& c : *list) c = SingleColumnForm(*c);
   }
@@ -1220,18 +1200,17 @@ Result<std::vector<TextHit>> SearchText(const FtsQuery& query, const std::vector
   TextSearchStats local;
   if (stats == nullptr) stats = &local;
   std::set<std::string> columns;
-  CollectColumns(query, &columns);
+  bool combined = false;
+  CollectColumns(query, &columns, &combined);
   for (const std::string& c : columns) {
-    if (c.empty() || c[0] == '\x01') continue;
+    if (c.empty()) continue;
     if (std::none_of(sources.begin(), sources.end(), [&](const ColumnSource& s) { return s.column == c; })) {
-      std::string names;
-      for (const ColumnSource& s : sources) names += (names.empty() ? "\"" : ", \"") + s.column + "\"";
-      return Status::InvalidArgument("no full-text index on column \"" + c + "\"; indexed columns: " + names);
+      return NoIndexOn(c, sources);
     }
   }
   // One column: search its segments directly.
   const ColumnSource* single = nullptr;
-  if (columns.size() == 1 && (!columns.begin()->empty() || sources.size() == 1)) {
+  if (!combined && columns.size() == 1 && (!columns.begin()->empty() || sources.size() == 1)) {
     for (const ColumnSource& s : sources) {
       if (columns.begin()->empty() || s.column == *columns.begin()) single = &s;
     }

@@ -27,7 +27,9 @@ struct Neighbor {
 
 class TopK {
  public:
-  explicit TopK(size_t k) : k_(k) { heap_.reserve(k + 1); }
+  // Room for small k is reserved up front; a huge k (a limit of millions,
+  // or "every match") grows as candidates come.
+  explicit TopK(size_t k) : k_(k) { heap_.reserve(std::min<size_t>(k, 4096) + 1); }
 
   size_t k() const { return k_; }
   size_t size() const { return heap_.size(); }
