@@ -63,6 +63,7 @@ void RegisterAdminCommands(VerbList& verbs);    // compact cleanup stats tables 
 void RegisterChangeCommands(VerbList& verbs);
 void RegisterSearch(VerbList& verbs);  // search
 void RegisterDemo(VerbList& verbs);    // demo
+void RegisterServe(VerbList& verbs);   // serve
 
 // The positional <db> and <table> arguments every table verb starts with.
 struct TableRef {

@@ -40,13 +40,16 @@ struct InputArgs {
 };
 
 void AddInputArgs(CLI::App* app, InputArgs* input) {
-  app->add_option("file", input->file,
-                  "Input file: .jsonl .json .csv .tsv .npy .fvecs .bvecs .ivecs, or - for stdin")
+  app->add_option(
+         "file", input->file,
+         "Input file: .jsonl .json .csv .tsv .npy .fvecs .bvecs .ivecs .arrow .arrows .ipc .feather, or - "
+         "for stdin")
       ->required();
   app->add_option("--format", input->format,
-                  "File format (default: from the file's extension; required for -)")
-      ->check(
-          CLI::IsMember({"auto", "jsonl", "ndjson", "json", "csv", "tsv", "npy", "fvecs", "bvecs", "ivecs"}));
+                  "File format; arrow reads Arrow IPC, file or stream (default: from the file's extension; "
+                  "required for -)")
+      ->check(CLI::IsMember(
+          {"auto", "jsonl", "ndjson", "json", "csv", "tsv", "npy", "fvecs", "bvecs", "ivecs", "arrow"}));
 }
 
 // Opens the input, parsed into `schema` when given (inferred otherwise).
@@ -269,9 +272,11 @@ struct OutputArgs {
 void AddOutputArgs(CLI::App* app, OutputArgs* output) {
   app->add_option("--columns", output->columns, "Columns to print, comma-separated (default: all)")
       ->delimiter(',');
-  app->add_option("--format", output->format, "table: aligned text; json: one JSON object per line; csv")
+  app->add_option("--format", output->format,
+                  "table: aligned text; json: one JSON object per line; csv; arrow: Arrow IPC stream; "
+                  "arrow-file: Arrow IPC file (Feather v2)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+      ->check(CLI::IsMember({"table", "json", "csv", "arrow", "arrow-file"}));
 }
 
 Status PrintRows(BatchReader& rows, const OutputArgs& output);

@@ -25,10 +25,15 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "progress.h"
+#include "server/server.h"
 
 namespace quiver::cli {
 
@@ -238,6 +243,7 @@ struct DemoState {
   };
   std::vector<Query> queries;               // stored vectors used as queries
   std::vector<std::vector<int64_t>> exact;  // their exact top 10
+  std::vector<std::vector<int64_t>> ivf;    // their IVF_PQ top 10
   std::vector<std::string> text_queries;    // two words of each query row's text
 };
 
@@ -303,6 +309,44 @@ Status Expect(int64_t actual, int64_t expected, const std::string& what) {
   if (actual == expected) return Status::OK();
   return Status::Internal(what + ": expected " + std::to_string(expected) + " rows, got " +
                           std::to_string(actual));
+}
+
+// `quiver serve` on a free loopback port in front of the demo's directory:
+// the IVF_PQ searches again, as JSON over HTTP, must give the library's answers.
+Result<StepResult> ServeStep(DemoState& s) {
+  server::ServerOptions options;
+  options.db_uri = s.dir;
+  options.port = 0;
+  QUIVER_ASSIGN_OR_RETURN(auto srv, server::Server::Create(options));
+  QUIVER_RETURN_NOT_OK(srv->Bind());
+  std::thread serving([&srv] { srv->Run(); });
+  httplib::Client client("127.0.0.1", srv->port());
+  client.set_keep_alive(true);
+  Status status;
+  int same = 0;
+  for (size_t i = 0; i < s.queries.size() && status.ok(); ++i) {
+    const nlohmann::json body{{"vector", s.queries[i].vector}, {"k", 10},          {"nprobes", 20},
+                              {"refine_factor", 10},           {"columns", {"id"}}};
+    httplib::Result res = client.Post("/tables/items/search", body.dump(), "application/json");
+    if (!res || res->status != 200) {
+      status = Status::IOError("POST /tables/items/search: " +
+                               (res ? "HTTP " + std::to_string(res->status) + " " + res->body
+                                    : httplib::to_string(res.error())));
+      break;
+    }
+    const nlohmann::json answer = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    std::vector<int64_t> ids;
+    if (answer.is_object() && answer["rows"].is_array()) {
+      for (const auto& row : answer["rows"]) ids.push_back(row.value("id", int64_t{-1}));
+    }
+    same += ids == s.ivf[i];
+  }
+  const int port = srv->port();
+  srv->Stop();
+  serving.join();
+  QUIVER_RETURN_NOT_OK(status);
+  QUIVER_RETURN_NOT_OK(Expect(same, static_cast<int64_t>(s.queries.size()), "HTTP answers equal to the library's"));
+  return StepResult{0, "answers equal the library's (port " + std::to_string(port) + ")", {}};
 }
 
 std::vector<Step> MakeSteps() {
@@ -464,6 +508,7 @@ std::vector<Step> MakeSteps() {
   steps.push_back(
       {Title("100 IVF_PQ searches (nprobes 20, refine 10)"), [](DemoState& s) -> Result<StepResult> {
          double hits = 0;
+         s.ivf.clear();
          for (size_t i = 0; i < s.queries.size(); ++i) {
            QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, s.table->Search(s.queries[i].vector)
                                                        .Nprobes(20)
@@ -471,7 +516,8 @@ std::vector<Step> MakeSteps() {
                                                        .Limit(10)
                                                        .Columns({"id"})
                                                        .ToBatch());
-           for (int64_t id : IdsOf(*batch)) {
+           s.ivf.push_back(IdsOf(*batch));
+           for (int64_t id : s.ivf.back()) {
              hits += std::count(s.exact[i].begin(), s.exact[i].end(), id);
            }
          }
@@ -530,6 +576,7 @@ std::vector<Step> MakeSteps() {
                      }
                      return StepResult{0, std::to_string(first) + "/100 with the query's own row first", {}};
                    }});
+  steps.push_back({Title("serve: 100 IVF_PQ searches over HTTP"), ServeStep});
   steps.push_back({Title("delete where category = 'c9'"), [](DemoState& s) -> Result<StepResult> {
                      QUIVER_ASSIGN_OR_RETURN(DeleteResult r, s.table->Delete("category = 'c9'"));
                      QUIVER_ASSIGN_OR_RETURN(int64_t left, s.table->CountRows("category = 'c9'"));
@@ -597,7 +644,8 @@ void RegisterDemo(VerbList& verbs) {
                 "Generates a deterministic table (id, 8-20 words of text, category, price, 128-d vector), "
                 "writes it, appends, counts, scans, takes rows by id, lists versions, reads the first "
                 "version, restores it and compacts, filters, builds a BTREE index and looks rows up, "
-                "searches vectors exactly, builds an IVF_PQ index and measures its recall, updates and "
+                "searches vectors exactly, builds an IVF_PQ index and measures its recall, full-text and "
+                "hybrid searches, serves the directory over HTTP and searches through it, updates and "
                 "deletes, printing each step's time and rows/s. The directory is "
                 "kept, so the other verbs can look at it afterwards.");
   verb.app->add_option("dir", args->dir, "Database directory (default: a fresh temporary directory)");

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app("Quiver: an embedded vector database. Run `quiver <verb> --help` for a verb's flags.",
                "quiver");
   app.require_subcommand(1);
+  app.set_config("--config", "", "Read flags from this TOML file (a [serve] section for quiver serve)");
   app.footer(
       "Try it:\n"
       "  quiver demo                      generate, write, read and time-travel a sample table\n"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   quiver::cli::RegisterChangeCommands(verbs);
   quiver::cli::RegisterAdminCommands(verbs);
   quiver::cli::RegisterDemo(verbs);
+  quiver::cli::RegisterServe(verbs);
 
   if (argc < 2) {
     std::cerr << app.help();

@@ -306,9 +306,12 @@ void RegisterSearch(VerbList& verbs) {
   verb.app->add_flag("--bypass-index", args->bypass_index, "Exact search even when an index exists");
   verb.app->add_option("--columns", args->columns, "Columns to print, comma-separated (default: all)")
       ->delimiter(',');
-  verb.app->add_option("--format", args->format, "table: aligned text; json: one JSON object per line; csv")
+  verb.app
+      ->add_option("--format", args->format,
+                   "table: aligned text; json: one JSON object per line; csv; arrow: Arrow IPC stream; "
+                   "arrow-file: Arrow IPC file (Feather v2)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+      ->check(CLI::IsMember({"table", "json", "csv", "arrow", "arrow-file"}));
   verb.app->add_flag("--with-rowid", args->with_rowid, "Add the _rowid column");
   verb.app->add_flag("--explain", args->explain, "Print how the search would run instead of its results");
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);

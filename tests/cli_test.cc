@@ -465,6 +465,7 @@ TEST_F(CliTest, DemoRunsEveryStep) {
   EXPECT_THAT(out, HasSubstr("compact"));
   EXPECT_THAT(out, HasSubstr("BTREE index"));
   EXPECT_THAT(out, HasSubstr("update 1%"));
+  EXPECT_THAT(out, HasSubstr("answers equal the library's"));
   // The last step deleted category c9.
   EXPECT_EQ(RunOk({"count", dir_.Join("demo"), "items", "--where", "category = 'c9'"}), "0\n");
   const std::string total = RunOk({"count", dir_.Join("demo"), "items"});

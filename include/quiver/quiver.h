@@ -10,5 +10,6 @@
 #include "quiver/fts_query.h"
 #include "quiver/hybrid.h"
 #include "quiver/schema.h"
+#include "quiver/sort.h"
 #include "quiver/status.h"
 #include "quiver/table.h"

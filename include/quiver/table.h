@@ -452,7 +452,9 @@ class Table {
 
   // Schema evolution, each one new version. AddColumns computes each new
   // column from a SQL expression over the existing ones ({"gross",
-  // "price * 1.2"}); the overload adds all-null columns of the given types.
+  // "price * 1.2"}; a constant that is not NULL gives a non-nullable
+  // column, anything else a nullable one); the overload adds all-null
+  // columns of the given types.
   Result<uint64_t> AddColumns(const std::vector<std::pair<std::string, std::string>>& columns);
   Result<uint64_t> AddColumns(const std::vector<Field>& null_columns);
   Result<uint64_t> AlterColumns(const std::vector<ColumnAlteration>& alterations);

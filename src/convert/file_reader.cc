@@ -1,10 +1,18 @@
 #include "convert/file_reader.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
+#include "convert/arrow_ipc.h"
 #include "convert/cast.h"
 #include "convert/csv_reader.h"
 #include "convert/input_file.h"
@@ -22,7 +30,7 @@ struct FormatName {
 };
 
 // Names and extensions, in the order error messages list them.
-constexpr std::array<FormatName, 9> kFormatNames = {{
+constexpr std::array<FormatName, 13> kFormatNames = {{
     {"jsonl", FileFormat::kJsonLines},
     {"ndjson", FileFormat::kJsonLines},
     {"json", FileFormat::kJson},
@@ -32,6 +40,10 @@ constexpr std::array<FormatName, 9> kFormatNames = {{
     {"fvecs", FileFormat::kFvecs},
     {"bvecs", FileFormat::kBvecs},
     {"ivecs", FileFormat::kIvecs},
+    {"arrow", FileFormat::kArrow},
+    {"arrows", FileFormat::kArrow},
+    {"ipc", FileFormat::kArrow},
+    {"feather", FileFormat::kArrow},
 }};
 
 std::string KnownNames() {
@@ -84,6 +96,77 @@ class ConformingReader final : public FileReader {
   int64_t rows_ = 0;
 };
 
+// All of `file`'s remaining bytes (a pipe or standard input).
+Result<BufferPtr> ReadToEnd(InputFile& file) {
+  std::string bytes;
+  size_t chunk = 1 << 20;
+  while (true) {
+    const size_t old_size = bytes.size();
+    bytes.resize(old_size + chunk);
+    QUIVER_ASSIGN_OR_RETURN(size_t n, file.Read(bytes.data() + old_size, chunk));
+    bytes.resize(old_size + n);
+    if (n < chunk) break;
+    chunk = std::min<size_t>(chunk * 2, size_t{64} << 20);
+  }
+  return Buffer::FromString(std::move(bytes));
+}
+
+// The whole of `path`, memory-mapped when it is a regular file: the batches
+// of an Arrow file then point into the mapping, nothing is copied and the
+// operating system pages the data in as it is used.
+Result<BufferPtr> MapOrReadFile(const std::string& path) {
+  if (path != "-") {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IOError("open " + path + ": " + std::strerror(errno));
+    struct stat st;
+    void* mapped = MAP_FAILED;
+    size_t size = 0;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      size = static_cast<size_t>(st.st_size);
+      if (size == 0) {
+        ::close(fd);
+        return Buffer::Allocate(0);
+      }
+      mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    }
+    ::close(fd);
+    if (mapped != MAP_FAILED) return Buffer::Wrap(mapped, size, [mapped, size] { ::munmap(mapped, size); });
+  }
+  // Standard input, pipes, and files that cannot be mapped.
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> file, InputFile::Open(path));
+  return ReadToEnd(*file);
+}
+
+// Arrow IPC batches as a FileReader: progress is how far into the input
+// the decoded batches reach.
+class ArrowFileReader final : public FileReader {
+ public:
+  ArrowFileReader(std::unique_ptr<IpcReader> ipc, int64_t total) : ipc_(std::move(ipc)), total_(total) {}
+
+  const SchemaPtr& schema() const override { return ipc_->schema(); }
+  Result<BatchPtr> Next() override { return ipc_->Next(); }
+  int64_t bytes_read() const override { return ipc_->position(); }
+  int64_t total_bytes() const override { return total_; }
+
+ private:
+  std::unique_ptr<IpcReader> ipc_;
+  int64_t total_;
+};
+
+Result<std::unique_ptr<FileReader>> OpenArrowReader(const std::string& path, const FileReadOptions& options) {
+  QUIVER_ASSIGN_OR_RETURN(BufferPtr bytes, MapOrReadFile(path));
+  const int64_t total = static_cast<int64_t>(bytes->size());
+  Result<std::unique_ptr<IpcReader>> ipc = IpcReader::Open(std::move(bytes));
+  if (!ipc.ok()) return ipc.status().WithContext(path);
+  std::unique_ptr<FileReader> reader = std::make_unique<ArrowFileReader>(std::move(ipc).value(), total);
+  if (!options.schema) return reader;
+  // Columns by name; no generated ids, no renamed vector column.
+  QUIVER_ASSIGN_OR_RETURN(SchemaConformer conformer,
+                          SchemaConformer::Make(reader->schema(), options.schema, {}, /*vector_column=*/""));
+  return std::unique_ptr<FileReader>(
+      std::make_unique<ConformingReader>(std::move(reader), std::move(conformer)));
+}
+
 }  // namespace
 
 std::string_view FileFormatName(FileFormat format) {
@@ -106,6 +189,8 @@ std::string_view FileFormatName(FileFormat format) {
       return "bvecs";
     case FileFormat::kIvecs:
       return "ivecs";
+    case FileFormat::kArrow:
+      return "arrow";
   }
   return "unknown";
 }
@@ -145,6 +230,7 @@ Result<std::unique_ptr<FileReader>> OpenFileReader(const std::string& path, cons
     if (path == "-") return Status::InvalidArgument("reading standard input needs an explicit format");
     QUIVER_ASSIGN_OR_RETURN(format, DetectFileFormat(path));
   }
+  if (format == FileFormat::kArrow) return OpenArrowReader(path, options);
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> file, InputFile::Open(path));
   std::unique_ptr<FileReader> reader;
   switch (format) {
@@ -170,6 +256,7 @@ Result<std::unique_ptr<FileReader>> OpenFileReader(const std::string& path, cons
       QUIVER_ASSIGN_OR_RETURN(reader, OpenVecsReader(std::move(file), format, options));
       break;
     }
+    case FileFormat::kArrow:  // handled above: it reads the whole file at once
     case FileFormat::kAuto:
       return Status::InvalidArgument("no file format given");
   }

@@ -1,5 +1,6 @@
 // Reading external files as a stream of record batches: JSON lines, JSON,
-// CSV/TSV, NumPy .npy and the TEXMEX .fvecs/.bvecs/.ivecs vector formats.
+// CSV/TSV, NumPy .npy, the TEXMEX .fvecs/.bvecs/.ivecs vector formats and
+// Arrow IPC.
 //
 //   FileReadOptions options;                  // format from the extension
 //   QUIVER_ASSIGN_OR_RETURN(auto reader, OpenFileReader("items.jsonl", options));
@@ -28,9 +29,16 @@
 //         files, of halffloat for float16, of the integer type for int files);
 //         1-D -> `id` and `value`.
 //   .fvecs/.bvecs/.ivecs  -> `id` and `vector` of float / uint8 / int32.
+//   Arrow IPC (.arrow, .arrows, .ipc, .feather; the file or the stream
+//         framing, told apart by content) -> the file's own schema and
+//         batches, as their writer sized them (batch_size is not applied).
+//         Regular files are memory-mapped and the batches point into the
+//         mapping; standard input is read whole first.
 // With `options.schema` nothing is inferred: values are converted to the
 // schema's types (an integer into a float column, a JSON array into a vector
 // of the schema's dimension), and a value that does not convert is an error.
+// Arrow columns are matched by name and cast where CastArray can (numbers,
+// vectors of numbers); other type differences are an error naming the column.
 //
 // Errors are InvalidArgument naming where in the file and what was wrong
 // ("line 17: column \"age\": expected int64, got string \"x\""), NotSupported
@@ -60,13 +68,15 @@ enum class FileFormat {
   kFvecs,      // .fvecs: per record int32 d, then d float32
   kBvecs,      // .bvecs: per record int32 d, then d uint8
   kIvecs,      // .ivecs: per record int32 d, then d int32
+  kArrow,      // .arrow, .arrows, .ipc, .feather: Arrow IPC, file or stream framing
 };
 
-// "jsonl", "json", "csv", "tsv", "npy", "fvecs", "bvecs", "ivecs" ("auto"
-// for kAuto).
+// "jsonl", "json", "csv", "tsv", "npy", "fvecs", "bvecs", "ivecs", "arrow"
+// ("auto" for kAuto).
 std::string_view FileFormatName(FileFormat format);
-// Inverse of FileFormatName; also accepts "ndjson". InvalidArgument
-// listing the known names otherwise.
+// Inverse of FileFormatName; also accepts "ndjson" and the other Arrow
+// extensions ("arrows", "ipc", "feather"). InvalidArgument listing the known
+// names otherwise.
 Result<FileFormat> ParseFileFormat(std::string_view name);
 // The format of `path` from its extension (case-insensitive), or
 // InvalidArgument naming the extension and the supported ones.

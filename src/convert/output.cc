@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/float16.h"
+#include "convert/arrow_ipc.h"
 #include "convert/text_util.h"
 
 namespace quiver::convert {
@@ -566,6 +567,10 @@ std::string_view OutputFormatName(OutputFormat format) {
       return "json";
     case OutputFormat::kCsv:
       return "csv";
+    case OutputFormat::kArrow:
+      return "arrow";
+    case OutputFormat::kArrowFile:
+      return "arrow-file";
   }
   return "unknown";
 }
@@ -574,8 +579,10 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "table") return OutputFormat::kTable;
   if (name == "json" || name == "jsonl" || name == "ndjson") return OutputFormat::kJsonLines;
   if (name == "csv") return OutputFormat::kCsv;
+  if (name == "arrow") return OutputFormat::kArrow;
+  if (name == "arrow-file") return OutputFormat::kArrowFile;
   return Status::InvalidArgument("unknown output format \"" + std::string(name) +
-                                 "\" (known: table, json, csv)");
+                                 "\" (known: table, json, csv, arrow, arrow-file)");
 }
 
 void AppendValueAsJson(const Array& array, int64_t row, std::string* out) {
@@ -684,6 +691,20 @@ Status WriteTable(BatchReader& reader, std::ostream& out, const OutputOptions& o
   return Flush(&text, out);
 }
 
+Status WriteArrowIpc(BatchReader& reader, std::ostream& out, bool file_format) {
+  const auto framing = file_format ? IpcStreamWriter::Framing::kFile : IpcStreamWriter::Framing::kStream;
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<IpcStreamWriter> writer,
+                          IpcStreamWriter::Open(out, reader.schema(), framing));
+  while (true) {
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, reader.Next());
+    if (!batch) break;
+    QUIVER_RETURN_NOT_OK(writer->WriteBatch(*batch));
+  }
+  QUIVER_RETURN_NOT_OK(writer->Close());
+  out.flush();
+  return out.good() ? Status::OK() : Status::IOError("writing Arrow IPC output failed");
+}
+
 Status WriteBatches(BatchReader& reader, OutputFormat format, std::ostream& out,
                     const OutputOptions& options) {
   switch (format) {
@@ -693,6 +714,10 @@ Status WriteBatches(BatchReader& reader, OutputFormat format, std::ostream& out,
       return WriteJsonLines(reader, out);
     case OutputFormat::kCsv:
       return WriteCsv(reader, out, options);
+    case OutputFormat::kArrow:
+      return WriteArrowIpc(reader, out, /*file_format=*/false);
+    case OutputFormat::kArrowFile:
+      return WriteArrowIpc(reader, out, /*file_format=*/true);
   }
   return Status::InvalidArgument("unknown output format");
 }

@@ -1,6 +1,7 @@
-// Writing record batches as text: an aligned human-readable table, JSON lines
-// or CSV, to any std::ostream (the CLI's `scan --format table|json|csv`, the
-// HTTP server's JSON responses).
+// Writing record batches to any std::ostream: as text (an aligned
+// human-readable table, JSON lines or CSV) or as Arrow IPC (binary, see
+// arrow_ipc.h) for the CLI's `scan --format table|json|csv|arrow|arrow-file`,
+// and as JSON rows for the HTTP server's responses.
 //
 // Values in JSON and CSV keep full precision: floats are written in the
 // shortest form that reads back to the same value (float32 as float32, so
@@ -30,9 +31,11 @@ enum class OutputFormat {
   kTable,      // aligned columns for people
   kJsonLines,  // one JSON object per row
   kCsv,        // RFC 4180, header line first
+  kArrow,      // Arrow IPC stream format, uncompressed (binary)
+  kArrowFile,  // Arrow IPC file format (also Feather v2), uncompressed (binary)
 };
 
-// "table", "json", "csv".
+// "table", "json", "csv", "arrow", "arrow-file".
 std::string_view OutputFormatName(OutputFormat format);
 // Inverse of OutputFormatName; also accepts "jsonl" and "ndjson".
 // InvalidArgument listing the known names otherwise.
@@ -57,13 +60,18 @@ struct OutputOptions {
 };
 
 // Writes every remaining batch of `reader` to `out` in `format`. Returns the
-// reader's error, or IOError when `out` fails.
+// reader's error, or IOError when `out` fails. The Arrow formats write bytes
+// as they are: `out` must not translate line ends (std::cout does not on
+// POSIX; open files with std::ios::binary).
 Status WriteBatches(BatchReader& reader, OutputFormat format, std::ostream& out,
                     const OutputOptions& options = {});
 
 Status WriteTable(BatchReader& reader, std::ostream& out, const OutputOptions& options = {});
 Status WriteJsonLines(BatchReader& reader, std::ostream& out);
 Status WriteCsv(BatchReader& reader, std::ostream& out, const OutputOptions& options = {});
+// Arrow IPC, batch by batch as the reader yields them: the stream format, or
+// with `file_format` the file format (which needs no seeking either).
+Status WriteArrowIpc(BatchReader& reader, std::ostream& out, bool file_format = false);
 
 // One batch at a time (a caller streaming its own batches writes the CSV
 // header only with the first).

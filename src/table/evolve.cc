@@ -135,7 +135,11 @@ Result<uint64_t> Table::AddColumns(const std::vector<std::pair<std::string, std:
     taken.insert(name);
     auto bound = expr::CompileExpression(sql, *m.schema);
     if (!bound.ok()) return bound.status().WithContext("new column \"" + name + "\"");
-    new_fields.emplace_back(name, (*bound)->type, /*nullable=*/true);
+    // A constant that is not NULL makes a non-nullable column (as in
+    // LanceDB); anything computed stays nullable, since functions may
+    // still give NULL for some rows.
+    const bool constant = (*bound)->kind == expr::BoundExpr::Kind::kLiteral && !(*bound)->nullable;
+    new_fields.emplace_back(name, (*bound)->type, /*nullable=*/!constant);
     new_ids.push_back(m.next_field_id + static_cast<int32_t>(new_ids.size()));
     values.push_back(std::move(*bound));
   }

@@ -324,6 +324,13 @@ TEST_F(OpsTest, SchemaEvolution) {
     EXPECT_DOUBLE_EQ((*gross)->column(1)->values<double>()[0], *rows_[3].price * 1.5);
   }
 
+  // A non-NULL constant makes a non-nullable column; computed ones stay nullable.
+  ASSERT_TRUE(table_->AddColumns({{"source", "'import'"}}).ok());
+  EXPECT_FALSE((*table_->schema()->GetField("source"))->nullable);
+  EXPECT_TRUE((*table_->schema()->GetField("gross"))->nullable);
+  EXPECT_EQ(*table_->CountRows("source = 'import'"), 5000);
+  ASSERT_TRUE(table_->DropColumns({"source"}).ok());
+
   ASSERT_TRUE(table_->AddColumns(std::vector<Field>{Field("note", utf8())}).ok());
   EXPECT_EQ(*table_->CountRows("note IS NULL"), 5000);
   EXPECT_FALSE(table_->AddColumns(std::vector<Field>{Field("note", utf8())}).ok());  // exists

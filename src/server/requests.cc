@@ -1,0 +1,198 @@
+#include "server/requests.h"
+
+#include <future>
+
+#include "convert/arrow_ipc.h"
+#include "convert/json_rows.h"
+#include "convert/output.h"
+
+namespace quiver::server {
+
+Result<std::string> CheckedTableName(const std::string& name) {
+  QUIVER_RETURN_NOT_OK(ValidateTableName(name));
+  return name;
+}
+
+namespace {
+
+Status CheckRowLimit(const Call& call, int64_t rows) {
+  if (rows > call.ctx.options.max_rows_per_request) {
+    return Status(StatusCode::kResourceExhausted,
+                  "the request holds " + std::to_string(rows) + " rows; the server accepts at most " +
+                      std::to_string(call.ctx.options.max_rows_per_request) + " per request");
+  }
+  return Status::OK();
+}
+
+template <typename T>
+Status ReadNumber(const Json& body, const char* field, T* out) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return Status::OK();
+  if (!it->is_number()) return Status::InvalidArgument(std::string("field \"") + field + "\": expected a number");
+  *out = it->get<T>();
+  return Status::OK();
+}
+
+Status ReadFlag(const Json& body, const char* field, bool* out) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return Status::OK();
+  if (!it->is_boolean()) return Status::InvalidArgument(std::string("field \"") + field + "\": expected true or false");
+  *out = it->get<bool>();
+  return Status::OK();
+}
+
+Status ReadText(const Json& body, const char* field, std::string* out) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return Status::OK();
+  if (!it->is_string()) return Status::InvalidArgument(std::string("field \"") + field + "\": expected a string");
+  *out = it->get<std::string>();
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<RowsBody> ArrowRows(const Call& call) {
+  QUIVER_ASSIGN_OR_RETURN(convert::IpcData data, convert::ReadIpc(call.body));
+  RowsBody rows;
+  rows.schema = data.schema;
+  for (const BatchPtr& b : data.batches) rows.num_rows += b->num_rows();
+  QUIVER_RETURN_NOT_OK(CheckRowLimit(call, rows.num_rows));
+  rows.batches = std::move(data.batches);
+  return rows;
+}
+
+Result<RowsBody> JsonRows(const Call& call, const Json& json_rows, const SchemaPtr& schema) {
+  if (!json_rows.is_array()) return Status::InvalidArgument("field \"rows\": expected an array of objects");
+  QUIVER_RETURN_NOT_OK(CheckRowLimit(call, static_cast<int64_t>(json_rows.size())));
+  // The JSON readers keep key order (ordered_json); nlohmann::json sorts keys,
+  // so convert to keep the caller's column order for inferred schemas.
+  convert::Json ordered = convert::Json::parse(json_rows.dump());
+  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, convert::JsonRowsToBatch(ordered, schema));
+  RowsBody rows;
+  rows.schema = batch->schema();
+  rows.num_rows = batch->num_rows();
+  rows.batches.push_back(std::move(batch));
+  return rows;
+}
+
+Result<std::pair<IndexType, IndexOptions>> ParseIndexRequest(const Json& body) {
+  std::string type_name;
+  QUIVER_RETURN_NOT_OK(ReadText(body, "type", &type_name));
+  QUIVER_RETURN_NOT_OK(ReadText(body, "index_type", &type_name));
+  if (type_name.empty()) return Status::InvalidArgument("field \"index_type\" is required (e.g. \"IVF_PQ\", \"BTREE\", \"FTS\")");
+  QUIVER_ASSIGN_OR_RETURN(IndexType type, ParseIndexType(type_name));
+  IndexOptions o;
+  QUIVER_RETURN_NOT_OK(ReadText(body, "name", &o.name));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "replace", &o.replace));
+  for (const char* field : {"metric", "distance_type", "metric_type"}) {
+    QUIVER_RETURN_NOT_OK(ReadText(body, field, &o.metric));
+  }
+  for (char& c : o.metric) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "num_partitions", &o.num_partitions));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "num_sub_vectors", &o.num_sub_vectors));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "num_bits", &o.num_bits));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "sample_rate", &o.sample_rate));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "max_iterations", &o.max_iterations));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "m", &o.m));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "ef_construction", &o.ef_construction));
+  IndexOptions::Fts& f = o.fts;
+  QUIVER_RETURN_NOT_OK(ReadText(body, "base_tokenizer", &f.base_tokenizer));
+  QUIVER_RETURN_NOT_OK(ReadText(body, "language", &f.language));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "with_position", &f.with_position));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "lower_case", &f.lower_case));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "stem", &f.stem));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "remove_stop_words", &f.remove_stop_words));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "ascii_folding", &f.ascii_folding));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "max_token_length", &f.max_token_length));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "min_ngram_length", &f.ngram_min_length));
+  QUIVER_RETURN_NOT_OK(ReadNumber(body, "max_ngram_length", &f.ngram_max_length));
+  QUIVER_RETURN_NOT_OK(ReadFlag(body, "prefix_only", &f.prefix_only));
+  return std::make_pair(type, std::move(o));
+}
+
+Json IndexInfoJson(const IndexInfo& info) {
+  Json j{{"name", info.name},
+         {"type", info.type},
+         {"columns", info.columns},
+         {"built_on_version", info.built_on_version},
+         {"num_indexed_rows", info.num_indexed_rows},
+         {"num_unindexed_rows", info.num_unindexed_rows},
+         {"size_bytes", info.size_bytes}};
+  if (!info.metric.empty()) j["metric"] = info.metric;
+  if (info.num_partitions > 0) j["num_partitions"] = info.num_partitions;
+  if (!info.details.empty()) {
+    Json details = Json::parse(info.details, nullptr, false);
+    if (!details.is_discarded()) j["details"] = std::move(details);
+  }
+  return j;
+}
+
+Json VersionJson(const VersionInfo& v) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(v.timestamp.time_since_epoch()).count();
+  return Json{{"version", v.version},
+              {"timestamp_millis", ms},
+              {"operation", v.operation},
+              {"num_rows", v.num_rows},
+              {"metadata", v.metadata}};
+}
+
+Json SchemaJson(const Schema& schema) {
+  Json fields = Json::array();
+  for (const Field& f : schema.fields()) {
+    fields.push_back({{"name", f.name}, {"type", f.type->ToString()}, {"nullable", f.nullable}});
+  }
+  return fields;
+}
+
+Status ReplyBatch(Call& call, const BatchPtr& batch, const std::string& format) {
+  std::string accept = call.req.get_header_value("Accept");
+  bool stream = format == "arrow" || format == "arrow-stream" ||
+                accept.find("application/vnd.apache.arrow.stream") != std::string::npos;
+  bool file = format == "arrow-file" || accept.find("application/vnd.apache.arrow.file") != std::string::npos;
+  if (stream || file) {
+    std::vector<BatchPtr> batches{batch};
+    QUIVER_ASSIGN_OR_RETURN(std::string bytes, file ? convert::WriteIpcFile(batch->schema(), batches)
+                                                    : convert::WriteIpcStream(batch->schema(), batches));
+    call.ReplyBytes(std::move(bytes),
+                    file ? "application/vnd.apache.arrow.file" : "application/vnd.apache.arrow.stream");
+    return Status::OK();
+  }
+  if (!format.empty() && format != "json") {
+    return Status::InvalidArgument("field \"format\": expected \"json\", \"arrow\" or \"arrow-file\", got \"" +
+                                   format + "\"");
+  }
+  std::string out = "{\"num_rows\":" + std::to_string(batch->num_rows()) + ",\"rows\":";
+  out += convert::BatchToJsonRows(*batch);
+  out += "}";
+  call.ReplyBytes(std::move(out), "application/json");
+  return Status::OK();
+}
+
+Result<BatchPtr> RunWithTimeout(Call& call, std::function<Result<BatchPtr>()> fn) {
+  std::chrono::milliseconds timeout = call.Timeout();
+  if (timeout.count() <= 0 || !call.ctx.query_pool) return fn();
+  auto result = std::make_shared<std::promise<Result<BatchPtr>>>();
+  std::future<Result<BatchPtr>> done = result->get_future();
+  (void)call.ctx.query_pool->Submit([result, fn = std::move(fn)] {
+    try {
+      result->set_value(fn());
+    } catch (const std::exception& e) {
+      result->set_value(Status::Internal(std::string("search failed: ") + e.what()));
+    }
+  });
+  if (done.wait_for(timeout) != std::future_status::ready) {
+    return Status(StatusCode::kCancelled, "the query timed out after " + std::to_string(timeout.count()) + " ms");
+  }
+  return done.get();
+}
+
+Result<std::optional<uint64_t>> BodyVersion(const Json& body) {
+  auto it = body.find("version");
+  if (it == body.end() || it->is_null()) return std::optional<uint64_t>();
+  if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+    return Status::InvalidArgument("field \"version\": expected a positive integer or null");
+  }
+  return std::optional<uint64_t>(it->get<uint64_t>());
+}
+
+}  // namespace quiver::server
