@@ -8,13 +8,15 @@
 // and, when node and @lancedb/lancedb are installed (bench/node/lancedb_server.mjs),
 //   lancedb-embedded  LanceDB's Node library on a local copy of the same rows
 //   lancedb-client    LanceDB's Node client in remote mode against this server
-// Prints requests per second and p50/p99 latency per path and concurrency, and
-// the server's overhead over the embedded library at concurrency 1 (the target:
-// under 15 %). The server runs in this process on 127.0.0.1 (port chosen by the
+// Each path runs two searches: through the IVF_PQ index (a fraction of a
+// millisecond, so the server's fixed cost per request shows) and exact (a few
+// milliseconds). Prints requests per second and p50/p99 latency per search,
+// path and concurrency, and the server's overhead over the embedded library
+// at concurrency 1 (the target: under 15 %). The server runs in this process on 127.0.0.1 (port chosen by the
 // system); clients and server share the machine's cores, as on any loopback test.
 //
 //   server_bench [--rows 100000] [--queries 500] [--concurrency 1,8,32]
-//                [--seconds 5] [--max-requests 20000] [--nprobes 20]
+//                [--seconds 5] [--max-requests 20000] [--nprobes 20] [--query-timeout-ms 30000]
 //                [--json] [--json-out FILE] [--no-peer] [--keep]
 #include <httplib.h>
 
@@ -45,6 +47,7 @@ struct Options {
   double seconds = 5;
   int64_t max_requests = 20'000;
   int nprobes = 20;
+  int64_t query_timeout_ms = 30'000;  // the server's default; 0 runs searches on the request's thread
 };
 
 std::vector<int> ParseList(const char* flag, const std::string& text) {
@@ -76,9 +79,11 @@ Options ParseOptions(int argc, char** argv) {
       o.max_requests = flags.Int();
     } else if (f == "--nprobes") {
       o.nprobes = flags.Count();
+    } else if (f == "--query-timeout-ms") {
+      o.query_timeout_ms = flags.Int();
     } else {
       Die("unknown flag " + f +
-          " (flags: --rows --queries --concurrency --seconds --max-requests --nprobes --warmup --json "
+          " (flags: --rows --queries --concurrency --seconds --max-requests --nprobes --query-timeout-ms --warmup --json "
           "--json-out --no-peer --keep --node-dir)");
     }
   }
@@ -167,6 +172,7 @@ std::vector<std::unique_ptr<httplib::Client>> Connections(int port, int clients)
   for (int c = 0; c < clients; ++c) {
     auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
     client->set_read_timeout(60, 0);
     out.push_back(std::move(client));
   }
@@ -222,78 +228,83 @@ int Main(int argc, char** argv) {
   }
 
   json out = {{"rows", o.common.rows}, {"dim", kDim}, {"k", kK}, {"nprobes", o.nprobes},
-              {"seconds_per_run", o.seconds}, {"max_requests_per_run", o.max_requests}};
-
-  // Embedded: the library in this process.
-  {
-    ConnectionPtr db = Check(Connect(db_dir.string()), "Connect");
-    TablePtr table = Check(db->OpenTable(kTable), "OpenTable");
-    for (int clients : o.concurrency) {
-      LoadResult r = RunLoad("embedded", clients, o, nq, [&](int, int q, std::string* error) {
-        Result<BatchPtr> got = table->Search(std::vector<float>(query + q * kDim, query + (q + 1) * kDim))
-                                   .Nprobes(o.nprobes)
-                                   .Limit(kK)
-                                   .Columns({"id"})
-                                   .ToBatch();
-        if (!got.ok() || (*got)->num_rows() != kK) {
-          *error = got.ok() ? "short answer" : got.status().ToString();
-          return false;
-        }
-        return true;
-      });
-      out["embedded"].push_back(LoadJson(r));
-      Progress("embedded, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
-    }
-  }
+              {"seconds_per_run", o.seconds}, {"max_requests_per_run", o.max_requests},
+              {"query_timeout_ms", o.query_timeout_ms}};
 
   // The server, in this process on a free loopback port.
   server::ServerOptions server_options;
   server_options.db_uri = db_dir.string();
   server_options.port = 0;
   server_options.durable_writes = o.common.fsync;
+  server_options.query_timeout = std::chrono::milliseconds(o.query_timeout_ms);
   auto srv = Check(server::Server::Create(server_options), "starting the server");
   if (Status st = srv->Bind(); !st.ok()) Die("binding the server: " + st.ToString());
   const int port = srv->port();
   std::thread serving([&] { srv->Run(); });
 
-  const std::string nprobes = std::to_string(o.nprobes);
-  std::vector<std::string> json_bodies, lance_bodies;
-  for (int q = 0; q < nq; ++q) {
-    const std::string v = VectorJson(query + q * kDim);
-    json_bodies.push_back(R"({"vector":)" + v + R"(,"k":10,"nprobes":)" + nprobes + R"(,"columns":["id"]})");
-    lance_bodies.push_back(R"({"vector":)" + v + R"(,"k":10,"nprobes":)" + nprobes +
-                           R"(,"columns":["id"],"prefilter":true,"refine_factor":null,"version":null})");
-  }
+  ConnectionPtr db = Check(Connect(db_dir.string()), "Connect");
+  TablePtr table = Check(db->OpenTable(kTable), "OpenTable");
   const std::string json_path = std::string("/tables/") + kTable + "/search";
   const std::string lance_path = std::string("/v1/table/") + kTable + "/query/";
-  for (int clients : o.concurrency) {
-    auto conns = Connections(port, clients);
-    LoadResult r = RunLoad("http-json", clients, o, nq, [&](int c, int q, std::string* error) {
-      std::string answer;
-      if (!Post(*conns[c], json_path, json_bodies[q], &answer, error)) return false;
-      // The answer is {"num_rows": 10, "rows": [...]}: check the count.
-      if (answer.find("\"num_rows\":10") == std::string::npos) {
-        *error = "unexpected answer: " + answer.substr(0, 200);
-        return false;
-      }
-      return true;
-    });
-    out["http_json"].push_back(LoadJson(r));
-    Progress("http-json, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
-  }
-  for (int clients : o.concurrency) {
-    auto conns = Connections(port, clients);
-    LoadResult r = RunLoad("http-lance", clients, o, nq, [&](int c, int q, std::string* error) {
-      std::string answer;
-      if (!Post(*conns[c], lance_path, lance_bodies[q], &answer, error)) return false;
-      if (answer.size() < 8 || answer.compare(0, 6, "ARROW1") != 0) {
-        *error = "the answer is not an Arrow IPC file";
-        return false;
-      }
-      return true;
-    });
-    out["http_lance"].push_back(LoadJson(r));
-    Progress("http-lance, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
+  // Two searches: through the IVF_PQ index (a fraction of a millisecond, so
+  // the server's fixed cost per request shows), and exact (milliseconds).
+  for (const bool exact : {false, true}) {
+    const std::string config = exact ? "exact" : "ivf_pq";
+    json& runs = out[config];
+    for (int clients : o.concurrency) {
+      LoadResult r = RunLoad("embedded", clients, o, nq, [&](int, int q, std::string* error) {
+        VectorQuery search = table->Search(std::vector<float>(query + q * kDim, query + (q + 1) * kDim));
+        search.Nprobes(o.nprobes).BypassVectorIndex(exact).Limit(kK).Columns({"id"});
+        Result<BatchPtr> got = search.ToBatch();
+        if (!got.ok() || (*got)->num_rows() != kK) {
+          *error = got.ok() ? "short answer" : got.status().ToString();
+          return false;
+        }
+        return true;
+      });
+      runs["embedded"].push_back(LoadJson(r));
+      Progress(config + ", embedded, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
+    }
+
+    std::vector<std::string> json_bodies, lance_bodies;
+    const std::string options = R"(,"k":10,"nprobes":)" + std::to_string(o.nprobes) +
+                                R"(,"bypass_vector_index":)" + (exact ? "true" : "false");
+    for (int q = 0; q < nq; ++q) {
+      const std::string v = VectorJson(query + q * kDim);
+      json_bodies.push_back(R"({"vector":)" + v + options + R"(,"columns":["id"]})");
+      lance_bodies.push_back(R"({"vector":)" + v + options +
+                             R"(,"columns":["id"],"prefilter":true,"refine_factor":null,"version":null})");
+    }
+    for (int clients : o.concurrency) {
+      auto conns = Connections(port, clients);
+      LoadResult r = RunLoad("http-json", clients, o, nq, [&](int c, int q, std::string* error) {
+        std::string answer;
+        if (!Post(*conns[c], json_path, json_bodies[q], &answer, error)) return false;
+        // The answer is {"num_rows": 10, "rows": [...]}: check the count.
+        if (answer.find("\"num_rows\":10") == std::string::npos) {
+          *error = "unexpected answer: " + answer.substr(0, 200);
+          return false;
+        }
+        return true;
+      });
+      runs["http_json"].push_back(LoadJson(r));
+      Progress(config + ", http-json, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
+    }
+    for (int clients : o.concurrency) {
+      auto conns = Connections(port, clients);
+      LoadResult r = RunLoad("http-lance", clients, o, nq, [&](int c, int q, std::string* error) {
+        std::string answer;
+        if (!Post(*conns[c], lance_path, lance_bodies[q], &answer, error)) return false;
+        if (answer.size() < 8 || answer.compare(0, 6, "ARROW1") != 0) {
+          *error = "the answer is not an Arrow IPC file";
+          return false;
+        }
+        return true;
+      });
+      runs["http_lance"].push_back(LoadJson(r));
+      Progress(config + ", http-lance, " + std::to_string(clients) + " clients: " + Grouped(r.requests) +
+               " searches");
+    }
   }
 
   // LanceDB's Node library (embedded, its own copy of the rows) and its
@@ -317,9 +328,9 @@ int Main(int argc, char** argv) {
                              " --queries " + Quote((root / "queries.f32").string()) + " --url " +
                              Quote("http://127.0.0.1:" + std::to_string(port)) + " --table " + kTable +
                              " --concurrency " + list.str() + " --seconds " + std::to_string(o.seconds) +
-                             " --max-requests " + std::to_string(o.max_requests) + " --nprobes " + nprobes +
-                             " --warmup " + std::to_string(o.common.warmup) + " --batch-rows " +
-                             std::to_string(o.common.batch_rows),
+                             " --max-requests " + std::to_string(o.max_requests) + " --nprobes " +
+                             std::to_string(o.nprobes) + " --warmup " + std::to_string(o.common.warmup) +
+                             " --batch-rows " + std::to_string(o.common.batch_rows),
                          &why);
     }
     if (peer) {
@@ -341,11 +352,12 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
-  std::cout << "server_bench: " << Grouped(o.common.rows) << " rows, " << kDim << "-d, IVF_PQ (defaults), 10-NN, nprobes "
-            << o.nprobes << "; closed loop, at most " << Fixed(o.seconds, 0) << " s or " << Grouped(o.max_requests)
+  std::cout << "server_bench: " << Grouped(o.common.rows) << " rows, " << kDim
+            << "-d, 10-NN through IVF_PQ (default parameters, nprobes " << o.nprobes
+            << ") and exact; closed loop, at most " << Fixed(o.seconds, 0) << " s or " << Grouped(o.max_requests)
             << " requests per run\n";
   PrintLoad(load_before, load_after);
-  std::vector<Line> lines = {{"path / clients", "rps", "p50 ms", "p99 ms", ""}};
+  std::vector<Line> lines = {{"search / path / clients", "rps", "p50 ms", "p99 ms", ""}};
   auto add = [&](const std::string& name, const json& runs) {
     if (!runs.is_array()) return;
     for (const json& r : runs) {
@@ -353,14 +365,7 @@ int Main(int argc, char** argv) {
                        Fixed(r["p50_ms"], 3), Fixed(r["p99_ms"], 3), ""});
     }
   };
-  add("quiver embedded", out["embedded"]);
-  add("quiver http json", out["http_json"]);
-  add("quiver http lance", out["http_lance"]);
-  if (out.contains("peer")) {
-    add("lancedb embedded (node)", out["peer"]["embedded"]);
-    add("lancedb client -> quiver serve", out["peer"]["remote"]);
-  }
-  // Overhead at concurrency 1, from the medians.
+  // The p50 at concurrency 1.
   auto p50_at_1 = [](const json& runs) -> double {
     if (!runs.is_array()) return 0;
     for (const json& r : runs) {
@@ -368,13 +373,23 @@ int Main(int argc, char** argv) {
     }
     return 0;
   };
-  const double base = p50_at_1(out["embedded"]);
-  for (const auto& [name, key] : {std::pair{"http json", "http_json"}, std::pair{"http lance", "http_lance"}}) {
-    const double p50 = p50_at_1(out[key]);
-    if (base > 0 && p50 > 0) {
-      const double overhead = (p50 - base) / base;
-      lines.push_back({std::string("overhead c=1, ") + name, Fixed(100 * overhead, 1) + " %",
-                       "+" + Fixed(p50 - base, 3) + " ms", "", Verdict(overhead < 0.15, "< 15 %")});
+  for (const char* config : {"ivf_pq", "exact"}) {
+    const json& runs = out[config];
+    add(std::string(config) + " quiver embedded", runs["embedded"]);
+    add(std::string(config) + " quiver http json", runs["http_json"]);
+    add(std::string(config) + " quiver http lance", runs["http_lance"]);
+    if (std::string(config) == "ivf_pq" && out.contains("peer")) {
+      add("ivf_pq lancedb embedded (node)", out["peer"]["embedded"]);
+      add("ivf_pq lancedb client -> quiver", out["peer"]["remote"]);
+    }
+    const double base = p50_at_1(runs["embedded"]);
+    for (const auto& [name, key] : {std::pair{"json", "http_json"}, std::pair{"lance", "http_lance"}}) {
+      const double p50 = p50_at_1(runs[key]);
+      if (base > 0 && p50 > 0) {
+        const double overhead = (p50 - base) / base;
+        lines.push_back({std::string(config) + " overhead c=1, " + name, Fixed(100 * overhead, 1) + " %",
+                         "+" + Fixed(p50 - base, 3) + " ms", "", Verdict(overhead < 0.15, "< 15 %")});
+      }
     }
   }
   PrintTable(lines);

@@ -322,6 +322,7 @@ Result<StepResult> ServeStep(DemoState& s) {
   std::thread serving([&srv] { srv->Run(); });
   httplib::Client client("127.0.0.1", srv->port());
   client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
   Status status;
   int same = 0;
   for (size_t i = 0; i < s.queries.size() && status.ok(); ++i) {

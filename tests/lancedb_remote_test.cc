@@ -7,10 +7,7 @@
 //
 // Skips when node, the npm packages (scripts/install_bench_peers.sh) or the
 // quiver binary are missing.
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include "serve_process.h"
 #include "testing.h"
 
 namespace quiver {
@@ -41,62 +39,6 @@ std::string ShellQuote(const std::string& arg) {
   return out + "'";
 }
 
-// `quiver serve` as a child process: its stdout is read up to the line that
-// names the port; stderr goes to a file.
-class ServeProcess {
- public:
-  ServeProcess(const std::string& bin, const std::vector<std::string>& args, const std::string& err_path) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (err >= 0) dup2(err, STDERR_FILENO);
-      close(out[0]);
-      std::vector<char*> argv = {const_cast<char*>(bin.c_str()), const_cast<char*>("serve")};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    stdout_ = fdopen(out[0], "r");
-  }
-
-  ~ServeProcess() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_ != nullptr) fclose(stdout_);
-  }
-
-  // The next line the server printed ("" at the end of its output).
-  std::string ReadLine() {
-    if (stdout_ == nullptr) return "";
-    char buf[4096];
-    if (fgets(buf, sizeof buf, stdout_) == nullptr) return "";
-    return buf;
-  }
-
-  // Sends SIGTERM and waits; the exit code (-1 when it did not exit normally).
-  int Terminate() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  bool started() const { return pid_ > 0 && stdout_ != nullptr; }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  FILE* stdout_ = nullptr;
-};
-
 TEST(LanceDbRemoteTest, LanceDbClientGetsTheAnswersOfTheEmbeddedLibrary) {
   const char* bin = std::getenv("QUIVER_BIN");
   if (bin == nullptr || *bin == '\0') GTEST_SKIP() << "QUIVER_BIN is not set";
@@ -109,13 +51,11 @@ TEST(LanceDbRemoteTest, LanceDbClientGetsTheAnswersOfTheEmbeddedLibrary) {
   }
 
   testing::TempDir dir;
-  ServeProcess server(bin, {dir.Join("db"), "--port", "0", "--api-key", "secret-key"}, dir.Join("serve.err"));
+  testing::ServeProcess server(bin, {dir.Join("db"), "--port", "0", "--api-key", "secret-key"}, dir.Join("serve.err"));
   ASSERT_TRUE(server.started());
   const std::string banner = server.ReadLine();
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(banner, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)")))
-      << "banner: " << banner << "\n" << ReadFile(dir.Join("serve.err"));
-  const std::string url = "http://127.0.0.1:" + m[1].str();
+  const std::string url = testing::BannerUrl(banner);
+  ASSERT_FALSE(url.empty()) << "banner: " << banner << "\n" << ReadFile(dir.Join("serve.err"));
 
   const std::string out = dir.Join("node.out");
   const std::string cmd = "node " + ShellQuote(source + "/tests/node/lancedb_remote.mjs") + " --url " +

@@ -1,6 +1,10 @@
 // End-to-end tests of `quiver serve` over real HTTP on 127.0.0.1: a server
 // on a free port in this process, a client from cpp-httplib, answers checked
 // against the embedded library on the same database.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -351,6 +355,29 @@ TEST_F(HttpTest, BodyLimitsAnswer413) {
   EXPECT_EQ(fresh.Get("/tables/t")->status, 404);
 }
 
+// LanceDB's client sends some POSTs with neither Content-Length nor a
+// chunked body: they have no body, and are answered at once.
+TEST_F(HttpTest, PostWithoutContentLengthHasNoBody) {
+  Start();
+  CreateItems(5);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  const std::string request = "POST /v1/table/items/describe/ HTTP/1.1\r\nHost: test\r\n\r\n";
+  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  char buf[4096];
+  const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+  close(fd);
+  ASSERT_GT(n, 0) << "no answer within 5 s";
+  EXPECT_TRUE(std::string(buf, static_cast<size_t>(n)).starts_with("HTTP/1.1 200"));
+}
+
 TEST_F(HttpTest, MetricsCountRequestsPerRoute) {
   Start();
   CreateItems(10);
@@ -471,6 +498,8 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   auto res = client_->Post("/v1/table/lance/create/?mode=create", *stream, "application/vnd.apache.arrow.stream");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
+  // The protocol level LanceDB's clients read (0.3: structured FTS queries).
+  EXPECT_EQ(res->get_header_value("phalanx-version"), "0.3.0");
   // Again: a 400 whose body says "already exists".
   res = client_->Post("/v1/table/lance/create/?mode=create", *stream, "application/vnd.apache.arrow.stream");
   ASSERT_TRUE(res);
@@ -499,6 +528,23 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
   EXPECT_EQ(answer->batches[0]->num_rows(), 3);
   EXPECT_EQ(answer->batches[0]->GetColumn("id")->values<int64_t>()[0], 4);
+
+  // A plain query sorted by a column the answer does not include.
+  Json sorted{{"vector", Json::array()}, {"k", 4}, {"offset", 1}, {"columns", {"id"}}, {"filter", "id < 20"},
+              {"order_by", {{{"column_name", "id"}, {"ascending", false}, {"nulls_first", false}}}}};
+  res = client_->Post("/v1/table/lance/query/", sorted.dump(), "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  answer = convert::ReadIpc(res->body);
+  ASSERT_TRUE(answer.ok());
+  ASSERT_EQ(answer->batches[0]->num_rows(), 4);
+  EXPECT_EQ(answer->batches[0]->num_columns(), 1);
+  EXPECT_EQ(answer->batches[0]->GetColumn("id")->values<int64_t>()[0], 18);
+  EXPECT_EQ(answer->batches[0]->GetColumn("id")->values<int64_t>()[3], 15);
+  sorted["order_by"][0]["column_name"] = "vector";
+  res = client_->Post("/v1/table/lance/query/", sorted.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
 
   auto [s3, idx] = Post("/v1/table/lance/create_index/", {{"column", "text"}, {"index_type", "FTS"}, {"with_position", false}});
   EXPECT_EQ(s3, 200) << idx.dump();

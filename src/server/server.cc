@@ -174,7 +174,11 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
   // that the connection stays usable for the next request.
   bool too_big = false;
   bool read_failed = false;
-  if (reader) {
+  // A request with neither Content-Length nor chunked encoding has no body
+  // (RFC 9112, 6.3; LanceDB's client sends such POSTs); httplib's reader
+  // would wait for the connection to close instead.
+  const bool has_body = req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
+  if (reader && has_body) {
     // Past the limit the rest is read and dropped (up to kDrainBytes more),
     // so that the client, still sending, can read the 413.
     constexpr uint64_t kDrainBytes = uint64_t{16} << 20;
@@ -259,6 +263,17 @@ void Server::Impl::Install() {
                           : std::max(64, 4 * static_cast<int>(std::thread::hardware_concurrency()));
   http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http->set_keep_alive_max_count(100000);
+  // Answers are written as headers then body: without this, Nagle and the
+  // client's delayed ACK add 40 ms to every keep-alive request.
+  http->set_tcp_nodelay(true);
+  // httplib's default is SO_REUSEPORT, with which a second server binds the
+  // same port silently and the kernel splits connections between the two.
+  // SO_REUSEADDR alone allows a restart while old connections linger, and
+  // makes a port in use an error.
+  http->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http->set_keep_alive_timeout(60);
   http->set_read_timeout(300);
   http->set_write_timeout(300);

@@ -168,6 +168,22 @@ TEST(SearchRequestTest, ReadsStructuredFullTextQueries) {
   EXPECT_FALSE(ParseLanceFtsQuery(nlohmann::json::parse(R"({"match":{"column":"text"}})")).ok());
 }
 
+TEST(SearchRequestTest, ReadsOrderByAndRefusesItOnSearches) {
+  auto r = ParseSearchRequest(nlohmann::json::parse(R"({"vector":[],"k":10,"order_by":[
+      {"column_name":"price","ascending":false,"nulls_first":false},{"column":"id"}]})"),
+                              true);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->order_by.size(), 2u);
+  EXPECT_EQ(r->order_by[0].column, "price");
+  EXPECT_FALSE(r->order_by[0].ascending);
+  EXPECT_EQ(r->order_by[1].column, "id");
+  EXPECT_TRUE(r->order_by[1].ascending);
+  for (const char* bad : {R"({"order_by":"price"})", R"({"order_by":[{"ascending":true}]})",
+                          R"({"order_by":[{"column_name":"id","ascending":"yes"}]})"}) {
+    EXPECT_FALSE(ParseSearchRequest(nlohmann::json::parse(bad), true).ok()) << bad;
+  }
+}
+
 TEST(SearchRequestTest, RejectsBadFields) {
   for (const char* bad : {R"({"vector":"abc"})", R"({"vector":[1,"x"]})", R"({"k":-1})", R"({"k":"ten"})",
                           R"({"filter":5})", R"({"columns":5})", R"({"nprobes":-3})", R"({"version":0})",
