@@ -23,7 +23,9 @@
 
 namespace quiver::server {
 
-using Json = nlohmann::json;
+// Objects keep their keys in the order received (column order of inferred
+// schemas, aliases of computed columns) and written.
+using Json = nlohmann::ordered_json;
 
 // Open table handles, one per table, shared by every request (a Table is
 // safe to share and reads see its latest commit). Reads of an older version

@@ -25,7 +25,7 @@
 namespace quiver::server {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 constexpr int kDim = 8;
 
 std::vector<float> RowVector(int64_t id) {
@@ -127,6 +127,9 @@ TEST_F(HttpTest, TablesRowsSearchAndChanges) {
   EXPECT_EQ(info["num_rows"], 200);
   EXPECT_EQ(info["version"], 1);
   EXPECT_EQ(info["schema"][3]["type"], "fixed_size_list<float>[8]");
+  // Columns inferred from JSON rows keep the rows' key order.
+  EXPECT_EQ(info["schema"][0]["name"], "id");
+  EXPECT_EQ(info["schema"][1]["name"], "category");
 
   auto [s3, added] = Post("/tables/items/rows", {{"rows", MakeRows(200, 250)}});
   EXPECT_EQ(s3, 200) << added.dump();

@@ -4,7 +4,7 @@
 
 namespace quiver::server {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 namespace {
 

@@ -16,14 +16,14 @@
 
 namespace quiver::server {
 
-nlohmann::json LanceSchemaJson(const Schema& schema);
-nlohmann::json LanceFieldJson(const Field& field);
+nlohmann::ordered_json LanceSchemaJson(const Schema& schema);
+nlohmann::ordered_json LanceFieldJson(const Field& field);
 // The "type" object of a field.
-nlohmann::json LanceTypeJson(const DataType& type);
+nlohmann::ordered_json LanceTypeJson(const DataType& type);
 
 // The inverse of LanceTypeJson; InvalidArgument naming an unknown type.
 // Also accepts Quiver's own type names ("float32", "fixed_size_list<float>[4]")
 // as a plain string.
-Result<TypePtr> ParseLanceType(const nlohmann::json& type);
+Result<TypePtr> ParseLanceType(const nlohmann::ordered_json& type);
 
 }  // namespace quiver::server

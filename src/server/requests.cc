@@ -64,10 +64,8 @@ Result<RowsBody> ArrowRows(const Call& call) {
 Result<RowsBody> JsonRows(const Call& call, const Json& json_rows, const SchemaPtr& schema) {
   if (!json_rows.is_array()) return Status::InvalidArgument("field \"rows\": expected an array of objects");
   QUIVER_RETURN_NOT_OK(CheckRowLimit(call, static_cast<int64_t>(json_rows.size())));
-  // The JSON readers keep key order (ordered_json); nlohmann::json sorts keys,
-  // so convert to keep the caller's column order for inferred schemas.
-  convert::Json ordered = convert::Json::parse(json_rows.dump());
-  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, convert::JsonRowsToBatch(ordered, schema));
+  // Json keeps the keys in the caller's order: inferred columns follow it.
+  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, convert::JsonRowsToBatch(json_rows, schema));
   RowsBody rows;
   rows.schema = batch->schema();
   rows.num_rows = batch->num_rows();

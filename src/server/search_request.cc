@@ -7,7 +7,7 @@
 
 namespace quiver::server {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 namespace {
 

@@ -45,11 +45,11 @@ struct SearchRequest {
 // `lance` selects LanceDB's reading of the body: `full_text_query.query` as
 // plain words to match (Quiver's `text` is the query-string syntax) and
 // `k` = 2^63-1 as "no limit". InvalidArgument naming the field otherwise.
-Result<SearchRequest> ParseSearchRequest(const nlohmann::json& body, bool lance);
+Result<SearchRequest> ParseSearchRequest(const nlohmann::ordered_json& body, bool lance);
 
 // Parses LanceDB's structured full-text query JSON ({"match": {...}},
 // {"phrase": ...}, {"boolean": ...}, {"boost": ...}, {"multi_match": ...}).
-Result<FtsQueryPtr> ParseLanceFtsQuery(const nlohmann::json& query);
+Result<FtsQueryPtr> ParseLanceFtsQuery(const nlohmann::ordered_json& query);
 
 // "hybrid" (vector and text), "vector", "text" or "scan".
 std::string SearchKind(const SearchRequest& request);

@@ -85,7 +85,7 @@ TEST(LanceSchemaTest, UsesLanceTypeNamesAndRoundTrips) {
                  Field("vector", vector_type(4)), Field("tags", list(utf8())),
                  Field("meta", struct_({Field("source", utf8())})), Field("at", timestamp(TimeUnit::kMicro, "UTC")),
                  Field("local", timestamp(TimeUnit::kMilli)), Field("day", date32())});
-  nlohmann::json j = LanceSchemaJson(schema);
+  nlohmann::ordered_json j = LanceSchemaJson(schema);
   const auto& f = j["fields"];
   EXPECT_EQ(f[0]["type"]["type"], "int64");
   EXPECT_EQ(f[0]["nullable"], false);
@@ -107,15 +107,15 @@ TEST(LanceSchemaTest, UsesLanceTypeNamesAndRoundTrips) {
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_TRUE((*back)->Equals(*schema.field(static_cast<int>(i)).type)) << f[i].dump();
   }
-  EXPECT_FALSE(ParseLanceType(nlohmann::json{{"type", "float64"}}).ok());
-  EXPECT_FALSE(ParseLanceType(nlohmann::json{{"type", "fixed_size_list"}}).ok());
-  auto quiver_name = ParseLanceType(nlohmann::json("float32"));
+  EXPECT_FALSE(ParseLanceType(nlohmann::ordered_json{{"type", "float64"}}).ok());
+  EXPECT_FALSE(ParseLanceType(nlohmann::ordered_json{{"type", "fixed_size_list"}}).ok());
+  auto quiver_name = ParseLanceType(nlohmann::ordered_json("float32"));
   ASSERT_TRUE(quiver_name.ok());
   EXPECT_EQ((*quiver_name)->id(), TypeId::kFloat32);
 }
 
 TEST(SearchRequestTest, ReadsLanceQueryBodies) {
-  auto body = nlohmann::json::parse(R"({"vector":[1,2,3],"k":5,"nprobes":20,"minimum_nprobes":20,
+  auto body = nlohmann::ordered_json::parse(R"({"vector":[1,2,3],"k":5,"nprobes":20,"minimum_nprobes":20,
       "maximum_nprobes":20,"refine_factor":null,"ef":null,"lower_bound":null,"upper_bound":0.5,
       "prefilter":true,"version":null,"filter":"id > 1","columns":["id","text"]})");
   auto r = ParseSearchRequest(body, true);
@@ -132,7 +132,7 @@ TEST(SearchRequestTest, ReadsLanceQueryBodies) {
   EXPECT_EQ(SearchKind(*r), "vector");
 
   // A plain query with no limit: k = isize::MAX, vector [].
-  auto scan = ParseSearchRequest(nlohmann::json::parse(
+  auto scan = ParseSearchRequest(nlohmann::ordered_json::parse(
                                      R"({"filter":"id < 3","k":9223372036854775807,"vector":[],"version":3})"),
                                  true);
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();
@@ -143,7 +143,7 @@ TEST(SearchRequestTest, ReadsLanceQueryBodies) {
   EXPECT_EQ(scan->limit, 101);
 
   auto fts = ParseSearchRequest(
-      nlohmann::json::parse(R"({"full_text_query":{"columns":[],"query":"wing flutter"},"k":2,"vector":[]})"), true);
+      nlohmann::ordered_json::parse(R"({"full_text_query":{"columns":[],"query":"wing flutter"},"k":2,"vector":[]})"), true);
   ASSERT_TRUE(fts.ok());
   ASSERT_TRUE(fts->text);
   EXPECT_EQ(fts->text->kind, FtsQuery::Kind::kMatch);
@@ -152,7 +152,7 @@ TEST(SearchRequestTest, ReadsLanceQueryBodies) {
 }
 
 TEST(SearchRequestTest, ReadsStructuredFullTextQueries) {
-  auto q = ParseLanceFtsQuery(nlohmann::json::parse(R"({"boolean":{
+  auto q = ParseLanceFtsQuery(nlohmann::ordered_json::parse(R"({"boolean":{
       "must":[{"match":{"column":"text","terms":"wing","operator":"And","fuzziness":1}}],
       "should":[{"phrase":{"column":"text","terms":"boundary layer","slop":2}}],
       "must_not":[{"match":{"terms":"supersonic"}}]}})"));
@@ -164,12 +164,12 @@ TEST(SearchRequestTest, ReadsStructuredFullTextQueries) {
   EXPECT_EQ((*q)->should[0]->kind, FtsQuery::Kind::kPhrase);
   EXPECT_EQ((*q)->should[0]->slop, 2);
   EXPECT_EQ((*q)->must_not[0]->text, "supersonic");
-  EXPECT_FALSE(ParseLanceFtsQuery(nlohmann::json::parse(R"({"regex":{"terms":"a"}})")).ok());
-  EXPECT_FALSE(ParseLanceFtsQuery(nlohmann::json::parse(R"({"match":{"column":"text"}})")).ok());
+  EXPECT_FALSE(ParseLanceFtsQuery(nlohmann::ordered_json::parse(R"({"regex":{"terms":"a"}})")).ok());
+  EXPECT_FALSE(ParseLanceFtsQuery(nlohmann::ordered_json::parse(R"({"match":{"column":"text"}})")).ok());
 }
 
 TEST(SearchRequestTest, ReadsOrderByAndRefusesItOnSearches) {
-  auto r = ParseSearchRequest(nlohmann::json::parse(R"({"vector":[],"k":10,"order_by":[
+  auto r = ParseSearchRequest(nlohmann::ordered_json::parse(R"({"vector":[],"k":10,"order_by":[
       {"column_name":"price","ascending":false,"nulls_first":false},{"column":"id"}]})"),
                               true);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -180,7 +180,7 @@ TEST(SearchRequestTest, ReadsOrderByAndRefusesItOnSearches) {
   EXPECT_TRUE(r->order_by[1].ascending);
   for (const char* bad : {R"({"order_by":"price"})", R"({"order_by":[{"ascending":true}]})",
                           R"({"order_by":[{"column_name":"id","ascending":"yes"}]})"}) {
-    EXPECT_FALSE(ParseSearchRequest(nlohmann::json::parse(bad), true).ok()) << bad;
+    EXPECT_FALSE(ParseSearchRequest(nlohmann::ordered_json::parse(bad), true).ok()) << bad;
   }
 }
 
@@ -188,11 +188,11 @@ TEST(SearchRequestTest, RejectsBadFields) {
   for (const char* bad : {R"({"vector":"abc"})", R"({"vector":[1,"x"]})", R"({"k":-1})", R"({"k":"ten"})",
                           R"({"filter":5})", R"({"columns":5})", R"({"nprobes":-3})", R"({"version":0})",
                           R"({"prefilter":"yes"})", R"({"reranker":"magic"})", R"([1,2])"}) {
-    auto r = ParseSearchRequest(nlohmann::json::parse(bad), false);
+    auto r = ParseSearchRequest(nlohmann::ordered_json::parse(bad), false);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
   }
-  auto limit = ParseSearchRequest(nlohmann::json::parse(R"({"limit":50})"), false);
+  auto limit = ParseSearchRequest(nlohmann::ordered_json::parse(R"({"limit":50})"), false);
   ASSERT_TRUE(limit.ok());
   EXPECT_FALSE(LimitResultRows(&*limit, 10).ok());
 }
