@@ -67,7 +67,8 @@ void RegisterServe(VerbList& verbs) {
   verb.app->add_option("--rate-limit", o.rate_limit, "Requests per second per API key (429 beyond); 0: no limit");
   verb.app->add_option("--rate-burst", o.rate_burst, "Requests a key may send at once above the rate");
   verb.app->add_option("--query-timeout-ms", args->query_timeout_ms,
-                       "Answer 504 to a search still running after this long (0: never)")
+                       "Answer 504 to a search still running after this long (0: never; searches then run on "
+                       "the request's own thread, which saves a hand-off of about 0.1 ms)")
       ->check(AtLeast(0))
       ->capture_default_str();
   verb.app->add_option("--consistency-ms", args->consistency_ms,

@@ -23,30 +23,21 @@
 #include "convert/arrow_ipc.h"
 #include "convert/json_convert.h"
 #include "quiver/builder.h"
+#include "test_files.h"
 #include "testing.h"
 
 namespace quiver {
 namespace {
 
-using nlohmann::json;
+using quiver::testing::ReadFile;
+using quiver::testing::ShellQuote;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using nlohmann::json;
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(out.good()) << path;
-}
-
-std::string ShellQuote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 // ---------------------------------------------------------------------------

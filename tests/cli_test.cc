@@ -14,9 +14,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "test_files.h"
 #include "testing.h"
 
 namespace {
+
+using quiver::testing::ReadFile;
+using quiver::testing::ShellQuote;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -26,20 +30,6 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Single-quotes `arg` for /bin/sh.
-std::string ShellQuote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

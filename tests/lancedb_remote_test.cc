@@ -21,23 +21,14 @@
 #include <gtest/gtest.h>
 
 #include "serve_process.h"
+#include "test_files.h"
 #include "testing.h"
 
 namespace quiver {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string ShellQuote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using quiver::testing::ReadFile;
+using quiver::testing::ShellQuote;
 
 TEST(LanceDbRemoteTest, LanceDbClientGetsTheAnswersOfTheEmbeddedLibrary) {
   const char* bin = std::getenv("QUIVER_BIN");

@@ -12,17 +12,14 @@
 #include <gtest/gtest.h>
 
 #include "serve_process.h"
+#include "test_files.h"
 #include "testing.h"
 
 namespace quiver {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using quiver::testing::ReadFile;
+using quiver::testing::ShellQuote;
 
 class ServeTest : public ::testing::Test {
  protected:

@@ -279,6 +279,9 @@ TEST_F(HttpTest, BadRequestsAreAnsweredAndChangeNothing) {
   EXPECT_NE(bad_filter["error"]["message"].get<std::string>().find("position"), std::string::npos);
   auto [s4, unknown] = Post("/tables/nosuch/search", {{"limit", 3}});
   EXPECT_EQ(s4, 404);
+  // Errors do not tell clients where the database lives on the server.
+  EXPECT_EQ(unknown.dump().find(dir_.path()), std::string::npos) << unknown.dump();
+  EXPECT_NE(unknown["error"]["message"].get<std::string>().find("nosuch"), std::string::npos);
   // Names that could leave the database folder never reach a table.
   auto [s5, traversal] = Get("/tables/..");
   EXPECT_EQ(s5, 400) << traversal.dump();

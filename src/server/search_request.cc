@@ -131,7 +131,8 @@ Result<FtsQueryPtr> ParseLanceFtsQuery(const Json& query) {
   if (!query.is_object() || query.size() != 1) {
     return FieldError("query", "one of {match|phrase|boolean|boost|multi_match: {...}}", query);
   }
-  const auto& [kind, body] = *query.items().begin();
+  const std::string kind = query.begin().key();
+  const Json& body = query.begin().value();
   if (kind == "match") return ParseLanceMatch(body);
   if (kind == "phrase") {
     if (!body.is_object() || !body.contains("terms") || !body["terms"].is_string()) {

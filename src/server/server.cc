@@ -123,7 +123,14 @@ void Call::ReplyError(int http_status, const std::string& code, const std::strin
 }
 
 void Call::ReplyError(const Status& status) {
-  ReplyError(HttpStatusFor(status.code()), std::string(StatusCodeName(status.code())), status.message());
+  // Clients need not learn where the database lives on the server's disk.
+  std::string message = status.message();
+  for (const std::string& dir : ctx.private_paths) {
+    for (size_t at = message.find(dir); at != std::string::npos; at = message.find(dir, at)) {
+      message.replace(at, dir.size(), "the database");
+    }
+  }
+  ReplyError(HttpStatusFor(status.code()), std::string(StatusCodeName(status.code())), message);
 }
 
 std::chrono::milliseconds Call::Timeout() const {
@@ -386,7 +393,13 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
 
   auto ctx = std::unique_ptr<ServerContext>(new ServerContext{
       options, store, TableRegistry(db), {}, Authenticator(options.api_keys),
-      RateLimiter(options.rate_limit, options.rate_burst), nullptr});
+      RateLimiter(options.rate_limit, options.rate_burst), nullptr, {}});
+  if (!options.db_uri.empty() && options.db_uri.find("://") == std::string::npos) {
+    std::error_code ec;
+    const std::string absolute = std::filesystem::absolute(options.db_uri, ec).lexically_normal().string();
+    if (!ec && absolute != options.db_uri) ctx->private_paths.push_back(absolute);
+    ctx->private_paths.push_back(options.db_uri);
+  }
   if (options.query_timeout.count() > 0) {
     ctx->query_pool = std::make_unique<ThreadPool>(std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   }
