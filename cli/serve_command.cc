@@ -110,8 +110,11 @@ void RegisterServe(VerbList& verbs) {
       srv->Stop();
     });
     std::cout << "quiver serve: " << options.db_uri << " on " << (options.tls_cert_file.empty() ? "http" : "https")
-              << "://" << options.host << ":" << srv->port() << " (" << options.api_keys.size()
-              << " API keys)" << std::endl;
+              << "://" << options.host << ":" << srv->port() << " ("
+              << (options.api_keys.empty() ? std::string("no API key: every request is allowed")
+                                           : std::to_string(options.api_keys.size()) +
+                                                 (options.api_keys.size() == 1 ? " API key" : " API keys"))
+              << ")" << std::endl;
     srv->Run();
     char done = 2;  // wakes the waiter when Run() ended some other way
     (void)!write(stop_pipe[1], &done, 1);
