@@ -307,6 +307,13 @@ TEST_F(HttpTest, ApiKeysScopesAndRateLimits) {
   Start(o);
   EXPECT_EQ(Get("/tables").first, 401);  // no key: not counted against any bucket
   EXPECT_EQ(Get("/tables", {{"x-api-key", "nope"}}).first, 401);
+  // A large body with a wrong key is refused (and dropped unread), not 413.
+  {
+    httplib::Client fresh("127.0.0.1", server_->port());
+    auto refused = fresh.Post("/tables", {{"x-api-key", "nope"}}, std::string(1 << 20, ' '), "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401);
+  }
   auto [s1, created] = Post("/tables", {{"name", "t"}, {"rows", MakeRows(0, 3)}}, {{"x-api-key", "writer"}});
   EXPECT_EQ(s1, 201) << created.dump();
   EXPECT_EQ(Get("/tables", {{"Authorization", "Bearer reader"}}).first, 200);

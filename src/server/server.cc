@@ -177,6 +177,26 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
   // would mean staged multipart writes, which Quiver does not implement.
   if (api == Api::kLance) res.set_header("phalanx-version", kLanceProtocolVersion);
 
+  // Keys and the rate limit are checked first, so that the body of a
+  // rejected request is read and dropped, never buffered.
+  int rejected = 0;
+  std::string reject_code, reject_message;
+  auto decision = ctx->auth.Check(req.get_header_value("x-api-key"), req.get_header_value("Authorization"), scope);
+  if (decision.status != 200) {
+    rejected = decision.status;
+    reject_code = decision.status == 401 ? "Unauthorized" : "Forbidden";
+    reject_message = decision.message;
+    if (decision.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+  } else if (ctx->limiter.enabled()) {
+    std::string who = decision.key.empty() ? req.remote_addr : decision.key;
+    if (auto wait = ctx->limiter.Acquire(who)) {
+      rejected = 429;
+      reject_code = "TooManyRequests";
+      reject_message = "rate limit exceeded; retry in " + std::to_string(*wait) + " s";
+      res.set_header("Retry-After", std::to_string(*wait));
+    }
+  }
+
   // The body is read (under the size limit) before anything is answered, so
   // that the connection stays usable for the next request.
   bool too_big = false;
@@ -187,9 +207,9 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
   const bool has_body = req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
   if (reader && has_body) {
     // Past the limit the rest is read and dropped (up to kDrainBytes more),
-    // so that the client, still sending, can read the 413.
+    // so that the client, still sending, can read the answer.
     constexpr uint64_t kDrainBytes = uint64_t{16} << 20;
-    const uint64_t limit = ctx->options.max_body_bytes;
+    const uint64_t limit = rejected ? 0 : ctx->options.max_body_bytes;
     uint64_t received = 0;
     read_failed = !(*reader)([&](const char* data, size_t n) {
       received += n;
@@ -206,19 +226,10 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
     if (too_big) read_failed = false;
   }
 
-  auto decision = ctx->auth.Check(req.get_header_value("x-api-key"), req.get_header_value("Authorization"), scope);
-  if (decision.status != 200) {
-    if (decision.status == 401) res.set_header("WWW-Authenticate", "Bearer");
-    call.ReplyError(decision.status, decision.status == 401 ? "Unauthorized" : "Forbidden", decision.message);
+  if (rejected) {
+    if (too_big || read_failed) res.set_header("Connection", "close");
+    call.ReplyError(rejected, reject_code, reject_message);
     return;
-  }
-  if (ctx->limiter.enabled()) {
-    std::string who = decision.key.empty() ? req.remote_addr : decision.key;
-    if (auto wait = ctx->limiter.Acquire(who)) {
-      res.set_header("Retry-After", std::to_string(*wait));
-      call.ReplyError(429, "TooManyRequests", "rate limit exceeded; retry in " + std::to_string(*wait) + " s");
-      return;
-    }
   }
   if (too_big) {
     res.set_header("Connection", "close");
