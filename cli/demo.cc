@@ -320,15 +320,16 @@ Result<StepResult> ServeStep(DemoState& s) {
   QUIVER_ASSIGN_OR_RETURN(auto srv, server::Server::Create(options));
   QUIVER_RETURN_NOT_OK(srv->Bind());
   std::thread serving([&srv] { srv->Run(); });
-  httplib::Client client("127.0.0.1", srv->port());
-  client.set_keep_alive(true);
-  client.set_tcp_nodelay(true);
+  // Closed before Stop(), which waits for open connections.
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", srv->port());
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);
   Status status;
   int same = 0;
   for (size_t i = 0; i < s.queries.size() && status.ok(); ++i) {
     const nlohmann::json body{{"vector", s.queries[i].vector}, {"k", 10},          {"nprobes", 20},
                               {"refine_factor", 10},           {"columns", {"id"}}};
-    httplib::Result res = client.Post("/tables/items/search", body.dump(), "application/json");
+    httplib::Result res = client->Post("/tables/items/search", body.dump(), "application/json");
     if (!res || res->status != 200) {
       status = Status::IOError("POST /tables/items/search: " +
                                (res ? "HTTP " + std::to_string(res->status) + " " + res->body
@@ -343,6 +344,7 @@ Result<StepResult> ServeStep(DemoState& s) {
     same += ids == s.ivf[i];
   }
   const int port = srv->port();
+  client.reset();
   srv->Stop();
   serving.join();
   QUIVER_RETURN_NOT_OK(status);

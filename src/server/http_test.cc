@@ -396,10 +396,20 @@ TEST_F(HttpTest, MetricsCountRequestsPerRoute) {
   CreateItems(10);
   Post("/tables/items/search", {{"vector", RowVector(1)}, {"limit", 2}});
   Get("/nope");
-  auto res = client_->Get("/metrics");
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 200);
-  const std::string& m = res->body;
+  // A request is counted right after its answer is written, so the client
+  // may see the answer first: read the metrics until the last one shows.
+  std::string m;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto res = client_->Get("/metrics");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    m = res->body;
+    if (m.find("status=\"404\"} 1") != std::string::npos &&
+        m.find("/tables/{name}/search\",method=\"POST\",status=\"200\"} 1") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_NE(m.find("quiver_http_requests_total{route=\"/tables\",method=\"POST\",status=\"201\"} 1"),
             std::string::npos)
       << m;

@@ -292,7 +292,10 @@ void Server::Impl::Install() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  http->set_keep_alive_timeout(60);
+  // An idle keep-alive connection holds a worker until this passes, and
+  // Stop() waits for it (httplib does not wake idle connections): 5 s, as
+  // Node's HTTP server; clients reconnect when it lapses.
+  http->set_keep_alive_timeout(5);
   http->set_read_timeout(300);
   http->set_write_timeout(300);
   http->set_payload_max_length(ctx->options.max_body_bytes);

@@ -61,7 +61,8 @@ class Server {
   Status Bind();
   // The port bound (useful with options.port = 0).
   int port() const;
-  // Serves until Stop(); returns after in-flight requests have finished.
+  // Serves until Stop(); returns after in-flight requests have finished and
+  // idle keep-alive connections have closed (they time out after 5 s).
   void Run();
   // Stops accepting connections and lets in-flight requests finish. Safe
   // from any thread, any number of times.
