@@ -125,6 +125,19 @@ Json IndexInfoJson(const IndexInfo& info) {
   return j;
 }
 
+Result<std::vector<std::string>> ColumnNamesField(const Json& body) {
+  std::vector<std::string> columns;
+  auto it = body.find("columns");
+  if (it != body.end() && it->is_array()) {
+    for (const Json& c : *it) {
+      if (!c.is_string()) return Status::InvalidArgument("field \"columns\": expected column names (strings)");
+      columns.push_back(c.get<std::string>());
+    }
+  }
+  if (columns.empty()) return Status::InvalidArgument("field \"columns\" is required (a list of names)");
+  return columns;
+}
+
 Json VersionJson(const VersionInfo& v) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(v.timestamp.time_since_epoch()).count();
   return Json{{"version", v.version},

@@ -37,6 +37,10 @@ Result<RowsBody> JsonRows(const Call& call, const Json& json_rows, const SchemaP
 // ignored (LanceDB's client sends fields Quiver does not use).
 Result<std::pair<IndexType, IndexOptions>> ParseIndexRequest(const Json& body);
 
+// The column names in body["columns"] (a list of strings, at least one);
+// InvalidArgument otherwise. For drop_columns on both APIs.
+Result<std::vector<std::string>> ColumnNamesField(const Json& body);
+
 Json IndexInfoJson(const IndexInfo& info);
 Json VersionJson(const VersionInfo& v);
 // Quiver's schema JSON: [{"name", "type" (Quiver's type string), "nullable"}].

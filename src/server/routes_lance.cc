@@ -370,13 +370,7 @@ void AddLanceRoutes(const AddRoute& add) {
       OnTable(AlterColumns));
   add("POST", TableRoute("drop_columns"), "/v1/table/{t}/drop_columns/", Scope::kWrite, Api::kLance,
       OnTable([](Call& call, TablePtr table, const Json& body) -> Status {
-        std::vector<std::string> columns;
-        if (body.contains("columns") && body["columns"].is_array()) {
-          for (const Json& c : body["columns"]) {
-            if (c.is_string()) columns.push_back(c.get<std::string>());
-          }
-        }
-        if (columns.empty()) return Status::InvalidArgument("field \"columns\" is required");
+        QUIVER_ASSIGN_OR_RETURN(std::vector<std::string> columns, ColumnNamesField(body));
         QUIVER_ASSIGN_OR_RETURN(uint64_t version, table->DropColumns(columns));
         call.ReplyJson({{"version", version}});
         return Status::OK();
