@@ -54,6 +54,15 @@ std::optional<int> RateLimiter::Acquire(const std::string& who) {
   if (rate_ <= 0) return std::nullopt;
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
+  if (buckets_.size() >= prune_at_ && !buckets_.contains(who)) {
+    // A full bucket is the same as none. The next pass waits until the map
+    // has doubled, so that buckets still in use cost O(1) per request.
+    std::erase_if(buckets_, [&](const auto& entry) {
+      const Bucket& b = entry.second;
+      return b.tokens + std::chrono::duration<double>(now - b.updated).count() * rate_ >= burst_;
+    });
+    prune_at_ = std::max(kMaxIdleBuckets, 2 * buckets_.size());
+  }
   auto [it, inserted] = buckets_.try_emplace(who, Bucket{burst_, now});
   Bucket& b = it->second;
   double elapsed = std::chrono::duration<double>(now - b.updated).count();
@@ -63,7 +72,13 @@ std::optional<int> RateLimiter::Acquire(const std::string& who) {
     b.tokens -= 1;
     return std::nullopt;
   }
-  return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rate_)));
+  // At least 1 s, and never past what an int holds (tiny rates).
+  return static_cast<int>(std::clamp(std::ceil((1 - b.tokens) / rate_), 1.0, 1e9));
+}
+
+size_t RateLimiter::buckets() const {
+  std::lock_guard lock(mu_);
+  return buckets_.size();
 }
 
 }  // namespace quiver::server

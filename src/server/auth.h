@@ -61,6 +61,11 @@ class RateLimiter {
   // Takes one token from `who`'s bucket. Returns nullopt when allowed, or
   // the whole seconds to wait before a token is available (for Retry-After).
   std::optional<int> Acquire(const std::string& who);
+  // Buckets held. Buckets that have refilled completely are forgotten when
+  // there are more than kMaxIdleBuckets, so that many client addresses do
+  // not grow memory without bound.
+  size_t buckets() const;
+  static constexpr size_t kMaxIdleBuckets = 10'000;
 
  private:
   struct Bucket {
@@ -69,8 +74,9 @@ class RateLimiter {
   };
   double rate_;
   double burst_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
+  size_t prune_at_ = kMaxIdleBuckets;
 };
 
 }  // namespace quiver::server

@@ -54,6 +54,21 @@ TEST(RateLimiterTest, AllowsBurstThenAsksToWait) {
   for (int i = 0; i < 100; ++i) EXPECT_FALSE(off.Acquire("a").has_value());
 }
 
+TEST(RateLimiterTest, ForgetsRefilledBucketsButNotLimitedOnes) {
+  // Refills at once: every bucket but the newest is full again.
+  RateLimiter fast(1e9, 2);
+  for (int i = 0; i < 3 * static_cast<int>(RateLimiter::kMaxIdleBuckets); ++i) {
+    EXPECT_FALSE(fast.Acquire("client-" + std::to_string(i)).has_value());
+  }
+  EXPECT_LE(fast.buckets(), RateLimiter::kMaxIdleBuckets + 1);
+  // Never refills: nothing may be forgotten, and "x" stays limited.
+  RateLimiter slow(1e-9, 1);
+  EXPECT_FALSE(slow.Acquire("x").has_value());
+  for (int i = 0; i < 2 * static_cast<int>(RateLimiter::kMaxIdleBuckets); ++i) (void)slow.Acquire(std::to_string(i));
+  EXPECT_EQ(slow.buckets(), 2 * RateLimiter::kMaxIdleBuckets + 1);
+  EXPECT_TRUE(slow.Acquire("x").has_value());
+}
+
 TEST(MetricsTest, RendersCountersAndCumulativeHistograms) {
   Metrics m;
   m.RecordRequest("/tables", "GET", 200, 0.0003);
