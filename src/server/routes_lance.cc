@@ -87,10 +87,25 @@ Status Describe(Call& call, TablePtr table, const Json&) {
   return Status::OK();
 }
 
+// LanceDB puts query_index (several query vectors) first; so do we here.
+BatchPtr QueryIndexFirst(const BatchPtr& batch) {
+  const auto& fields = batch->schema()->fields();
+  if (fields.empty() || fields.back().name != "query_index") return batch;
+  std::vector<Field> reordered = {fields.back()};
+  std::vector<ArrayPtr> columns = {batch->column(batch->num_columns() - 1)};
+  for (int c = 0; c + 1 < batch->num_columns(); ++c) {
+    reordered.push_back(fields[c]);
+    columns.push_back(batch->column(c));
+  }
+  return std::make_shared<RecordBatch>(std::make_shared<Schema>(std::move(reordered)), batch->num_rows(),
+                                       std::move(columns));
+}
+
 Status Query(Call& call, TablePtr table, const Json& body) {
   QUIVER_ASSIGN_OR_RETURN(SearchRequest request, ParseSearchRequest(body, /*lance=*/true));
   QUIVER_RETURN_NOT_OK(LimitResultRows(&request, call.ctx.options.max_result_rows));
   QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, RunWithTimeout(call, [table, request] { return RunSearch(*table, request); }));
+  batch = QueryIndexFirst(batch);
   QUIVER_RETURN_NOT_OK(CheckResultRows(*batch, call.ctx.options.max_result_rows));
   call.ctx.metrics.AddSearch(SearchKind(request));
   QUIVER_ASSIGN_OR_RETURN(std::string bytes, convert::WriteIpcFile(batch->schema(), {batch}));

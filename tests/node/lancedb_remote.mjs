@@ -754,6 +754,17 @@ async function tableScenario(run, kind, data, prefix) {
     (side) => runQuery(tbl(side).search(q1).distanceRange(1.0, 2.5).limit(10)),
     exactVector,
   );
+  // Two query vectors in one request: the answer holds each one's k rows,
+  // told apart by query_index.
+  await S(
+    "vector.multi",
+    async (side) => {
+      const res = await runQuery(tbl(side).query().nearestTo(q0).addQueryVector(q2).limit(4));
+      const part = (i) => ({ columns: res.columns, rows: res.rows.filter((x) => Number(x.query_index) === i) });
+      return { q0: part(0), q2: part(1) };
+    },
+    each(exactVector),
+  );
 
   // --- full-text search
   const listIndices = async (side) => indexSummary(await tbl(side).listIndices());
