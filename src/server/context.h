@@ -57,8 +57,8 @@ struct ServerContext {
   // Searches run here when a timeout applies, so that the request can be
   // answered when it expires even though the search cannot be interrupted.
   std::unique_ptr<ThreadPool> query_pool;
-  // The database's directory as given and as an absolute path, longest
-  // first: error messages name "the database" instead.
+  // The database's directory as an absolute path and as given (when it
+  // holds a '/'), longest first: error messages name "the database" instead.
   std::vector<std::string> private_paths;
 };
 

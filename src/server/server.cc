@@ -412,7 +412,8 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(options.db_uri, ec).lexically_normal().string();
     if (!ec && absolute != options.db_uri) ctx->private_paths.push_back(absolute);
-    ctx->private_paths.push_back(options.db_uri);
+    // A bare name ("db") tells nothing and could match other words.
+    if (options.db_uri.find('/') != std::string::npos) ctx->private_paths.push_back(options.db_uri);
   }
   if (options.query_timeout.count() > 0) {
     ctx->query_pool = std::make_unique<ThreadPool>(std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency())));
