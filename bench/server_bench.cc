@@ -83,7 +83,8 @@ Options ParseOptions(int argc, char** argv) {
       o.query_timeout_ms = flags.Int();
     } else {
       Die("unknown flag " + f +
-          " (flags: --rows --queries --concurrency --seconds --max-requests --nprobes --query-timeout-ms --warmup --json "
+          " (flags: --rows --queries --concurrency --seconds --max-requests --nprobes --query-timeout-ms "
+          "--warmup --json "
           "--json-out --no-peer --keep --node-dir)");
     }
   }
@@ -105,7 +106,8 @@ struct LoadResult {
 
 using Request = std::function<bool(int client, int query, std::string* error)>;
 
-LoadResult RunLoad(const std::string& what, int clients, const Options& o, int num_queries, const Request& request) {
+LoadResult RunLoad(const std::string& what, int clients, const Options& o, int num_queries,
+                   const Request& request) {
   // Warm each client up (connections opened, caches filled) untimed.
   for (int c = 0; c < clients; ++c) {
     for (int i = 0; i < std::max(1, o.common.warmup / clients); ++i) {
@@ -152,9 +154,13 @@ json LoadJson(const LoadResult& r) {
   std::vector<double> sorted = r.latency_ms;
   std::sort(sorted.begin(), sorted.end());
   const double p50 = sorted.empty() ? 0 : sorted[(sorted.size() - 1) / 2];
-  return {{"concurrency", r.clients}, {"requests", r.requests}, {"seconds", r.seconds},
+  return {{"concurrency", r.clients},
+          {"requests", r.requests},
+          {"seconds", r.seconds},
           {"rps", r.seconds > 0 ? r.requests / r.seconds : 0},
-          {"p50_ms", p50}, {"p99_ms", s.p99}, {"mean_ms", s.mean}};
+          {"p50_ms", p50},
+          {"p99_ms", s.p99},
+          {"mean_ms", s.mean}};
 }
 
 std::string VectorJson(const float* v) {
@@ -221,14 +227,21 @@ int Main(int argc, char** argv) {
     ConnectOptions connect;
     connect.durable_writes = o.common.fsync;
     ConnectionPtr db = Check(Connect(db_dir.string(), connect), "Connect");
-    auto schema = std::make_shared<Schema>(std::vector<Field>{Field("id", int64()), Field("vector", vector_type(kDim))});
-    TablePtr table = Check(db->CreateTable(kTable, MakeBatches(data, schema, o.common.batch_rows)), "CreateTable");
-    const double ms = TimeMs([&] { Check(table->CreateIndex("vector", IndexType::kIvfPq, index), "CreateIndex"); });
+    auto schema = std::make_shared<Schema>(
+        std::vector<Field>{Field("id", int64()), Field("vector", vector_type(kDim))});
+    TablePtr table =
+        Check(db->CreateTable(kTable, MakeBatches(data, schema, o.common.batch_rows)), "CreateTable");
+    const double ms =
+        TimeMs([&] { Check(table->CreateIndex("vector", IndexType::kIvfPq, index), "CreateIndex"); });
     Progress("IVF_PQ index built in " + Fixed(ms, 0) + " ms");
   }
 
-  json out = {{"rows", o.common.rows}, {"dim", kDim}, {"k", kK}, {"nprobes", o.nprobes},
-              {"seconds_per_run", o.seconds}, {"max_requests_per_run", o.max_requests},
+  json out = {{"rows", o.common.rows},
+              {"dim", kDim},
+              {"k", kK},
+              {"nprobes", o.nprobes},
+              {"seconds_per_run", o.seconds},
+              {"max_requests_per_run", o.max_requests},
               {"query_timeout_ms", o.query_timeout_ms}};
 
   // The server, in this process on a free loopback port.
@@ -263,7 +276,8 @@ int Main(int argc, char** argv) {
         return true;
       });
       runs["embedded"].push_back(LoadJson(r));
-      Progress(config + ", embedded, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
+      Progress(config + ", embedded, " + std::to_string(clients) + " clients: " + Grouped(r.requests) +
+               " searches");
     }
 
     std::vector<std::string> json_bodies, lance_bodies;
@@ -288,7 +302,8 @@ int Main(int argc, char** argv) {
         return true;
       });
       runs["http_json"].push_back(LoadJson(r));
-      Progress(config + ", http-json, " + std::to_string(clients) + " clients: " + Grouped(r.requests) + " searches");
+      Progress(config + ", http-json, " + std::to_string(clients) + " clients: " + Grouped(r.requests) +
+               " searches");
     }
     for (int clients : o.concurrency) {
       auto conns = Connections(port, clients);
@@ -315,7 +330,8 @@ int Main(int argc, char** argv) {
     std::string error = WriteRawColumns(data, raw.string());
     if (error.empty()) {
       std::ofstream qf(root / "queries.f32", std::ios::binary);
-      qf.write(reinterpret_cast<const char*>(queries.data()), static_cast<std::streamsize>(queries.size() * 4));
+      qf.write(reinterpret_cast<const char*>(queries.data()),
+               static_cast<std::streamsize>(queries.size() * 4));
       if (!qf.good()) error = "cannot write the query file";
     }
     std::ostringstream list;
@@ -354,8 +370,8 @@ int Main(int argc, char** argv) {
 
   std::cout << "server_bench: " << Grouped(o.common.rows) << " rows, " << kDim
             << "-d, 10-NN through IVF_PQ (default parameters, nprobes " << o.nprobes
-            << ") and exact; closed loop, at most " << Fixed(o.seconds, 0) << " s or " << Grouped(o.max_requests)
-            << " requests per run\n";
+            << ") and exact; closed loop, at most " << Fixed(o.seconds, 0) << " s or "
+            << Grouped(o.max_requests) << " requests per run\n";
   PrintLoad(load_before, load_after);
   std::vector<Line> lines = {{"search / path / clients", "rps", "p50 ms", "p99 ms", ""}};
   auto add = [&](const std::string& name, const json& runs) {

@@ -327,13 +327,16 @@ Result<StepResult> ServeStep(DemoState& s) {
   Status status;
   int same = 0;
   for (size_t i = 0; i < s.queries.size() && status.ok(); ++i) {
-    const nlohmann::json body{{"vector", s.queries[i].vector}, {"k", 10},          {"nprobes", 20},
-                              {"refine_factor", 10},           {"columns", {"id"}}};
+    const nlohmann::json body{{"vector", s.queries[i].vector},
+                              {"k", 10},
+                              {"nprobes", 20},
+                              {"refine_factor", 10},
+                              {"columns", {"id"}}};
     httplib::Result res = client->Post("/tables/items/search", body.dump(), "application/json");
     if (!res || res->status != 200) {
-      status = Status::IOError("POST /tables/items/search: " +
-                               (res ? "HTTP " + std::to_string(res->status) + " " + res->body
-                                    : httplib::to_string(res.error())));
+      status = Status::IOError(
+          "POST /tables/items/search: " +
+          (res ? "HTTP " + std::to_string(res->status) + " " + res->body : httplib::to_string(res.error())));
       break;
     }
     const nlohmann::json answer = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
@@ -348,7 +351,8 @@ Result<StepResult> ServeStep(DemoState& s) {
   srv->Stop();
   serving.join();
   QUIVER_RETURN_NOT_OK(status);
-  QUIVER_RETURN_NOT_OK(Expect(same, static_cast<int64_t>(s.queries.size()), "HTTP answers equal to the library's"));
+  QUIVER_RETURN_NOT_OK(
+      Expect(same, static_cast<int64_t>(s.queries.size()), "HTTP answers equal to the library's"));
   return StepResult{0, "answers equal the library's (port " + std::to_string(port) + ")", {}};
 }
 

@@ -50,30 +50,35 @@ void RegisterServe(VerbList& verbs) {
   verb.app->add_option("--port", o.port, "Port (0: any free port, printed at start)")->capture_default_str();
   verb.app->add_option("--threads", o.threads,
                        "Request worker threads; each keep-alive connection holds one (0: 64 or 4 per core)");
-  verb.app->add_option("--api-key", args->keys,
-                       "Accept this API key (x-api-key or Authorization: Bearer). KEY:ro for a read-only key. "
-                       "Repeat for several keys; without any, every request is allowed");
+  verb.app->add_option(
+      "--api-key", args->keys,
+      "Accept this API key (x-api-key or Authorization: Bearer). KEY:ro for a read-only key. "
+      "Repeat for several keys; without any, every request is allowed");
   verb.app->add_flag("--allow-unauthenticated", o.allow_unauthenticated,
                      "Serve a non-loopback address without an API key");
   verb.app->add_option("--max-body-mb", args->max_body_mb, "Largest request body, in MiB (larger: 413)")
       ->check(AtLeast(1))
       ->capture_default_str();
-  verb.app->add_option("--max-rows", o.max_rows_per_request, "Most rows in one create/add/merge request (413)")
+  verb.app
+      ->add_option("--max-rows", o.max_rows_per_request, "Most rows in one create/add/merge request (413)")
       ->check(AtLeast(1))
       ->capture_default_str();
   verb.app->add_option("--max-result-rows", o.max_result_rows, "Most rows one search or scan may return")
       ->check(AtLeast(1))
       ->capture_default_str();
-  verb.app->add_option("--rate-limit", o.rate_limit, "Requests per second per API key (429 beyond); 0: no limit");
+  verb.app->add_option("--rate-limit", o.rate_limit,
+                       "Requests per second per API key (429 beyond); 0: no limit");
   verb.app->add_option("--rate-burst", o.rate_burst, "Requests a key may send at once above the rate");
-  verb.app->add_option("--query-timeout-ms", args->query_timeout_ms,
-                       "Answer 504 to a search still running after this long (0: never; searches then run on "
-                       "the request's own thread, which saves a hand-off of about 0.1 ms)")
+  verb.app
+      ->add_option("--query-timeout-ms", args->query_timeout_ms,
+                   "Answer 504 to a search still running after this long (0: never; searches then run on "
+                   "the request's own thread, which saves a hand-off of about 0.1 ms)")
       ->check(AtLeast(0))
       ->capture_default_str();
-  verb.app->add_option("--consistency-ms", args->consistency_ms,
-                       "Check for versions written by other processes at most this often before reads "
-                       "(0: before every read)")
+  verb.app
+      ->add_option("--consistency-ms", args->consistency_ms,
+                   "Check for versions written by other processes at most this often before reads "
+                   "(0: before every read)")
       ->check(AtLeast(0))
       ->capture_default_str();
   verb.app->add_option("--tls-cert", o.tls_cert_file, "PEM certificate file: serve HTTPS");
@@ -109,8 +114,9 @@ void RegisterServe(VerbList& verbs) {
       if (byte == 1) std::cerr << "quiver serve: stopping (in-flight requests finish first)" << std::endl;
       srv->Stop();
     });
-    std::cout << "quiver serve: " << options.db_uri << " on " << (options.tls_cert_file.empty() ? "http" : "https")
-              << "://" << options.host << ":" << srv->port() << " ("
+    std::cout << "quiver serve: " << options.db_uri << " on "
+              << (options.tls_cert_file.empty() ? "http" : "https") << "://" << options.host << ":"
+              << srv->port() << " ("
               << (options.api_keys.empty() ? std::string("no API key: every request is allowed")
                                            : std::to_string(options.api_keys.size()) +
                                                  (options.api_keys.size() == 1 ? " API key" : " API keys"))

@@ -1149,8 +1149,9 @@ Result<BufferPtr> Decompress(uint8_t codec, BufferPtr in, int64_t* budget, const
   if (size < 0) return Invalid(where + ": negative uncompressed length " + std::to_string(size));
   if (size == 0) return Buffer::Allocate(0);
   if (size > *budget) {
-    return Invalid(where + ": uncompressed length " + std::to_string(size) + " takes the batch past the limit of " +
-                   std::to_string(*budget) + " bytes left of IpcReadOptions::max_decompressed_bytes");
+    return Invalid(where + ": uncompressed length " + std::to_string(size) +
+                   " takes the batch past the limit of " + std::to_string(*budget) +
+                   " bytes left of IpcReadOptions::max_decompressed_bytes");
   }
   *budget -= size;
   if (codec == kCodecLz4Frame) {
@@ -1310,11 +1311,13 @@ Result<std::optional<Frame>> IpcReader::Impl::NextBlock() {
   const Block& block = blocks_[next_block_++];
   const std::string which = "record batch " + std::to_string(next_block_ - 1) + " of the footer, at byte " +
                             std::to_string(block.offset) + ",";
-  if (block.offset < 8 || block.offset >= footer_start_) return Invalid(which + " lies outside the file's data");
+  if (block.offset < 8 || block.offset >= footer_start_)
+    return Invalid(which + " lies outside the file's data");
   // Blocks that overlap (or repeat) could make a small file decode into
   // far more batches than it holds; writers list them in file order.
   if (block.offset < position_) return Invalid(which + " overlaps the previous batch");
-  QUIVER_ASSIGN_OR_RETURN(std::optional<Frame> frame, ReadFrame(input().substr(0, footer_start_), block.offset));
+  QUIVER_ASSIGN_OR_RETURN(std::optional<Frame> frame,
+                          ReadFrame(input().substr(0, footer_start_), block.offset));
   if (!frame) return Invalid(which + " holds no message");
   return frame;
 }

@@ -42,29 +42,40 @@ Result<Compare> ValueCompare(const Array& a, const std::string& name) {
   switch (a.type()->id()) {
     case TypeId::kBool:
       return Compare([&a](int64_t i, int64_t j) { return Three<int>(a.GetBool(i), a.GetBool(j)); });
-    case TypeId::kInt8: return Numbers<int8_t>(a);
-    case TypeId::kInt16: return Numbers<int16_t>(a);
+    case TypeId::kInt8:
+      return Numbers<int8_t>(a);
+    case TypeId::kInt16:
+      return Numbers<int16_t>(a);
     case TypeId::kInt32:
-    case TypeId::kDate32: return Numbers<int32_t>(a);
+    case TypeId::kDate32:
+      return Numbers<int32_t>(a);
     case TypeId::kInt64:
-    case TypeId::kTimestamp: return Numbers<int64_t>(a);
-    case TypeId::kUInt8: return Numbers<uint8_t>(a);
-    case TypeId::kUInt16: return Numbers<uint16_t>(a);
-    case TypeId::kUInt32: return Numbers<uint32_t>(a);
-    case TypeId::kUInt64: return Numbers<uint64_t>(a);
+    case TypeId::kTimestamp:
+      return Numbers<int64_t>(a);
+    case TypeId::kUInt8:
+      return Numbers<uint8_t>(a);
+    case TypeId::kUInt16:
+      return Numbers<uint16_t>(a);
+    case TypeId::kUInt32:
+      return Numbers<uint32_t>(a);
+    case TypeId::kUInt64:
+      return Numbers<uint64_t>(a);
     case TypeId::kFloat16: {
       const uint16_t* v = a.values<uint16_t>();
       return Compare([v](int64_t i, int64_t j) { return ThreeFloat(HalfToFloat(v[i]), HalfToFloat(v[j])); });
     }
-    case TypeId::kFloat32: return Floats<float>(a);
-    case TypeId::kFloat64: return Floats<double>(a);
+    case TypeId::kFloat32:
+      return Floats<float>(a);
+    case TypeId::kFloat64:
+      return Floats<double>(a);
     case TypeId::kUtf8:
     case TypeId::kLargeUtf8:
     case TypeId::kBinary:
     case TypeId::kLargeBinary:
       return Compare([&a](int64_t i, int64_t j) { return a.GetView(i).compare(a.GetView(j)); });
     default:
-      return Status::InvalidArgument("cannot sort by column \"" + name + "\" of type " + a.type()->ToString());
+      return Status::InvalidArgument("cannot sort by column \"" + name + "\" of type " +
+                                     a.type()->ToString());
   }
 }
 
@@ -82,7 +93,8 @@ Result<std::vector<int64_t>> SortIndices(const RecordBatch& batch, const std::ve
     if (column == nullptr) {
       std::string names;
       for (const Field& f : batch.schema()->fields()) names += (names.empty() ? "" : ", ") + f.name;
-      return Status::InvalidArgument("cannot sort by \"" + k.column + "\": no such column (columns: " + names + ")");
+      return Status::InvalidArgument("cannot sort by \"" + k.column +
+                                     "\": no such column (columns: " + names + ")");
     }
     QUIVER_ASSIGN_OR_RETURN(Compare compare, ValueCompare(*column, k.column));
     resolved.push_back({column.get(), std::move(compare), k.ascending, k.nulls_first});

@@ -48,7 +48,8 @@ Authenticator::Decision Authenticator::Check(std::string_view x_api_key, std::st
   return {200, "", it->first};
 }
 
-RateLimiter::RateLimiter(double rate, double burst) : rate_(rate), burst_(burst < 1 ? std::max(1.0, rate) : burst) {}
+RateLimiter::RateLimiter(double rate, double burst)
+    : rate_(rate), burst_(burst < 1 ? std::max(1.0, rate) : burst) {}
 
 std::optional<int> RateLimiter::Acquire(const std::string& who) {
   if (rate_ <= 0) return std::nullopt;

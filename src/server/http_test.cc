@@ -42,10 +42,8 @@ Json MakeRows(int64_t begin, int64_t end) {
   Json rows = Json::array();
   for (int64_t id = begin; id < end; ++id) {
     std::string text = std::string(kWords[id % 8]) + " " + kWords[(id / 8) % 8] + " " + kWords[(id * 3) % 8];
-    rows.push_back({{"id", id},
-                    {"category", id % 3 == 0 ? "a" : "b"},
-                    {"text", text},
-                    {"vector", RowVector(id)}});
+    rows.push_back(
+        {{"id", id}, {"category", id % 3 == 0 ? "a" : "b"}, {"text", text}, {"vector", RowVector(id)}});
   }
   return rows;
 }
@@ -151,14 +149,16 @@ TEST_F(HttpTest, TablesRowsSearchAndChanges) {
     EXPECT_EQ(found["rows"][i]["category"], "b");
   }
   // POST /search names the table in the body.
-  auto [s5, same] = Post("/search", {{"table", "items"}, {"vector", q}, {"limit", 5}, {"where", "category = 'b'"}});
+  auto [s5, same] =
+      Post("/search", {{"table", "items"}, {"vector", q}, {"limit", 5}, {"where", "category = 'b'"}});
   EXPECT_EQ(s5, 200);
   EXPECT_EQ(same["rows"], found["rows"]);
 
   // Full-text and hybrid search after an FTS index.
   auto [s6, idx] = Post("/tables/items/indexes", {{"column", "text"}, {"index_type", "FTS"}});
   ASSERT_EQ(s6, 201) << idx.dump();
-  auto [s7, text] = Post("/tables/items/search", {{"text", "flutter"}, {"limit", 10}, {"columns", {"id", "text"}}});
+  auto [s7, text] =
+      Post("/tables/items/search", {{"text", "flutter"}, {"limit", 10}, {"columns", {"id", "text"}}});
   ASSERT_EQ(s7, 200) << text.dump();
   EXPECT_EQ(text["num_rows"], 10);
   for (const Json& row : text["rows"]) {
@@ -237,8 +237,8 @@ TEST_F(HttpTest, ArrowBodiesAndAnswers) {
   ASSERT_EQ(res->status, 201) << res->body;
   // Search answered as Arrow.
   httplib::Headers accept = {{"Accept", "application/vnd.apache.arrow.stream"}};
-  res = client_->Post("/tables/arrow_items/search", accept, Json{{"vector", RowVector(3)}, {"limit", 3}}.dump(),
-                      "application/json");
+  res = client_->Post("/tables/arrow_items/search", accept,
+                      Json{{"vector", RowVector(3)}, {"limit", 3}}.dump(), "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/vnd.apache.arrow.stream");
@@ -310,7 +310,8 @@ TEST_F(HttpTest, ApiKeysScopesAndRateLimits) {
   // A large body with a wrong key is refused (and dropped unread), not 413.
   {
     httplib::Client fresh("127.0.0.1", server_->port());
-    auto refused = fresh.Post("/tables", {{"x-api-key", "nope"}}, std::string(1 << 20, ' '), "application/json");
+    auto refused =
+        fresh.Post("/tables", {{"x-api-key", "nope"}}, std::string(1 << 20, ' '), "application/json");
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 401);
   }
@@ -413,8 +414,9 @@ TEST_F(HttpTest, MetricsCountRequestsPerRoute) {
   EXPECT_NE(m.find("quiver_http_requests_total{route=\"/tables\",method=\"POST\",status=\"201\"} 1"),
             std::string::npos)
       << m;
-  EXPECT_NE(m.find("quiver_http_requests_total{route=\"/tables/{name}/search\",method=\"POST\",status=\"200\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      m.find("quiver_http_requests_total{route=\"/tables/{name}/search\",method=\"POST\",status=\"200\"} 1"),
+      std::string::npos);
   EXPECT_NE(m.find("quiver_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
             std::string::npos);
   EXPECT_NE(m.find("quiver_http_request_duration_seconds_bucket{route=\"/tables/{name}/search\""),
@@ -476,8 +478,8 @@ TEST_F(HttpTest, QueryTimeoutAnswers504) {
   ASSERT_EQ(Post("/tables", {{"name", "big"}, {"rows", rows}}).first, 201);
   httplib::Headers timeout = {{"x-request-timeout-ms", "1"}};
   auto [status, body] =
-      Post("/tables/big/search", {{"where", "regexp_match(s, '(a|b)+z$') OR regexp_match(s, '^(c|d)+y')"}, {"limit", 10}},
-           timeout);
+      Post("/tables/big/search",
+           {{"where", "regexp_match(s, '(a|b)+z$') OR regexp_match(s, '^(c|d)+y')"}, {"limit", 10}}, timeout);
   EXPECT_EQ(status, 504) << body.dump();
   EXPECT_NE(body["error"]["message"].get<std::string>().find("timed out"), std::string::npos);
   // Without the header the same query answers.
@@ -518,7 +520,8 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   lz4.compression = convert::IpcCompression::kLz4Frame;
   auto stream = convert::WriteIpcStream((*batch)->schema(), {*batch}, lz4);
   ASSERT_TRUE(stream.ok());
-  auto res = client_->Post("/v1/table/lance/create/?mode=create", *stream, "application/vnd.apache.arrow.stream");
+  auto res =
+      client_->Post("/v1/table/lance/create/?mode=create", *stream, "application/vnd.apache.arrow.stream");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   // The protocol level LanceDB's clients read (0.3: structured FTS queries).
@@ -538,7 +541,8 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   EXPECT_EQ(describe["schema"]["fields"][3]["type"]["type"], "fixed_size_list");
   EXPECT_EQ(describe["schema"]["fields"][3]["type"]["length"], kDim);
 
-  res = client_->Post("/v1/table/lance/count_rows/", R"({"predicate":"id < 10","version":null})", "application/json");
+  res = client_->Post("/v1/table/lance/count_rows/", R"({"predicate":"id < 10","version":null})",
+                      "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, "10");
 
@@ -553,7 +557,11 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   EXPECT_EQ(answer->batches[0]->GetColumn("id")->values<int64_t>()[0], 4);
 
   // A plain query sorted by a column the answer does not include.
-  Json sorted{{"vector", Json::array()}, {"k", 4}, {"offset", 1}, {"columns", {"id"}}, {"filter", "id < 20"},
+  Json sorted{{"vector", Json::array()},
+              {"k", 4},
+              {"offset", 1},
+              {"columns", {"id"}},
+              {"filter", "id < 20"},
               {"order_by", {{{"column_name", "id"}, {"ascending", false}, {"nulls_first", false}}}}};
   res = client_->Post("/v1/table/lance/query/", sorted.dump(), "application/json");
   ASSERT_TRUE(res);
@@ -569,9 +577,12 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
 
-  auto [s3, idx] = Post("/v1/table/lance/create_index/", {{"column", "text"}, {"index_type", "FTS"}, {"with_position", false}});
+  auto [s3, idx] = Post("/v1/table/lance/create_index/",
+                        {{"column", "text"}, {"index_type", "FTS"}, {"with_position", false}});
   EXPECT_EQ(s3, 200) << idx.dump();
-  Json fts{{"full_text_query", {{"columns", Json::array()}, {"query", "flutter"}}}, {"k", 5}, {"vector", Json::array()},
+  Json fts{{"full_text_query", {{"columns", Json::array()}, {"query", "flutter"}}},
+           {"k", 5},
+           {"vector", Json::array()},
            {"with_row_id", true}};
   res = client_->Post("/v1/table/lance/query/", fts.dump(), "application/json");
   ASSERT_TRUE(res);
@@ -584,7 +595,9 @@ TEST_F(HttpTest, LanceRoutesSpeakTheProtocol) {
   auto [s4, deleted] = Post("/v1/table/lance/delete/", {{"predicate", "id >= 40"}});
   EXPECT_EQ(s4, 200);
   EXPECT_EQ(deleted["num_deleted_rows"], 10);
-  auto [s5, updated] = Post("/v1/table/lance/update/", {{"updates", Json::array({Json::array({"text", "'updated'"})})}, {"predicate", "id = 1"}});
+  auto [s5, updated] =
+      Post("/v1/table/lance/update/",
+           {{"updates", Json::array({Json::array({"text", "'updated'"})})}, {"predicate", "id = 1"}});
   EXPECT_EQ(s5, 200);
   EXPECT_EQ(updated["rows_updated"], 1);
   auto [s6, indexes] = Post("/v1/table/lance/index/list/", {{"version", nullptr}});

@@ -10,10 +10,14 @@ namespace {
 
 const char* UnitName(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kSecond: return "s";
-    case TimeUnit::kMilli: return "ms";
-    case TimeUnit::kMicro: return "us";
-    case TimeUnit::kNano: return "ns";
+    case TimeUnit::kSecond:
+      return "s";
+    case TimeUnit::kMilli:
+      return "ms";
+    case TimeUnit::kMicro:
+      return "us";
+    case TimeUnit::kNano:
+      return "ns";
   }
   return "us";
 }
@@ -21,31 +25,52 @@ const char* UnitName(TimeUnit unit) {
 // Lance's names of the types without parameters.
 const char* SimpleName(TypeId id) {
   switch (id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kFloat16: return "halffloat";
-    case TypeId::kFloat32: return "float";
-    case TypeId::kFloat64: return "double";
-    case TypeId::kUtf8: return "string";
-    case TypeId::kLargeUtf8: return "large_string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kLargeBinary: return "large_binary";
-    case TypeId::kDate32: return "date32:day";
-    default: return nullptr;
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kFloat16:
+      return "halffloat";
+    case TypeId::kFloat32:
+      return "float";
+    case TypeId::kFloat64:
+      return "double";
+    case TypeId::kUtf8:
+      return "string";
+    case TypeId::kLargeUtf8:
+      return "large_string";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kLargeBinary:
+      return "large_binary";
+    case TypeId::kDate32:
+      return "date32:day";
+    default:
+      return nullptr;
   }
 }
 
 Result<Field> ParseLanceField(const Json& field) {
-  if (!field.is_object() || !field.contains("name") || !field["name"].is_string() || !field.contains("type")) {
-    return Status::InvalidArgument("a field must be an object with \"name\" and \"type\", got " + field.dump());
+  if (!field.is_object() || !field.contains("name") || !field["name"].is_string() ||
+      !field.contains("type")) {
+    return Status::InvalidArgument("a field must be an object with \"name\" and \"type\", got " +
+                                   field.dump());
   }
   QUIVER_ASSIGN_OR_RETURN(TypePtr type, ParseLanceType(field["type"]));
   bool nullable = !field.contains("nullable") || field["nullable"].is_null() || field["nullable"].get<bool>();
@@ -121,18 +146,24 @@ Result<TypePtr> ParseLanceType(const Json& type) {
     std::string unit = rest.substr(0, colon);
     std::string tz = colon == std::string::npos ? "-" : rest.substr(colon + 1);
     TimeUnit u;
-    if (unit == "s") u = TimeUnit::kSecond;
-    else if (unit == "ms") u = TimeUnit::kMilli;
-    else if (unit == "us") u = TimeUnit::kMicro;
-    else if (unit == "ns") u = TimeUnit::kNano;
-    else return Status::InvalidArgument("unknown timestamp unit \"" + unit + "\" in \"" + name + "\"");
+    if (unit == "s")
+      u = TimeUnit::kSecond;
+    else if (unit == "ms")
+      u = TimeUnit::kMilli;
+    else if (unit == "us")
+      u = TimeUnit::kMicro;
+    else if (unit == "ns")
+      u = TimeUnit::kNano;
+    else
+      return Status::InvalidArgument("unknown timestamp unit \"" + unit + "\" in \"" + name + "\"");
     return timestamp(u, tz == "-" ? "" : tz);
   }
   if (name == "fixed_size_list" || name == "list" || name == "large_list") {
     QUIVER_ASSIGN_OR_RETURN(auto children, ParseChildren(type, name));
     if (children.size() != 1) return Status::InvalidArgument("type \"" + name + "\" needs exactly one field");
     if (name != "fixed_size_list") return DataType::List(std::move(children[0]), name == "large_list");
-    if (!type.contains("length") || !type["length"].is_number_integer() || type["length"].get<int64_t>() <= 0) {
+    if (!type.contains("length") || !type["length"].is_number_integer() ||
+        type["length"].get<int64_t>() <= 0) {
       return Status::InvalidArgument("type \"fixed_size_list\" needs a positive \"length\"");
     }
     return DataType::FixedSizeList(std::move(children[0]), type["length"].get<int32_t>());
