@@ -28,7 +28,8 @@ template <typename T>
 Status ReadNumber(const Json& body, const char* field, T* out) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return Status::OK();
-  if (!it->is_number()) return Status::InvalidArgument(std::string("field \"") + field + "\": expected a number");
+  if (!it->is_number())
+    return Status::InvalidArgument(std::string("field \"") + field + "\": expected a number");
   *out = it->get<T>();
   return Status::OK();
 }
@@ -36,7 +37,8 @@ Status ReadNumber(const Json& body, const char* field, T* out) {
 Status ReadFlag(const Json& body, const char* field, bool* out) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return Status::OK();
-  if (!it->is_boolean()) return Status::InvalidArgument(std::string("field \"") + field + "\": expected true or false");
+  if (!it->is_boolean())
+    return Status::InvalidArgument(std::string("field \"") + field + "\": expected true or false");
   *out = it->get<bool>();
   return Status::OK();
 }
@@ -44,7 +46,8 @@ Status ReadFlag(const Json& body, const char* field, bool* out) {
 Status ReadText(const Json& body, const char* field, std::string* out) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return Status::OK();
-  if (!it->is_string()) return Status::InvalidArgument(std::string("field \"") + field + "\": expected a string");
+  if (!it->is_string())
+    return Status::InvalidArgument(std::string("field \"") + field + "\": expected a string");
   *out = it->get<std::string>();
   return Status::OK();
 }
@@ -77,7 +80,8 @@ Result<std::pair<IndexType, IndexOptions>> ParseIndexRequest(const Json& body) {
   std::string type_name;
   QUIVER_RETURN_NOT_OK(ReadText(body, "type", &type_name));
   QUIVER_RETURN_NOT_OK(ReadText(body, "index_type", &type_name));
-  if (type_name.empty()) return Status::InvalidArgument("field \"index_type\" is required (e.g. \"IVF_PQ\", \"BTREE\", \"FTS\")");
+  if (type_name.empty())
+    return Status::InvalidArgument("field \"index_type\" is required (e.g. \"IVF_PQ\", \"BTREE\", \"FTS\")");
   QUIVER_ASSIGN_OR_RETURN(IndexType type, ParseIndexType(type_name));
   IndexOptions o;
   QUIVER_RETURN_NOT_OK(ReadText(body, "name", &o.name));
@@ -130,7 +134,8 @@ Result<std::vector<std::string>> ColumnNamesField(const Json& body) {
   auto it = body.find("columns");
   if (it != body.end() && it->is_array()) {
     for (const Json& c : *it) {
-      if (!c.is_string()) return Status::InvalidArgument("field \"columns\": expected column names (strings)");
+      if (!c.is_string())
+        return Status::InvalidArgument("field \"columns\": expected column names (strings)");
       columns.push_back(c.get<std::string>());
     }
   }
@@ -169,8 +174,8 @@ Status ReplyBatch(Call& call, const BatchPtr& batch, const std::string& format) 
     return Status::OK();
   }
   if (!format.empty() && format != "json") {
-    return Status::InvalidArgument("field \"format\": expected \"json\", \"arrow\" or \"arrow-file\", got \"" +
-                                   format + "\"");
+    return Status::InvalidArgument(
+        "field \"format\": expected \"json\", \"arrow\" or \"arrow-file\", got \"" + format + "\"");
   }
   std::string out = "{\"num_rows\":" + std::to_string(batch->num_rows()) + ",\"rows\":";
   out += convert::BatchToJsonRows(*batch);
@@ -192,9 +197,27 @@ Result<BatchPtr> RunWithTimeout(Call& call, std::function<Result<BatchPtr>()> fn
     }
   });
   if (done.wait_for(timeout) != std::future_status::ready) {
-    return Status(StatusCode::kCancelled, "the query timed out after " + std::to_string(timeout.count()) + " ms");
+    return Status(StatusCode::kCancelled,
+                  "the query timed out after " + std::to_string(timeout.count()) + " ms");
   }
   return done.get();
+}
+
+Handler OnTable(TableHandler fn, bool json_body, bool versioned) {
+  return [fn = std::move(fn), json_body, versioned](Call& call) -> Status {
+    QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
+    Json body = Json::object();
+    if (json_body && !call.BodyIsArrow()) {
+      QUIVER_ASSIGN_OR_RETURN(body, call.JsonBody());
+      if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    }
+    std::optional<uint64_t> version;
+    if (versioned) {
+      QUIVER_ASSIGN_OR_RETURN(version, BodyVersion(body));
+    }
+    QUIVER_ASSIGN_OR_RETURN(TablePtr table, call.ctx.tables.Get(name, version));
+    return fn(call, std::move(table), body);
+  };
 }
 
 Result<std::optional<uint64_t>> BodyVersion(const Json& body) {

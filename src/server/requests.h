@@ -59,4 +59,11 @@ Result<BatchPtr> RunWithTimeout(Call& call, std::function<Result<BatchPtr>()> fn
 // The body "version" field (null or absent: the latest).
 Result<std::optional<uint64_t>> BodyVersion(const Json& body);
 
+// A handler for a route whose first parameter is a table name: the name
+// checked, the JSON body parsed (when `json_body` and the body is not
+// Arrow; an object is required), the table opened (at the body's "version"
+// when `versioned`), then `fn` called with them.
+using TableHandler = std::function<Status(Call&, TablePtr, const Json&)>;
+Handler OnTable(TableHandler fn, bool json_body = true, bool versioned = false);
+
 }  // namespace quiver::server

@@ -43,25 +43,6 @@ void SetVersionHeader(Call& call, uint64_t version) {
   call.res.set_header("x-lancedb-version", std::to_string(version));
 }
 
-// A handler for /v1/table/{t}/...: the table opened at the body's version.
-using TableHandler = std::function<Status(Call&, TablePtr, const Json&)>;
-Handler OnTable(TableHandler fn, bool json_body = true, bool versioned = false) {
-  return [fn = std::move(fn), json_body, versioned](Call& call) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
-    Json body = Json::object();
-    if (json_body) {
-      QUIVER_ASSIGN_OR_RETURN(body, call.JsonBody());
-      if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
-    }
-    std::optional<uint64_t> version;
-    if (versioned) {
-      QUIVER_ASSIGN_OR_RETURN(version, BodyVersion(body));
-    }
-    QUIVER_ASSIGN_OR_RETURN(TablePtr table, call.ctx.tables.Get(name, version));
-    return fn(call, std::move(table), body);
-  };
-}
-
 std::string Str(const Json& body, const char* field) {
   auto it = body.find(field);
   return it != body.end() && it->is_string() ? it->get<std::string>() : "";
@@ -104,7 +85,8 @@ BatchPtr QueryIndexFirst(const BatchPtr& batch) {
 Status Query(Call& call, TablePtr table, const Json& body) {
   QUIVER_ASSIGN_OR_RETURN(SearchRequest request, ParseSearchRequest(body, /*lance=*/true));
   QUIVER_RETURN_NOT_OK(LimitResultRows(&request, call.ctx.options.max_result_rows));
-  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, RunWithTimeout(call, [table, request] { return RunSearch(*table, request); }));
+  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch,
+                          RunWithTimeout(call, [table, request] { return RunSearch(*table, request); }));
   batch = QueryIndexFirst(batch);
   QUIVER_RETURN_NOT_OK(CheckResultRows(*batch, call.ctx.options.max_result_rows));
   call.ctx.metrics.AddSearch(SearchKind(request));
@@ -116,11 +98,13 @@ Status Query(Call& call, TablePtr table, const Json& body) {
 
 Status Insert(Call& call, TablePtr table, const Json&) {
   WriteOptions options;
-  if (call.Query("mode") == "overwrite") options.mode = WriteMode::kOverwrite;
+  if (call.Query("mode") == "overwrite")
+    options.mode = WriteMode::kOverwrite;
   else if (!call.Query("mode").empty() && call.Query("mode") != "append") {
     return Status::InvalidArgument("unknown insert mode \"" + call.Query("mode") + "\"");
   }
-  if (call.HasQuery("upload_id")) return Status::NotSupported("multipart writes are not supported by this server");
+  if (call.HasQuery("upload_id"))
+    return Status::NotSupported("multipart writes are not supported by this server");
   QUIVER_ASSIGN_OR_RETURN(RowsBody rows, ArrowRows(call));
   uint64_t version = table->version();
   if (rows.num_rows > 0 || options.mode == WriteMode::kOverwrite) {
@@ -208,8 +192,13 @@ Status TableStatsJson(Call& call, TablePtr table, const Json&) {
                     // Per-fragment row counts are not kept in TableStats; the
                     // mean stands in for each statistic.
                     {"lengths",
-                     {{"min", typical}, {"max", typical}, {"mean", typical}, {"p25", typical},
-                      {"p50", typical}, {"p75", typical}, {"p99", typical}}}}}});
+                     {{"min", typical},
+                      {"max", typical},
+                      {"mean", typical},
+                      {"p25", typical},
+                      {"p50", typical},
+                      {"p75", typical},
+                      {"p99", typical}}}}}});
   return Status::OK();
 }
 
@@ -234,58 +223,67 @@ void AddLanceRoutes(const AddRoute& add) {
     call.ReplyJson(answer);
     return Status::OK();
   });
-  add("POST", TableRoute("create"), "/v1/table/{t}/create/", Scope::kWrite, Api::kLance, [](Call& call) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
-    CreateTableOptions options;
-    QUIVER_ASSIGN_OR_RETURN(options.mode, LanceCreateMode(call.Query("mode")));
-    QUIVER_ASSIGN_OR_RETURN(RowsBody rows, ArrowRows(call));
-    auto& db = call.ctx.tables.db();
-    Result<TablePtr> table = rows.num_rows == 0 ? db->CreateEmptyTable(name, rows.schema, options)
-                                                : db->CreateTable(name, rows.batches, options);
-    if (!table.ok() && table.status().code() == StatusCode::kAlreadyExists) {
-      // LanceDB's client recognises "already exists" in a 400.
-      call.ReplyError(400, "AlreadyExists", "table \"" + name + "\" already exists");
-      return Status::OK();
-    }
-    QUIVER_RETURN_NOT_OK(table.status());
-    call.ctx.tables.Put(name, *table);
-    call.ctx.metrics.AddRowsWritten(rows.num_rows);
-    SetVersionHeader(call, (*table)->version());
-    call.ReplyJson({{"version", (*table)->version()}});
-    return Status::OK();
-  });
+  add("POST", TableRoute("create"), "/v1/table/{t}/create/", Scope::kWrite, Api::kLance,
+      [](Call& call) -> Status {
+        QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
+        CreateTableOptions options;
+        QUIVER_ASSIGN_OR_RETURN(options.mode, LanceCreateMode(call.Query("mode")));
+        QUIVER_ASSIGN_OR_RETURN(RowsBody rows, ArrowRows(call));
+        auto& db = call.ctx.tables.db();
+        Result<TablePtr> table = rows.num_rows == 0 ? db->CreateEmptyTable(name, rows.schema, options)
+                                                    : db->CreateTable(name, rows.batches, options);
+        if (!table.ok() && table.status().code() == StatusCode::kAlreadyExists) {
+          // LanceDB's client recognises "already exists" in a 400.
+          call.ReplyError(400, "AlreadyExists", "table \"" + name + "\" already exists");
+          return Status::OK();
+        }
+        QUIVER_RETURN_NOT_OK(table.status());
+        call.ctx.tables.Put(name, *table);
+        call.ctx.metrics.AddRowsWritten(rows.num_rows);
+        SetVersionHeader(call, (*table)->version());
+        call.ReplyJson({{"version", (*table)->version()}});
+        return Status::OK();
+      });
   add("POST", TableRoute("describe"), "/v1/table/{t}/describe/", Scope::kRead, Api::kLance,
       OnTable(Describe, true, true));
-  add("POST", TableRoute("drop"), "/v1/table/{t}/drop/", Scope::kWrite, Api::kLance, [](Call& call) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
-    QUIVER_RETURN_NOT_OK(call.ctx.tables.db()->DropTable(name));
-    call.ctx.tables.Forget(name);
-    call.ReplyJson(Json::object());
-    return Status::OK();
-  });
-  add("POST", TableRoute("rename"), "/v1/table/{t}/rename/", Scope::kWrite, Api::kLance, [](Call& call) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
-    QUIVER_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-    QUIVER_ASSIGN_OR_RETURN(std::string to, CheckedTableName(Str(body, "new_table_name")));
-    if (body.contains("new_namespace") && body["new_namespace"].is_array() && !body["new_namespace"].empty()) {
-      return Status::NotSupported("namespaces are not supported by this server");
-    }
-    QUIVER_RETURN_NOT_OK(call.ctx.tables.db()->RenameTable(name, to));
-    call.ctx.tables.Forget(name);
-    call.ctx.tables.Forget(to);
-    call.ReplyJson(Json::object());
-    return Status::OK();
-  });
-  add("POST", TableRoute("query"), "/v1/table/{t}/query/", Scope::kRead, Api::kLance, OnTable(Query, true, true));
-  add("POST", TableRoute("count_rows"), "/v1/table/{t}/count_rows/", Scope::kRead, Api::kLance,
-      OnTable([](Call& call, TablePtr table, const Json& body) -> Status {
-        std::string predicate = Str(body, "predicate");
-        QUIVER_ASSIGN_OR_RETURN(int64_t count, predicate.empty() ? table->CountRows() : table->CountRows(predicate));
-        SetVersionHeader(call, table->version());
-        call.ReplyJson(count);
+  add("POST", TableRoute("drop"), "/v1/table/{t}/drop/", Scope::kWrite, Api::kLance,
+      [](Call& call) -> Status {
+        QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
+        QUIVER_RETURN_NOT_OK(call.ctx.tables.db()->DropTable(name));
+        call.ctx.tables.Forget(name);
+        call.ReplyJson(Json::object());
         return Status::OK();
-      }, true, true));
-  add("POST", TableRoute("insert"), "/v1/table/{t}/insert/", Scope::kWrite, Api::kLance, OnTable(Insert, false));
+      });
+  add("POST", TableRoute("rename"), "/v1/table/{t}/rename/", Scope::kWrite, Api::kLance,
+      [](Call& call) -> Status {
+        QUIVER_ASSIGN_OR_RETURN(std::string name, CheckedTableName(call.Param(1)));
+        QUIVER_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+        QUIVER_ASSIGN_OR_RETURN(std::string to, CheckedTableName(Str(body, "new_table_name")));
+        if (body.contains("new_namespace") && body["new_namespace"].is_array() &&
+            !body["new_namespace"].empty()) {
+          return Status::NotSupported("namespaces are not supported by this server");
+        }
+        QUIVER_RETURN_NOT_OK(call.ctx.tables.db()->RenameTable(name, to));
+        call.ctx.tables.Forget(name);
+        call.ctx.tables.Forget(to);
+        call.ReplyJson(Json::object());
+        return Status::OK();
+      });
+  add("POST", TableRoute("query"), "/v1/table/{t}/query/", Scope::kRead, Api::kLance,
+      OnTable(Query, true, true));
+  add("POST", TableRoute("count_rows"), "/v1/table/{t}/count_rows/", Scope::kRead, Api::kLance,
+      OnTable(
+          [](Call& call, TablePtr table, const Json& body) -> Status {
+            std::string predicate = Str(body, "predicate");
+            QUIVER_ASSIGN_OR_RETURN(int64_t count,
+                                    predicate.empty() ? table->CountRows() : table->CountRows(predicate));
+            SetVersionHeader(call, table->version());
+            call.ReplyJson(count);
+            return Status::OK();
+          },
+          true, true));
+  add("POST", TableRoute("insert"), "/v1/table/{t}/insert/", Scope::kWrite, Api::kLance,
+      OnTable(Insert, false));
   add("POST", TableRoute("merge_insert"), "/v1/table/{t}/merge_insert/", Scope::kWrite, Api::kLance,
       OnTable(MergeInsert, false));
   add("POST", TableRoute("update"), "/v1/table/{t}/update/", Scope::kWrite, Api::kLance,
@@ -324,40 +322,51 @@ void AddLanceRoutes(const AddRoute& add) {
         }));
   }
   add("POST", TableRoute("index/list"), "/v1/table/{t}/index/list/", Scope::kRead, Api::kLance,
-      OnTable([](Call& call, TablePtr table, const Json&) -> Status {
-        QUIVER_ASSIGN_OR_RETURN(auto indexes, table->ListIndices());
-        Json list = Json::array();
-        for (const IndexInfo& i : indexes) list.push_back(LanceIndexJson(i));
-        call.ReplyJson({{"indexes", list}});
-        return Status::OK();
-      }, true, true));
+      OnTable(
+          [](Call& call, TablePtr table, const Json&) -> Status {
+            QUIVER_ASSIGN_OR_RETURN(auto indexes, table->ListIndices());
+            Json list = Json::array();
+            for (const IndexInfo& i : indexes) list.push_back(LanceIndexJson(i));
+            call.ReplyJson({{"indexes", list}});
+            return Status::OK();
+          },
+          true, true));
   add("POST", "/v1/table/([^/]+)/index/([^/]+)/stats/?", "/v1/table/{t}/index/{i}/stats/", Scope::kRead,
-      Api::kLance, OnTable([](Call& call, TablePtr table, const Json&) -> Status {
-        QUIVER_ASSIGN_OR_RETURN(IndexInfo i, FindIndex(*table, call.Param(2)));
-        Json j{{"num_indexed_rows", i.num_indexed_rows},
-               {"num_unindexed_rows", i.num_unindexed_rows},
-               {"index_type", i.type},
-               {"num_indices", 1}};
-        if (!i.metric.empty()) j["distance_type"] = i.metric;
-        call.ReplyJson(j);
-        return Status::OK();
-      }, true, true));
+      Api::kLance,
+      OnTable(
+          [](Call& call, TablePtr table, const Json&) -> Status {
+            QUIVER_ASSIGN_OR_RETURN(IndexInfo i, FindIndex(*table, call.Param(2)));
+            Json j{{"num_indexed_rows", i.num_indexed_rows},
+                   {"num_unindexed_rows", i.num_unindexed_rows},
+                   {"index_type", i.type},
+                   {"num_indices", 1}};
+            if (!i.metric.empty()) j["distance_type"] = i.metric;
+            call.ReplyJson(j);
+            return Status::OK();
+          },
+          true, true));
   add("POST", "/v1/table/([^/]+)/index/([^/]+)/drop/?", "/v1/table/{t}/index/{i}/drop/", Scope::kWrite,
-      Api::kLance, OnTable([](Call& call, TablePtr table, const Json&) -> Status {
-        QUIVER_RETURN_NOT_OK(table->DropIndex(call.Param(2)));
-        call.ReplyJson(Json::object());
-        return Status::OK();
-      }, false));
+      Api::kLance,
+      OnTable(
+          [](Call& call, TablePtr table, const Json&) -> Status {
+            QUIVER_RETURN_NOT_OK(table->DropIndex(call.Param(2)));
+            call.ReplyJson(Json::object());
+            return Status::OK();
+          },
+          false));
   add("POST", TableRoute("version/list"), "/v1/table/{t}/version/list/", Scope::kRead, Api::kLance,
-      OnTable([](Call& call, TablePtr table, const Json&) -> Status {
-        QUIVER_ASSIGN_OR_RETURN(auto versions, table->ListVersions());
-        Json list = Json::array();
-        for (const VersionInfo& v : versions) {
-          list.push_back({{"version", v.version}, {"timestamp", Rfc3339(v.timestamp)}, {"metadata", v.metadata}});
-        }
-        call.ReplyJson({{"versions", list}});
-        return Status::OK();
-      }, false));
+      OnTable(
+          [](Call& call, TablePtr table, const Json&) -> Status {
+            QUIVER_ASSIGN_OR_RETURN(auto versions, table->ListVersions());
+            Json list = Json::array();
+            for (const VersionInfo& v : versions) {
+              list.push_back(
+                  {{"version", v.version}, {"timestamp", Rfc3339(v.timestamp)}, {"metadata", v.metadata}});
+            }
+            call.ReplyJson({{"versions", list}});
+            return Status::OK();
+          },
+          false));
   add("POST", TableRoute("restore"), "/v1/table/{t}/restore/", Scope::kWrite, Api::kLance,
       OnTable([](Call& call, TablePtr table, const Json& body) -> Status {
         QUIVER_ASSIGN_OR_RETURN(auto version, BodyVersion(body));
@@ -390,11 +399,14 @@ void AddLanceRoutes(const AddRoute& add) {
         call.ReplyJson({{"version", version}});
         return Status::OK();
       }));
-  add("POST", TableRoute("stats"), "/v1/table/{t}/stats/", Scope::kRead, Api::kLance, OnTable(TableStatsJson));
+  add("POST", TableRoute("stats"), "/v1/table/{t}/stats/", Scope::kRead, Api::kLance,
+      OnTable(TableStatsJson));
   add("POST", TableRoute("explain_plan"), "/v1/table/{t}/explain_plan/", Scope::kRead, Api::kLance,
       OnTable([](Call& call, TablePtr table, const Json& body) -> Status {
-        QUIVER_ASSIGN_OR_RETURN(SearchRequest r, ParseSearchRequest(body.value("query", Json::object()), true));
-        Result<std::string> plan = Status::NotSupported("explain is available for vector, text and scan queries");
+        QUIVER_ASSIGN_OR_RETURN(SearchRequest r,
+                                ParseSearchRequest(body.value("query", Json::object()), true));
+        Result<std::string> plan =
+            Status::NotSupported("explain is available for vector, text and scan queries");
         if (SearchKind(r) == "vector") {
           VectorQuery q = table->Search(r.vectors[0]);
           if (!r.filter.empty()) q.Where(r.filter);
@@ -413,17 +425,20 @@ void AddLanceRoutes(const AddRoute& add) {
         return Status::OK();
       }));
   add("POST", TableRoute("tags/list"), "/v1/table/{t}/tags/list/", Scope::kRead, Api::kLance,
-      OnTable([](Call& call, TablePtr table, const Json&) -> Status {
-        QUIVER_ASSIGN_OR_RETURN(auto tags, table->ListTags());
-        Json map = Json::object();
-        for (const TagInfo& t : tags) map[t.name] = {{"version", t.version}};
-        call.ReplyJson(map);
-        return Status::OK();
-      }, false));
+      OnTable(
+          [](Call& call, TablePtr table, const Json&) -> Status {
+            QUIVER_ASSIGN_OR_RETURN(auto tags, table->ListTags());
+            Json map = Json::object();
+            for (const TagInfo& t : tags) map[t.name] = {{"version", t.version}};
+            call.ReplyJson(map);
+            return Status::OK();
+          },
+          false));
   add("POST", TableRoute("tags/create"), "/v1/table/{t}/tags/create/", Scope::kWrite, Api::kLance,
       OnTable([](Call& call, TablePtr table, const Json& body) -> Status {
         QUIVER_ASSIGN_OR_RETURN(auto version, BodyVersion(body));
-        if (Str(body, "tag").empty() || !version) return Status::InvalidArgument("fields \"tag\" and \"version\" are required");
+        if (Str(body, "tag").empty() || !version)
+          return Status::InvalidArgument("fields \"tag\" and \"version\" are required");
         QUIVER_RETURN_NOT_OK(table->CreateTag(Str(body, "tag"), *version));
         call.ReplyJson(Json::object());
         return Status::OK();

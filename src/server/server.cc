@@ -27,6 +27,18 @@ const std::string kUnmatched = "unmatched";
 
 bool IsLancePath(const std::string& path) { return path.starts_with("/v1/"); }
 
+// An error answer's body: plain text on LanceDB's routes (its client shows
+// it in the exception), {"error": {"code", "message"}} on the others. Bytes
+// that are not UTF-8 (a client's path, say) are replaced, never thrown on.
+void SetErrorBody(httplib::Response& res, bool lance, const std::string& code, const std::string& message) {
+  if (lance) {
+    res.set_content(message, "text/plain; charset=utf-8");
+    return;
+  }
+  Json body{{"error", {{"code", code}, {"message", message}}}};
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
 }  // namespace
 
 bool IsLoopbackHost(const std::string& host) {
@@ -71,15 +83,24 @@ void TableRegistry::Forget(const std::string& name) {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kConflict: return 409;
-    case StatusCode::kNotSupported: return 501;
-    case StatusCode::kResourceExhausted: return 413;
-    case StatusCode::kCancelled: return 504;
-    default: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kConflict:
+      return 409;
+    case StatusCode::kNotSupported:
+      return 501;
+    case StatusCode::kResourceExhausted:
+      return 413;
+    case StatusCode::kCancelled:
+      return 504;
+    default:
+      return 500;
   }
 }
 
@@ -114,12 +135,7 @@ void Call::ReplyBytes(std::string bytes, const char* content_type, int status) {
 
 void Call::ReplyError(int http_status, const std::string& code, const std::string& message) {
   res.status = http_status;
-  if (api == Api::kLance) {
-    res.set_content(message, "text/plain; charset=utf-8");
-  } else {
-    Json body{{"error", {{"code", code}, {"message", message}}}};
-    res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
-  }
+  SetErrorBody(res, api == Api::kLance, code, message);
 }
 
 void Call::ReplyError(const Status& status) {
@@ -167,8 +183,9 @@ struct Server::Impl {
               const std::string& route, Scope scope, Api api, const Handler& handler);
 };
 
-void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
-                          const std::string& route, Scope scope, Api api, const Handler& handler) {
+void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader* reader, const std::string& route, Scope scope,
+                          Api api, const Handler& handler) {
   tls_route = &route;
   Call call(req, res, *ctx, api, "");
   // LanceDB's clients read the protocol level they may use from this
@@ -181,7 +198,8 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
   // rejected request is read and dropped, never buffered.
   int rejected = 0;
   std::string reject_code, reject_message;
-  auto decision = ctx->auth.Check(req.get_header_value("x-api-key"), req.get_header_value("Authorization"), scope);
+  auto decision =
+      ctx->auth.Check(req.get_header_value("x-api-key"), req.get_header_value("Authorization"), scope);
   if (decision.status != 200) {
     rejected = decision.status;
     reject_code = decision.status == 401 ? "Unauthorized" : "Forbidden";
@@ -234,13 +252,14 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
   if (too_big) {
     res.set_header("Connection", "close");
     call.ReplyError(413, "PayloadTooLarge",
-                    "request body exceeds the server's limit of " + std::to_string(ctx->options.max_body_bytes) +
-                        " bytes");
+                    "request body exceeds the server's limit of " +
+                        std::to_string(ctx->options.max_body_bytes) + " bytes");
     return;
   }
   if (read_failed) {
     res.set_header("Connection", "close");
-    call.ReplyError(400, "BadRequest", "could not read the request body (malformed chunked encoding or closed early)");
+    call.ReplyError(400, "BadRequest",
+                    "could not read the request body (malformed chunked encoding or closed early)");
     return;
   }
   try {
@@ -251,14 +270,14 @@ void Server::Impl::Answer(const httplib::Request& req, httplib::Response& res, c
   }
 }
 
-void Server::Impl::Register(const char* method, const std::string& pattern, std::string route_name, Scope scope,
-                            Api api, Handler handler) {
+void Server::Impl::Register(const char* method, const std::string& pattern, std::string route_name,
+                            Scope scope, Api api, Handler handler) {
   auto shared_route = std::make_shared<const std::string>(std::move(route_name));
   auto shared_handler = std::make_shared<const Handler>(std::move(handler));
   std::string m = method;
   if (m == "GET" || m == "DELETE") {
     httplib::Server::Handler h = [this, shared_route, shared_handler, scope, api](const httplib::Request& req,
-                                                                                   httplib::Response& res) {
+                                                                                  httplib::Response& res) {
       Answer(req, res, nullptr, *shared_route, scope, api, *shared_handler);
     };
     if (m == "GET") {
@@ -267,9 +286,9 @@ void Server::Impl::Register(const char* method, const std::string& pattern, std:
       http->Delete(pattern, std::move(h));
     }
   } else {
-    http->Post(pattern, [this, shared_route, shared_handler, scope, api](const httplib::Request& req,
-                                                                         httplib::Response& res,
-                                                                         const httplib::ContentReader& reader) {
+    http->Post(pattern, [this, shared_route, shared_handler, scope, api](
+                            const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) {
       Answer(req, res, &reader, *shared_route, scope, api, *shared_handler);
     });
   }
@@ -306,32 +325,27 @@ void Server::Impl::Install() {
     tls_route = &kUnmatched;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
-                                                                  httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message;
-    if (res.status == 404) {
-      message = "no route for " + req.method + " " + req.path;
-    } else if (res.status == 413) {
-      message = "request body too large";
-    } else {
-      message = "HTTP status " + std::to_string(res.status);
-    }
-    if (IsLancePath(req.path)) {
-      res.set_content(message, "text/plain; charset=utf-8");
-    } else {
-      Json body{{"error", {{"code", std::to_string(res.status)}, {"message", message}}}};
-      res.set_content(body.dump(), "application/json");
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http->set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message;
+        if (res.status == 404) {
+          message = "no route for " + req.method + " " + req.path;
+        } else if (res.status == 413) {
+          message = "request body too large";
+        } else {
+          message = "HTTP status " + std::to_string(res.status);
+        }
+        SetErrorBody(res, IsLancePath(req.path), std::to_string(res.status), message);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   http->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     double seconds = tls_started ? std::chrono::duration<double>(Clock::now() - tls_start).count() : 0;
     const std::string& route = tls_route ? *tls_route : kUnmatched;
     ctx->metrics.RecordRequest(route, req.method, res.status, seconds);
     if (ctx->options.access_log) {
-      std::fprintf(stderr, "%s %s %s %d %.3f ms\n", req.remote_addr.c_str(), req.method.c_str(), req.path.c_str(),
-                   res.status, seconds * 1e3);
+      std::fprintf(stderr, "%s %s %s %d %.3f ms\n", req.remote_addr.c_str(), req.method.c_str(),
+                   req.path.c_str(), res.status, seconds * 1e3);
     }
     tls_started = false;
     tls_route = nullptr;
@@ -405,9 +419,15 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   connect.read_consistency_interval = options.read_consistency_interval;
   QUIVER_ASSIGN_OR_RETURN(ConnectionPtr db, Connect(options.db_uri, connect));
 
-  auto ctx = std::unique_ptr<ServerContext>(new ServerContext{
-      options, store, TableRegistry(db), {}, Authenticator(options.api_keys),
-      RateLimiter(options.rate_limit, options.rate_burst), nullptr, {}});
+  auto ctx =
+      std::unique_ptr<ServerContext>(new ServerContext{options,
+                                                       store,
+                                                       TableRegistry(db),
+                                                       {},
+                                                       Authenticator(options.api_keys),
+                                                       RateLimiter(options.rate_limit, options.rate_burst),
+                                                       nullptr,
+                                                       {}});
   if (!options.db_uri.empty() && options.db_uri.find("://") == std::string::npos) {
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(options.db_uri, ec).lexically_normal().string();
@@ -416,15 +436,17 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
     if (options.db_uri.find('/') != std::string::npos) ctx->private_paths.push_back(options.db_uri);
   }
   if (options.query_timeout.count() > 0) {
-    ctx->query_pool = std::make_unique<ThreadPool>(std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency())));
+    ctx->query_pool =
+        std::make_unique<ThreadPool>(std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   }
   auto impl = std::make_unique<Impl>(ctx.get());
   impl->ctx_owner = std::move(ctx);
   if (!options.tls_cert_file.empty()) {
-    auto https = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    auto https =
+        std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
     if (!https->is_valid()) {
-      return Status::InvalidArgument("cannot load the TLS certificate " + options.tls_cert_file + " and key " +
-                                     options.tls_key_file);
+      return Status::InvalidArgument("cannot load the TLS certificate " + options.tls_cert_file +
+                                     " and key " + options.tls_key_file);
     }
     impl->http = std::move(https);
   } else {
@@ -465,7 +487,8 @@ void Server::Stop() {
   // httplib's stop() does nothing until the accept loop runs: if Run() has
   // started but not yet reached the loop, wait for it (Run() checks
   // `stopped` first, so it never starts a loop after this point).
-  while (impl_->in_run && !impl_->http->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (impl_->in_run && !impl_->http->is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->http->stop();
 }
 
