@@ -99,9 +99,9 @@ Options ParseOptions(int argc, char** argv) {
 // dies with the message it left in *error).
 struct LoadResult {
   int clients = 0;
-  int64_t requests = 0;
   double seconds = 0;
-  std::vector<double> latency_ms;
+  std::vector<double> latency_ms;  // one per answered request
+  int64_t requests() const { return static_cast<int64_t>(latency_ms.size()); }
 };
 
 using Request = std::function<bool(int client, int query, std::string* error)>;
@@ -145,21 +145,14 @@ LoadResult RunLoad(const std::string& what, int clients, const Options& o, int n
   r.clients = clients;
   r.seconds = (NowMs() - start) / 1000;
   for (const auto& v : per_client) r.latency_ms.insert(r.latency_ms.end(), v.begin(), v.end());
-  r.requests = static_cast<int64_t>(r.latency_ms.size());
   return r;
 }
 
 json LoadJson(const LoadResult& r) {
-  Summary s = Summarise(r.latency_ms);
-  std::vector<double> sorted = r.latency_ms;
-  std::sort(sorted.begin(), sorted.end());
-  const double p50 = sorted.empty() ? 0 : sorted[(sorted.size() - 1) / 2];
-  return {{"concurrency", r.clients},
-          {"requests", r.requests},
-          {"seconds", r.seconds},
-          {"rps", r.seconds > 0 ? r.requests / r.seconds : 0},
-          {"p50_ms", p50},
-          {"p99_ms", s.p99},
+  const Summary s = Summarise(r.latency_ms);
+  return {{"concurrency", r.clients}, {"requests", r.requests()},
+          {"seconds", r.seconds},     {"rps", r.seconds > 0 ? r.requests() / r.seconds : 0},
+          {"p50_ms", s.median},       {"p99_ms", s.p99},
           {"mean_ms", s.mean}};
 }
 
@@ -276,7 +269,7 @@ int Main(int argc, char** argv) {
         return true;
       });
       runs["embedded"].push_back(LoadJson(r));
-      Progress(config + ", embedded, " + std::to_string(clients) + " clients: " + Grouped(r.requests) +
+      Progress(config + ", embedded, " + std::to_string(clients) + " clients: " + Grouped(r.requests()) +
                " searches");
     }
 
@@ -302,7 +295,7 @@ int Main(int argc, char** argv) {
         return true;
       });
       runs["http_json"].push_back(LoadJson(r));
-      Progress(config + ", http-json, " + std::to_string(clients) + " clients: " + Grouped(r.requests) +
+      Progress(config + ", http-json, " + std::to_string(clients) + " clients: " + Grouped(r.requests()) +
                " searches");
     }
     for (int clients : o.concurrency) {
@@ -317,7 +310,7 @@ int Main(int argc, char** argv) {
         return true;
       });
       runs["http_lance"].push_back(LoadJson(r));
-      Progress(config + ", http-lance, " + std::to_string(clients) + " clients: " + Grouped(r.requests) +
+      Progress(config + ", http-lance, " + std::to_string(clients) + " clients: " + Grouped(r.requests()) +
                " searches");
     }
   }
