@@ -16,7 +16,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libfaiss-dev libhnswlib-dev
   libstemmer-dev libutf8proc-dev
-  libcpp-httplib-dev libssl-dev
+  libcpp-httplib-dev libssl-dev libcurl4-openssl-dev
+  # The S3 tests' throwaway object store: Ceph's RADOS Gateway on one
+  # in-memory OSD (scripts/s3_server.sh).
+  radosgw ceph-mon ceph-osd
 )
 # Node.js runs the cross-implementation tests; a machine that already has
 # node and npm (from any source) keeps them.

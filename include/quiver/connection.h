@@ -8,6 +8,8 @@
 // Thread-safety: a Connection is safe to share between threads.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,11 @@ struct ConnectOptions {
   // commit atomic (a crash never leaves a half-written version) but the
   // latest commits may be lost on power failure; LanceDB never fsyncs.
   bool durable_writes = true;
+  // s3:// databases: endpoint, region, credentials and limits by name, as
+  // LanceDB's storage_options ("aws_access_key_id", "aws_endpoint",
+  // "aws_region", "single_writer", ...; docs/storage.md lists them). They
+  // win over the AWS environment variables and profile files.
+  std::map<std::string, std::string> storage_options;
   // Use this store instead of opening one from the URI (tests wrap stores
   // for fault injection and IO metrics this way).
   std::shared_ptr<ObjectStore> store;
@@ -76,7 +83,9 @@ class Connection {
 using ConnectionPtr = std::shared_ptr<Connection>;
 
 // Opens a database: a local directory path or file:// URI (created when
-// missing) or memory://name. Unsupported schemes are NotSupported.
+// missing), memory://name, or s3://bucket/prefix (an S3 or S3-compatible
+// bucket; see ConnectOptions::storage_options). Opening makes no request;
+// unsupported schemes are NotSupported.
 Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options = {});
 
 // Table names: 1-128 characters from [A-Za-z0-9_.-], not starting with '.'.

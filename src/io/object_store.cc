@@ -5,6 +5,7 @@
 
 #include "io/local_store.h"
 #include "io/memory_store.h"
+#include "io/s3_store.h"
 
 namespace quiver {
 
@@ -128,6 +129,14 @@ Result<ObjectStorePtr> OpenObjectStore(std::string_view uri, const OpenStoreOpti
   LocalObjectStore::Options local;
   local.sync = options.sync;
   if (uri.empty()) return Status::InvalidArgument("object store URI is empty");
+  if (uri.starts_with("s3://")) {
+    QUIVER_ASSIGN_OR_RETURN(S3Config config, ResolveS3Config(uri, options.storage_options));
+    QUIVER_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(std::move(config)));
+    return ObjectStorePtr(std::move(store));
+  }
+  if (!options.storage_options.empty()) {
+    return Status::InvalidArgument("storage options apply to s3:// URIs only, not \"" + std::string(uri) + "\"");
+  }
   size_t sep = uri.find("://");
   if (sep == std::string_view::npos) {
     QUIVER_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(std::string(uri), local));
@@ -143,10 +152,6 @@ Result<ObjectStorePtr> OpenObjectStore(std::string_view uri, const OpenStoreOpti
     }
     QUIVER_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(std::string(rest), local));
     return ObjectStorePtr(std::move(store));
-  }
-  if (scheme == "s3") {
-    return Status::NotSupported("object store scheme \"s3\" is not supported yet: \"" + std::string(uri) +
-                                "\"");
   }
   return Status::NotSupported("unknown object store scheme \"" + std::string(scheme) + "\" in \"" +
                               std::string(uri) + "\"");

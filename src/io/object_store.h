@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -107,12 +108,16 @@ using ObjectStorePtr = std::shared_ptr<ObjectStore>;
 
 // Opens the store for `uri`: "memory://name" (a process-wide namespace
 // shared by every store opened with the same name), "file:///abs/dir" or a
-// plain path (local directory, created if missing). Unknown schemes are
-// NotSupported naming the scheme.
+// plain path (local directory, created if missing), or "s3://bucket/prefix"
+// (io/s3_store.h). Unknown schemes are NotSupported naming the scheme.
 struct OpenStoreOptions {
   // Local stores: fsync files and folders when publishing (see
   // LocalObjectStore::Options::sync). Other stores ignore it.
   bool sync = true;
+  // s3:// stores: endpoint, region, credentials, timeouts... by name (see
+  // io/s3_config.h); they win over the environment. Other stores refuse
+  // any, so a misspelt URI does not silently ignore them.
+  std::map<std::string, std::string> storage_options;
 };
 Result<ObjectStorePtr> OpenObjectStore(std::string_view uri, const OpenStoreOptions& options);
 inline Result<ObjectStorePtr> OpenObjectStore(std::string_view uri) { return OpenObjectStore(uri, {}); }

@@ -104,10 +104,15 @@ TEST(OpenObjectStoreTest, FileUrisAndPlainPathsAreLocal) {
 }
 
 TEST(OpenObjectStoreTest, UnknownOrBadUrisFail) {
-  Status s3 = OpenObjectStore("s3://bucket/db").status();
-  EXPECT_TRUE(s3.IsNotSupported()) << s3.ToString();
-  EXPECT_THAT(s3.message(), HasSubstr("\"s3\""));
-  EXPECT_THAT(s3.message(), HasSubstr("not supported yet"));
+  OpenStoreOptions misspelt;
+  misspelt.storage_options = {{"aws_acess_key_id", "k"}};
+  Status s3 = OpenObjectStore("s3://bucket/db", misspelt).status();
+  EXPECT_TRUE(s3.IsInvalidArgument()) << s3.ToString();
+  EXPECT_THAT(s3.message(), HasSubstr("aws_acess_key_id"));
+  OpenStoreOptions stray;
+  stray.storage_options = {{"region", "eu-west-1"}};
+  EXPECT_TRUE(OpenObjectStore("memory://x", stray).status().IsInvalidArgument());
+  EXPECT_TRUE(OpenObjectStore("s3:///db").status().IsInvalidArgument());
 
   Status gs = OpenObjectStore("gs://bucket/db").status();
   EXPECT_TRUE(gs.IsNotSupported()) << gs.ToString();

@@ -11,6 +11,7 @@
 
 #include "io/local_store.h"
 #include "io/memory_store.h"
+#include "io/s3_test_util.h"
 #include "io/object_store.h"
 #include "io/store_test_util.h"
 #include "io/store_wrapper.h"
@@ -40,6 +41,8 @@ struct StoreCase {
   std::string name;
   // Makes a fresh, empty store; `dir` is an empty scratch directory.
   std::function<ObjectStorePtr(const std::string& dir)> make;
+  // Whether the store needs the S3 test server (skipped without it).
+  bool s3 = false;
 };
 
 // So that gtest names a failing case by its store, not by its bytes.
@@ -72,19 +75,28 @@ std::vector<StoreCase> AllStoreCases() {
        [](const std::string&) -> ObjectStorePtr {
          return std::make_shared<FaultInjectionStore>(std::make_shared<MemoryObjectStore>());
        }},
+      // The real thing: a bucket prefix on the test run's S3 server.
+      {"S3", [](const std::string&) -> ObjectStorePtr { return nullptr; }, true},
   };
 }
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreCase> {
  protected:
   void SetUp() override {
-    store_ = GetParam().make(dir_.path());
+    if (GetParam().s3) {
+      QUIVER_SKIP_IF_NO_S3();
+      s3_ = std::make_unique<io_testing::S3TestPrefix>("conformance");
+      store_ = s3_->store();
+    } else {
+      store_ = GetParam().make(dir_.path());
+    }
     ASSERT_NE(store_, nullptr);
   }
 
   ObjectStore& store() { return *store_; }
 
   testing::TempDir dir_;
+  std::unique_ptr<io_testing::S3TestPrefix> s3_;
   ObjectStorePtr store_;
 };
 

@@ -181,6 +181,7 @@ Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options) {
   } else {
     OpenStoreOptions store_options;
     store_options.sync = options.durable_writes;
+    store_options.storage_options = options.storage_options;
     QUIVER_ASSIGN_OR_RETURN(impl->store, OpenObjectStore(uri, store_options));
   }
   impl->options = std::move(options);
