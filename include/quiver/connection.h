@@ -36,6 +36,13 @@ struct ConnectOptions {
   // "aws_region", "single_writer", ...; docs/storage.md lists them). They
   // win over the AWS environment variables and profile files.
   std::map<std::string, std::string> storage_options;
+  // s3:// databases read through a cache of the bytes of data, deletion and
+  // index files (never manifests, which decide what is current): this many
+  // bytes in memory, and, with a directory, up to read_cache_disk_bytes
+  // there too (kept across restarts, so a new process starts warm).
+  uint64_t read_cache_bytes = 256ull << 20;
+  std::string read_cache_dir;
+  uint64_t read_cache_disk_bytes = 4ull << 30;
   // Use this store instead of opening one from the URI (tests wrap stores
   // for fault injection and IO metrics this way).
   std::shared_ptr<ObjectStore> store;

@@ -11,6 +11,7 @@
 
 #include "io/local_store.h"
 #include "io/memory_store.h"
+#include "io/read_cache.h"
 #include "io/s3_test_util.h"
 #include "io/object_store.h"
 #include "io/store_test_util.h"
@@ -74,6 +75,12 @@ std::vector<StoreCase> AllStoreCases() {
       {"FaultFreeOverMemory",
        [](const std::string&) -> ObjectStorePtr {
          return std::make_shared<FaultInjectionStore>(std::make_shared<MemoryObjectStore>());
+       }},
+      {"ReadCacheOverMemory",
+       [](const std::string&) -> ObjectStorePtr {
+         ReadCacheOptions options;
+         options.cacheable = [](std::string_view) { return true; };
+         return std::make_shared<ReadCacheStore>(std::make_shared<MemoryObjectStore>(), options);
        }},
       // The real thing: a bucket prefix on the test run's S3 server.
       {"S3", [](const std::string&) -> ObjectStorePtr { return nullptr; }, true},

@@ -11,6 +11,7 @@
 #include "quiver/builder.h"
 #include "quiver/connection.h"
 #include "testing.h"
+#include "table/test_db.h"
 
 namespace quiver {
 namespace {
@@ -53,7 +54,8 @@ std::map<uint64_t, int> Ranks(const BatchPtr& batch) {
 class HybridTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Connect(dir_.path());
+    QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE();
+    auto db = test_db_.Connect();
     ASSERT_TRUE(db.ok());
     auto table = (*db)->CreateTable("docs", {MakeBatch(1000)});
     ASSERT_TRUE(table.ok());
@@ -62,6 +64,7 @@ class HybridTest : public ::testing::Test {
     query_ = std::vector<float>(kDim, 0.3f);
   }
   testing::TempDir dir_;
+  testing::TestDb test_db_{dir_.path()};
   TablePtr table_;
   std::vector<float> query_;
 };

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/suggest.h"
+#include "io/read_cache.h"
 #include "table/fragment_writer.h"
 #include "table/table_impl.h"
 
@@ -13,6 +14,16 @@ namespace {
 constexpr std::string_view kTableSuffix = ".quiver";
 
 std::string TableRoot(const std::string& name) { return name + std::string(kTableSuffix) + "/"; }
+
+// Keys never rewritten under the same name (docs/format.md): data,
+// deletion and index files carry fresh random names. Manifests are left
+// out: a dropped and re-created table reuses their names.
+bool IsImmutableTableKey(std::string_view key) {
+  for (std::string_view folder : {".quiver/data/", ".quiver/_deletions/", ".quiver/_indices/"}) {
+    if (key.find(folder) != std::string_view::npos) return true;
+  }
+  return false;
+}
 
 // An empty stream with a schema, for tables created without rows.
 class EmptyReader : public BatchReader {
@@ -183,6 +194,15 @@ Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options) {
     store_options.sync = options.durable_writes;
     store_options.storage_options = options.storage_options;
     QUIVER_ASSIGN_OR_RETURN(impl->store, OpenObjectStore(uri, store_options));
+    // Remote stores read through a cache of immutable bytes.
+    if (uri.starts_with("s3://") && (options.read_cache_bytes > 0 || !options.read_cache_dir.empty())) {
+      ReadCacheOptions cache;
+      cache.memory_bytes = options.read_cache_bytes;
+      cache.disk_dir = options.read_cache_dir;
+      cache.disk_bytes = options.read_cache_disk_bytes;
+      cache.cacheable = IsImmutableTableKey;
+      impl->store = std::make_shared<ReadCacheStore>(impl->store, std::move(cache));
+    }
   }
   impl->options = std::move(options);
   return std::make_shared<Connection>(std::move(impl));

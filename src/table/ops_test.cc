@@ -12,6 +12,7 @@
 #include "quiver/builder.h"
 #include "quiver/connection.h"
 #include "testing.h"
+#include "table/test_db.h"
 
 namespace quiver {
 namespace {
@@ -79,7 +80,8 @@ std::vector<int64_t> Expected(const std::vector<Row>& rows, Pred pred) {
 class OpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Connect(dir_.path());
+    QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE();
+    auto db = test_db_.Connect();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = *db;
     rows_ = MakeRowData(0, 5000, 7);
@@ -95,6 +97,7 @@ class OpsTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::TestDb test_db_{dir_.path()};
   ConnectionPtr db_;
   std::vector<Row> rows_;
   TablePtr table_;

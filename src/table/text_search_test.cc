@@ -11,6 +11,7 @@
 #include "quiver/builder.h"
 #include "quiver/connection.h"
 #include "testing.h"
+#include "table/test_db.h"
 
 namespace quiver {
 namespace {
@@ -64,7 +65,8 @@ std::vector<float> Scores(const BatchPtr& batch) {
 class TextSearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Connect(dir_.path());
+    QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE();
+    auto db = test_db_.Connect();
     ASSERT_TRUE(db.ok());
     db_ = *db;
     auto table = db_->CreateTable("docs", {MakeBatch(0, 2000)});
@@ -95,6 +97,7 @@ class TextSearchTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::TestDb test_db_{dir_.path()};
   ConnectionPtr db_;
   TablePtr table_;
 };

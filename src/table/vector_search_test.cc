@@ -15,6 +15,7 @@
 #include "quiver/builder.h"
 #include "quiver/connection.h"
 #include "testing.h"
+#include "table/test_db.h"
 
 namespace quiver {
 namespace {
@@ -93,7 +94,8 @@ std::vector<int64_t> Ids(const RecordBatch& batch) {
 class VectorSearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Connect(dir_.path());
+    QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE();
+    auto db = test_db_.Connect();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = *db;
     data_ = RandomVectors(3000, kDim, 11);
@@ -111,6 +113,7 @@ class VectorSearchTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::TestDb test_db_{dir_.path()};
   ConnectionPtr db_;
   std::vector<float> data_;
   TablePtr table_;
@@ -380,11 +383,12 @@ class SiftTableTest : public ::testing::Test {
   void SetUp() override {
     const std::string base = testing::SharedDataPath("sift10k/siftsmall_base.fvecs");
     QUIVER_SKIP_IF_NO_DATA(base);
+    QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE();
     base_ = ReadFvecs(base, &dim_);
     queries_ = ReadFvecs(testing::SharedDataPath("sift10k/siftsmall_query.fvecs"), &dim_);
     truth_ = ReadIvecs(testing::SharedDataPath("sift10k/siftsmall_groundtruth.ivecs"));
     ASSERT_EQ(dim_, 128);
-    auto db = Connect(dir_.path());
+    auto db = test_db_.Connect();
     ASSERT_TRUE(db.ok());
     auto table = (*db)->CreateTable("sift", {MakeBatch(0, base_, dim_)});
     ASSERT_TRUE(table.ok()) << table.status().ToString();
@@ -407,6 +411,7 @@ class SiftTableTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::TestDb test_db_{dir_.path()};
   int dim_ = 0;
   std::vector<float> base_, queries_;
   std::vector<std::vector<int32_t>> truth_;
