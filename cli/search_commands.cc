@@ -42,6 +42,7 @@ struct SearchArgs {
   std::string format = "table";
   bool with_rowid = false;
   bool explain = false;
+  bool analyze = false;
 };
 
 // "[0.1, 0.2]" or "0.1,0.2".
@@ -314,6 +315,9 @@ void RegisterSearch(VerbList& verbs) {
       ->check(CLI::IsMember({"table", "json", "csv", "arrow", "arrow-file"}));
   verb.app->add_flag("--with-rowid", args->with_rowid, "Add the _rowid column");
   verb.app->add_flag("--explain", args->explain, "Print how the search would run instead of its results");
+  verb.app->add_flag("--analyze", args->analyze,
+                     "With --explain: also run the search and print its time, object-store requests and bytes, "
+                     "and read cache hits");
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);
   verb.run = [args]() -> Status {
     if (args->vector.empty() && args->queries.empty() && args->text.empty() && args->text_queries.empty()) {
@@ -326,7 +330,7 @@ void RegisterSearch(VerbList& verbs) {
     if (!args->text.empty() && args->vector.empty()) {
       QUIVER_ASSIGN_OR_RETURN(TextQuery query, MakeTextQuery(*table, args->text, *args));
       if (args->explain) {
-        QUIVER_ASSIGN_OR_RETURN(std::string plan, query.Explain());
+        QUIVER_ASSIGN_OR_RETURN(std::string plan, args->analyze ? query.ExplainAnalyze() : query.Explain());
         std::cout << plan;
         return Status::OK();
       }
@@ -342,7 +346,7 @@ void RegisterSearch(VerbList& verbs) {
       QUIVER_ASSIGN_OR_RETURN(std::vector<float> vector, ParseVector(args->vector));
       VectorQuery query = MakeQuery(*table, std::move(vector), *args);
       if (args->explain) {
-        QUIVER_ASSIGN_OR_RETURN(std::string plan, query.Explain());
+        QUIVER_ASSIGN_OR_RETURN(std::string plan, args->analyze ? query.ExplainAnalyze() : query.Explain());
         std::cout << plan;
         return Status::OK();
       }

@@ -48,6 +48,18 @@ struct ConnectOptions {
   std::shared_ptr<ObjectStore> store;
 };
 
+// Counters of an s3:// connection's read cache (ConnectOptions::read_cache_*).
+struct ReadCacheStatistics {
+  bool enabled = false;
+  uint64_t hits = 0;          // reads answered from memory or disk
+  uint64_t disk_hits = 0;     // of which from the disk directory
+  uint64_t misses = 0;        // cacheable reads that went to the bucket
+  uint64_t bytes_hit = 0;
+  uint64_t bytes_missed = 0;
+  uint64_t memory_bytes = 0;  // held now
+  uint64_t disk_bytes = 0;
+};
+
 enum class CreateMode {
   kCreate,     // AlreadyExists if the table exists
   kOverwrite,  // replace an existing table's contents in a new version
@@ -79,6 +91,8 @@ class Connection {
   Status RenameTable(const std::string& from, const std::string& to);
 
   std::shared_ptr<ObjectStore> store() const;
+  // The read cache's counters (enabled == false without one).
+  ReadCacheStatistics read_cache_statistics() const;
 
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl);

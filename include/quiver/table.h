@@ -336,6 +336,9 @@ class VectorQuery {
   // How the search would run: index or flat, probes, prefilter rows,
   // unindexed rows, refine.
   Result<std::string> Explain() const;
+  // Explain() plus what running it took: rows, time, object-store requests
+  // and bytes, read cache hits.
+  Result<std::string> ExplainAnalyze() const;
 
  private:
   friend class Table;
@@ -388,6 +391,8 @@ class TextQuery {
   Result<BatchPtr> ToBatch() const;
   // How the search would run: indexes, columns, unindexed rows, filter.
   Result<std::string> Explain() const;
+  // Explain() plus what running it took (rows, time, store IO, cache hits).
+  Result<std::string> ExplainAnalyze() const;
   // The query being run.
   const FtsQueryPtr& query() const { return query_; }
 

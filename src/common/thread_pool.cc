@@ -1,5 +1,7 @@
 #include "common/thread_pool.h"
 
+#include "common/io_account.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -23,6 +25,13 @@ ThreadPool::~ThreadPool() {
 }
 
 std::future<void> ThreadPool::Submit(std::function<void()> fn) {
+  // The task counts its IO to the submitter's account.
+  if (IoAccount* account = CurrentIoAccount()) {
+    fn = [account, inner = std::move(fn)] {
+      ScopedIoAccount scope(account);
+      inner();
+    };
+  }
   std::packaged_task<void()> task(std::move(fn));
   std::future<void> result = task.get_future();
   {

@@ -37,7 +37,8 @@ class ThreadPool {
   int num_threads() const { return static_cast<int>(workers_.size()); }
 
   // Queues `fn`; the future becomes ready when it has run (and rethrows what
-  // it threw).
+  // it threw). It runs under the submitting thread's IoAccount
+  // (common/io_account.h).
   std::future<void> Submit(std::function<void()> fn);
 
   // Calls fn(begin, end) over disjoint ranges that cover [0, n) exactly once,

@@ -1,5 +1,7 @@
 #include "io/local_store.h"
 
+#include "common/io_account.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -435,6 +437,7 @@ Result<BufferPtr> LocalObjectStore::Read(std::string_view key) {
   uint64_t size = static_cast<uint64_t>(st.st_size);
   std::shared_ptr<Buffer> buffer = Buffer::AllocateUninitialized(size);
   QUIVER_RETURN_NOT_OK(ReadAll(fd, buffer->mutable_data(), size, 0, path));
+  CountStoreRead(size);
   return buffer;
 }
 
@@ -451,6 +454,7 @@ Result<BufferPtr> LocalObjectStore::ReadRange(std::string_view key, uint64_t off
   }
   std::shared_ptr<Buffer> buffer = Buffer::AllocateUninitialized(length);
   QUIVER_RETURN_NOT_OK(ReadAll(fd, buffer->mutable_data(), length, offset, path));
+  CountStoreRead(length);
   return buffer;
 }
 

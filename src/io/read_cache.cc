@@ -9,6 +9,7 @@
 #include <optional>
 #include <random>
 
+#include "common/io_account.h"
 #include "io/sigv4.h"
 
 namespace quiver {
@@ -247,6 +248,7 @@ Result<BufferPtr> ReadCacheStore::Read(std::string_view key) {
     if (BufferPtr cached = Lookup(k, 0, *size)) {
       hits_.fetch_add(1);
       bytes_hit_.fetch_add(*size);
+      CountCacheHit(*size);
       return cached;
     }
   }
@@ -269,6 +271,7 @@ Result<BufferPtr> ReadCacheStore::ReadRange(std::string_view key, uint64_t offse
   if (BufferPtr cached = Lookup(k, offset, length)) {
     hits_.fetch_add(1);
     bytes_hit_.fetch_add(length);
+    CountCacheHit(length);
     return cached;
   }
   misses_.fetch_add(1);

@@ -1,5 +1,7 @@
 #include "io/s3_store.h"
 
+#include "common/io_account.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -386,6 +388,9 @@ Result<S3Response> S3ObjectStore::Http::Send(const S3Request& request, std::atom
   for (int attempt = 0;; ++attempt) {
     counter.fetch_add(1);
     Result<S3Response> response = SendOnce(request);
+    if (response.ok() && (std::strcmp(request.method, "GET") == 0 || request.no_body)) {
+      CountStoreRead(response->buffer ? response->buffer->size() : response->text.size());
+    }
     bool retry;
     if (!response.ok()) {
       retry = response.status().message().find("[final]") == std::string::npos;

@@ -41,6 +41,7 @@ class EmptyReader : public BatchReader {
 struct Connection::Impl {
   std::string uri;
   ObjectStorePtr store;
+  std::shared_ptr<ReadCacheStore> cache;  // in `store`, for s3:// databases
   ConnectOptions options;
 
   bool Exists(const std::string& name) const {
@@ -194,18 +195,36 @@ Result<ConnectionPtr> Connect(const std::string& uri, ConnectOptions options) {
     store_options.sync = options.durable_writes;
     store_options.storage_options = options.storage_options;
     QUIVER_ASSIGN_OR_RETURN(impl->store, OpenObjectStore(uri, store_options));
-    // Remote stores read through a cache of immutable bytes.
-    if (uri.starts_with("s3://") && (options.read_cache_bytes > 0 || !options.read_cache_dir.empty())) {
-      ReadCacheOptions cache;
-      cache.memory_bytes = options.read_cache_bytes;
-      cache.disk_dir = options.read_cache_dir;
-      cache.disk_bytes = options.read_cache_disk_bytes;
-      cache.cacheable = IsImmutableTableKey;
-      impl->store = std::make_shared<ReadCacheStore>(impl->store, std::move(cache));
-    }
+  }
+  // Remote stores read through a cache of immutable bytes (on top of a
+  // store given in the options too, so that a caller's metrics wrapper
+  // sees only what reaches the bucket).
+  if (uri.starts_with("s3://") && (options.read_cache_bytes > 0 || !options.read_cache_dir.empty())) {
+    ReadCacheOptions cache;
+    cache.memory_bytes = options.read_cache_bytes;
+    cache.disk_dir = options.read_cache_dir;
+    cache.disk_bytes = options.read_cache_disk_bytes;
+    cache.cacheable = IsImmutableTableKey;
+    impl->cache = std::make_shared<ReadCacheStore>(impl->store, std::move(cache));
+    impl->store = impl->cache;
   }
   impl->options = std::move(options);
   return std::make_shared<Connection>(std::move(impl));
+}
+
+ReadCacheStatistics Connection::read_cache_statistics() const {
+  ReadCacheStatistics out;
+  if (!impl_->cache) return out;
+  ReadCacheStats s = impl_->cache->stats();
+  out.enabled = true;
+  out.hits = s.hits;
+  out.disk_hits = s.disk_hits;
+  out.misses = s.misses;
+  out.bytes_hit = s.bytes_hit;
+  out.bytes_missed = s.bytes_missed;
+  out.memory_bytes = s.memory_bytes;
+  out.disk_bytes = s.disk_bytes;
+  return out;
 }
 
 }  // namespace quiver

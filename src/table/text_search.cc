@@ -7,6 +7,7 @@
 #include "expr/eval.h"
 #include "index/fts/search.h"
 #include "quiver/table.h"
+#include "table/explain.h"
 #include "table/fts_indexes.h"
 #include "table/prefilter.h"
 #include "table/search_output.h"
@@ -276,5 +277,10 @@ struct TextSearcher {
 
 Result<BatchPtr> TextQuery::ToBatch() const { return TextSearcher::Run(*this); }
 Result<std::string> TextQuery::Explain() const { return TextSearcher::Explain(*this); }
+
+Result<std::string> TextQuery::ExplainAnalyze() const {
+  QUIVER_ASSIGN_OR_RETURN(std::string plan, Explain());
+  return quiver::ExplainAnalyze(std::move(plan), [this] { return ToBatch(); });
+}
 
 }  // namespace quiver

@@ -17,6 +17,7 @@
 #include "index/vector/topk.h"
 #include "index/vector/vector_index.h"
 #include "quiver/table.h"
+#include "table/explain.h"
 #include "table/prefilter.h"
 #include "table/row_locator.h"
 #include "table/scan_reader.h"
@@ -629,5 +630,10 @@ struct VectorSearch {
 
 Result<BatchPtr> VectorQuery::ToBatch() const { return VectorSearch::Run(*this); }
 Result<std::string> VectorQuery::Explain() const { return VectorSearch::Explain(*this); }
+
+Result<std::string> VectorQuery::ExplainAnalyze() const {
+  QUIVER_ASSIGN_OR_RETURN(std::string plan, Explain());
+  return quiver::ExplainAnalyze(std::move(plan), [this] { return ToBatch(); });
+}
 
 }  // namespace quiver
