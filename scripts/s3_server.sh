@@ -218,7 +218,9 @@ mon warn on pool no redundancy = false
 paxos propose interval = 0.05
 
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$s3_port
+# Without tcp_nodelay, small answers wait on the client's delayed ACK (40 ms
+# each on a kept-alive connection).
+rgw frontends = beast endpoint=127.0.0.1:$s3_port tcp_nodelay=1
 rgw data = $dir/rgw
 # With auth=none radosgw would otherwise insist on "secure" mode and retry
 # forever (get_initial_auth_request returned -13).
