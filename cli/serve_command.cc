@@ -32,6 +32,8 @@ void RegisterServe(VerbList& verbs) {
     int64_t max_body_mb = 256;
     int64_t query_timeout_ms = 30'000;
     int64_t consistency_ms = 0;
+    std::vector<std::string> storage_options;
+    int64_t cache_mb = 256;
   };
   auto args = std::make_shared<Args>();
   Verb& verb = verbs.Add(
@@ -45,15 +47,22 @@ void RegisterServe(VerbList& verbs) {
       "[serve] section of `flag = value` lines, e.g. port = 8080 and api-key = [\"k1\", \"k2:ro\"];\n"
       "flags on the command line win.");
   server::ServerOptions& o = args->options;
-  verb.app->add_option("db", o.db_uri, "Database directory (created if missing)")->capture_default_str();
+  verb.app
+      ->add_option("db", o.db_uri,
+                   "Database: a directory (created if missing) or s3://bucket/prefix (credentials from "
+                   "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or --storage-option)")
+      ->capture_default_str();
   verb.app->add_option("--host", o.host, "Address to listen on")->capture_default_str();
   verb.app->add_option("--port", o.port, "Port (0: any free port, printed at start)")->capture_default_str();
   verb.app->add_option("--threads", o.threads,
                        "Request worker threads; each keep-alive connection holds one (0: 64 or 4 per core)");
-  verb.app->add_option(
-      "--api-key", args->keys,
-      "Accept this API key (x-api-key or Authorization: Bearer). KEY:ro for a read-only key. "
-      "Repeat for several keys; without any, every request is allowed");
+  verb.app
+      ->add_option("--api-key", args->keys,
+                   "Accept this API key (x-api-key or Authorization: Bearer). KEY:ro for a read-only key. "
+                   "Repeat for several keys; without any, every request is allowed. Also from the "
+                   "environment: QUIVER_API_KEY")
+      ->allow_extra_args(false)
+      ->envname("QUIVER_API_KEY");
   verb.app->add_flag("--allow-unauthenticated", o.allow_unauthenticated,
                      "Serve a non-loopback address without an API key");
   verb.app->add_option("--max-body-mb", args->max_body_mb, "Largest request body, in MiB (larger: 413)")
@@ -76,11 +85,21 @@ void RegisterServe(VerbList& verbs) {
       ->check(AtLeast(0))
       ->capture_default_str();
   verb.app
-      ->add_option("--consistency-ms", args->consistency_ms,
-                   "Check for versions written by other processes at most this often before reads "
-                   "(0: before every read)")
+      ->add_option("--read-consistency-ms,--consistency-ms", args->consistency_ms,
+                   "Check for versions written by other processes (or other servers on the same bucket) at "
+                   "most this often before reads (0: before every read)")
       ->check(AtLeast(0))
       ->capture_default_str();
+  verb.app
+      ->add_option("--storage-option", args->storage_options,
+                   "s3:// databases: KEY=VALUE, e.g. aws_endpoint=http://127.0.0.1:9000 or region=eu-west-1 "
+                   "(docs/storage.md lists them; they win over AWS_* variables). Repeat for several")
+      ->allow_extra_args(false);
+  verb.app->add_option("--cache-mb", args->cache_mb, "s3:// databases: read cache in memory, MiB")
+      ->check(AtLeast(0))
+      ->capture_default_str();
+  verb.app->add_option("--cache-dir", o.read_cache_dir,
+                       "s3:// databases: also cache reads in this directory (kept across restarts)");
   verb.app->add_option("--tls-cert", o.tls_cert_file, "PEM certificate file: serve HTTPS");
   verb.app->add_option("--tls-key", o.tls_key_file, "PEM private key file for --tls-cert");
   verb.app->add_flag("--access-log", o.access_log, "Print one line per request on stderr");
@@ -98,6 +117,14 @@ void RegisterServe(VerbList& verbs) {
     options.max_body_bytes = static_cast<uint64_t>(args->max_body_mb) << 20;
     options.query_timeout = std::chrono::milliseconds(args->query_timeout_ms);
     options.read_consistency_interval = std::chrono::milliseconds(args->consistency_ms);
+    options.read_cache_bytes = static_cast<uint64_t>(args->cache_mb) << 20;
+    for (const std::string& spec : args->storage_options) {
+      size_t eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Status::InvalidArgument("--storage-option wants KEY=VALUE, not \"" + spec + "\"");
+      }
+      options.storage_options[spec.substr(0, eq)] = spec.substr(eq + 1);
+    }
 
     QUIVER_ASSIGN_OR_RETURN(auto srv, server::Server::Create(options));
     QUIVER_RETURN_NOT_OK(srv->Bind());

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,6 +47,12 @@ struct ServerOptions {
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
   bool durable_writes = true;
+  // s3:// databases: storage options by name (io/s3_config.h; they win over
+  // the AWS environment variables) and the read cache (memory bytes, and
+  // an optional directory kept across restarts).
+  std::map<std::string, std::string> storage_options;
+  uint64_t read_cache_bytes = 256ull << 20;
+  std::string read_cache_dir;
   // Access log lines (method, path, status, milliseconds) on stderr.
   bool access_log = false;
 };
