@@ -435,6 +435,10 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   connect.read_cache_bytes = options.read_cache_bytes;
   connect.read_cache_dir = options.read_cache_dir;
   QUIVER_ASSIGN_OR_RETURN(ConnectionPtr db, Connect(options.db_uri, connect));
+  // One cheap request now (a listing of an empty prefix), so that a wrong
+  // bucket, endpoint or key stops the server at start, not at its first
+  // request.
+  QUIVER_RETURN_NOT_OK(base->List("_quiver_start_check/").status().WithContext("checking the database"));
 
   auto ctx =
       std::unique_ptr<ServerContext>(new ServerContext{options,
