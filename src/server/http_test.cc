@@ -422,6 +422,8 @@ TEST_F(HttpTest, MetricsCountRequestsPerRoute) {
   EXPECT_NE(m.find("quiver_http_request_duration_seconds_bucket{route=\"/tables/{name}/search\""),
             std::string::npos);
   EXPECT_NE(m.find("quiver_searches_total{kind=\"vector\"} 1"), std::string::npos);
+  EXPECT_NE(m.find("quiver_search_store_requests_count 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("quiver_search_store_bytes_total"), std::string::npos);
   EXPECT_NE(m.find("quiver_rows_written_total 10"), std::string::npos);
   EXPECT_NE(m.find("quiver_tables 1"), std::string::npos);
   EXPECT_NE(m.find("quiver_store_bytes_read_total"), std::string::npos);

@@ -61,6 +61,27 @@ void Metrics::AddRowsWritten(int64_t rows) {
   rows_written_ += rows;
 }
 
+namespace {
+// Upper bounds of the store-requests-per-search histogram.
+const std::vector<double>& RequestBuckets() {
+  static const std::vector<double> buckets{0, 1, 2, 4, 8, 16, 32, 64, 128, 256};
+  return buckets;
+}
+}  // namespace
+
+void Metrics::AddSearchIo(uint64_t store_requests, uint64_t store_bytes, uint64_t cache_hits) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto& buckets = RequestBuckets();
+  if (search_requests_.counts.empty()) search_requests_.counts.assign(buckets.size() + 1, 0);
+  size_t b = 0;
+  while (b < buckets.size() && static_cast<double>(store_requests) > buckets[b]) ++b;
+  ++search_requests_.counts[b];
+  ++search_requests_.count;
+  search_requests_.sum += static_cast<double>(store_requests);
+  search_store_bytes_ += store_bytes;
+  search_cache_hits_ += cache_hits;
+}
+
 void Metrics::AddSearch(std::string_view kind) {
   std::lock_guard lock(mu_);
   ++searches_[std::string(kind)];
@@ -94,6 +115,23 @@ std::string Metrics::Render(const std::vector<Sample>& extra) const {
   for (const auto& [kind, count] : searches_) {
     out += "quiver_searches_total{kind=\"" + kind + "\"} " + std::to_string(count) + "\n";
   }
+  Header(&out, "quiver_search_store_requests", "Object-store requests per search (below the read cache).",
+         "histogram");
+  {
+    const auto& buckets = RequestBuckets();
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b <= buckets.size(); ++b) {
+      cumulative += search_requests_.counts.empty() ? 0 : search_requests_.counts[b];
+      std::string le = b < buckets.size() ? Number(buckets[b]) : "+Inf";
+      out += "quiver_search_store_requests_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+    }
+    out += "quiver_search_store_requests_sum " + Number(search_requests_.sum) + "\n";
+    out += "quiver_search_store_requests_count " + std::to_string(search_requests_.count) + "\n";
+  }
+  Header(&out, "quiver_search_store_bytes_total", "Bytes searches read from the object store.", "counter");
+  out += "quiver_search_store_bytes_total " + std::to_string(search_store_bytes_) + "\n";
+  Header(&out, "quiver_search_cache_hits_total", "Reads of searches answered by the read cache.", "counter");
+  out += "quiver_search_cache_hits_total " + std::to_string(search_cache_hits_) + "\n";
   Header(&out, "quiver_rows_written_total", "Rows received by create, add and merge-insert requests.",
          "counter");
   out += "quiver_rows_written_total " + std::to_string(rows_written_) + "\n";

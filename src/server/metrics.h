@@ -26,6 +26,9 @@ class Metrics {
   void AddRowsWritten(int64_t rows);
   // kind: "vector", "text", "hybrid", "scan".
   void AddSearch(std::string_view kind);
+  // What one search read: requests and bytes that reached the store, reads
+  // the read cache answered.
+  void AddSearchIo(uint64_t store_requests, uint64_t store_bytes, uint64_t cache_hits);
 
   // A sample that Render prints as-is: name, help text, type ("gauge" or
   // "counter") and value.
@@ -47,6 +50,9 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
+  Histogram search_requests_;  // store requests per search
+  uint64_t search_store_bytes_ = 0;
+  uint64_t search_cache_hits_ = 0;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
   std::map<std::string, uint64_t> searches_;

@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "common/io_account.h"
 #include "convert/arrow_ipc.h"
 #include "convert/json_rows.h"
 #include "convert/output.h"
@@ -185,13 +186,29 @@ Status ReplyBatch(Call& call, const BatchPtr& batch, const std::string& format) 
 }
 
 Result<BatchPtr> RunWithTimeout(Call& call, std::function<Result<BatchPtr>()> fn) {
+  // The search's own IO, wherever it runs (shared: a timed-out search may
+  // finish after the request).
+  auto account = std::make_shared<IoAccount>();
+  auto counted = [account, fn = std::move(fn)] {
+    ScopedIoAccount scope(account.get());
+    return fn();
+  };
+  auto report = [&call, &account](Result<BatchPtr> result) {
+    const uint64_t requests = account->requests.load(), bytes = account->bytes_read.load();
+    const uint64_t hits = account->cache_hits.load();
+    call.ctx.metrics.AddSearchIo(requests, bytes, hits);
+    call.res.set_header("x-quiver-store-requests", std::to_string(requests));
+    call.res.set_header("x-quiver-store-bytes", std::to_string(bytes));
+    call.res.set_header("x-quiver-cache-hits", std::to_string(hits));
+    return result;
+  };
   std::chrono::milliseconds timeout = call.Timeout();
-  if (timeout.count() <= 0 || !call.ctx.query_pool) return fn();
+  if (timeout.count() <= 0 || !call.ctx.query_pool) return report(counted());
   auto result = std::make_shared<std::promise<Result<BatchPtr>>>();
   std::future<Result<BatchPtr>> done = result->get_future();
-  (void)call.ctx.query_pool->Submit([result, fn = std::move(fn)] {
+  (void)call.ctx.query_pool->Submit([result, counted = std::move(counted)] {
     try {
-      result->set_value(fn());
+      result->set_value(counted());
     } catch (const std::exception& e) {
       result->set_value(Status::Internal(std::string("search failed: ") + e.what()));
     }
@@ -200,7 +217,7 @@ Result<BatchPtr> RunWithTimeout(Call& call, std::function<Result<BatchPtr>()> fn
     return Status(StatusCode::kCancelled,
                   "the query timed out after " + std::to_string(timeout.count()) + " ms");
   }
-  return done.get();
+  return report(done.get());
 }
 
 Handler OnTable(TableHandler fn, bool json_body, bool versioned) {
