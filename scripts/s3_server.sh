@@ -19,6 +19,8 @@
 # free ports. Exit status: 0 on success, 1 on failure, 2 when the Ceph packages
 # (radosgw, ceph-mon, ceph-osd) or curl are not installed.
 # Needs root or a user that may run the Ceph daemons; data is lost on stop.
+# The data lives in the OSD's memory: QUIVER_S3_MEMSTORE_MB (default 1024)
+# bounds it; raise it for large benchmarks.
 set -euo pipefail
 
 readonly kAccessKey=quiver-test-key
@@ -202,7 +204,7 @@ crash dir = $dir/crash
 mon data = $dir/mon.\$id
 osd data = $dir/osd.\$id
 osd objectstore = memstore
-memstore device bytes = 1073741824
+memstore device bytes = $((${QUIVER_S3_MEMSTORE_MB:-1024} * 1048576))
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg num = 8
