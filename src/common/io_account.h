@@ -21,7 +21,7 @@
 namespace quiver {
 
 struct IoAccount {
-  std::atomic<uint64_t> requests{0};    // reads, heads and lists that reached the store
+  std::atomic<uint64_t> requests{0};    // reads that reached the store (on S3 also HEADs and LISTs)
   std::atomic<uint64_t> bytes_read{0};  // bytes those reads returned
   std::atomic<uint64_t> cache_hits{0};  // reads the read cache answered
   std::atomic<uint64_t> cache_bytes{0}; // bytes it answered them with

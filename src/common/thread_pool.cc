@@ -1,11 +1,11 @@
 #include "common/thread_pool.h"
 
-#include "common/io_account.h"
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <memory>
+
+#include "common/io_account.h"
 
 namespace quiver {
 
