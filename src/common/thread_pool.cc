@@ -129,4 +129,9 @@ ThreadPool* DefaultThreadPool() {
   return pool;
 }
 
+ThreadPool* IoThreadPool() {
+  static ThreadPool* pool = new ThreadPool(kIoThreads);  // leaked, as DefaultThreadPool
+  return pool;
+}
+
 }  // namespace quiver

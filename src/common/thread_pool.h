@@ -63,4 +63,11 @@ class ThreadPool {
 // least 1), created on first use and never destroyed.
 ThreadPool* DefaultThreadPool();
 
+// A wider pool for work that mostly waits on remote storage (the page reads
+// of a take from S3): kIoThreads threads, so that many requests are in
+// flight at once whatever the core count. Created on first use; never
+// destroyed.
+inline constexpr int kIoThreads = 32;
+ThreadPool* IoThreadPool();
+
 }  // namespace quiver

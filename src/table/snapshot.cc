@@ -171,6 +171,22 @@ Result<std::shared_ptr<const VectorColumn>> TableFiles::CachedVectors(const std:
   return loaded;
 }
 
+std::shared_ptr<const VectorColumn> TableFiles::PeekVectors(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = vectors_.begin(); it != vectors_.end(); ++it) {
+    if (it->first == key) {
+      vectors_.splice(vectors_.begin(), vectors_, it);
+      return vectors_.front().second;
+    }
+  }
+  return nullptr;
+}
+
+int TableFiles::CountPartialVectorRead(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ++partial_vector_reads_[key];
+}
+
 Result<std::vector<int>> Snapshot::ResolveColumns(const std::vector<std::string>& columns) const {
   std::vector<int> fields;
   if (columns.empty()) {
@@ -251,10 +267,12 @@ Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vec
 Result<BatchPtr> Snapshot::TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
                                             std::span<const int64_t> offsets) const {
   // A take is latency-bound (many small reads and decompressions), so the
-  // pages of a file are taken in parallel.
+  // pages of a file are taken in parallel: on the cores locally, with many
+  // requests in flight on a remote store.
+  ThreadPool* pool = files->store()->is_local() ? DefaultThreadPool() : IoThreadPool();
   return AssembleFragment(*this, fragment, fields, static_cast<int64_t>(offsets.size()),
                           [&](const DataFileReader& reader, const std::vector<int>& cols) {
-                            return reader.Take(cols, offsets, DefaultThreadPool());
+                            return reader.Take(cols, offsets, pool);
                           });
 }
 

@@ -73,6 +73,11 @@ class TableFiles {
   // The cache holds at most vector_cache_bytes(); the least recently used
   // entries leave first.
   Result<std::shared_ptr<const VectorColumn>> CachedVectors(const std::string& key, const VectorLoader& load);
+  // The vector column cached under `key`, or null; loads nothing.
+  std::shared_ptr<const VectorColumn> PeekVectors(const std::string& key);
+  // Counts one more query that took rows of `key`'s column instead of
+  // loading it; returns the count so far.
+  int CountPartialVectorRead(const std::string& key);
   static uint64_t vector_cache_bytes();
 
  private:
@@ -93,6 +98,7 @@ class TableFiles {
   // Most recently used first.
   std::list<std::pair<std::string, std::shared_ptr<const VectorColumn>>> vectors_;
   uint64_t vector_bytes_ = 0;
+  std::unordered_map<std::string, int> partial_vector_reads_;
 };
 
 struct Snapshot {

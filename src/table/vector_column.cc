@@ -69,38 +69,72 @@ Status AppendVectorsAsFloat(const Array& vectors, std::vector<float>* out) {
   return Status::OK();
 }
 
-Result<std::shared_ptr<const VectorColumn>> LoadVectorColumn(const Snapshot& snap, const Fragment& fragment,
-                                                             int field) {
-  const Field& f = snap.schema().field(field);
+namespace {
+
+// The rows of `vectors` (a fixed-size list array of field `f`) as a dense
+// VectorColumn.
+Result<std::shared_ptr<VectorColumn>> MakeVectorColumn(const Array& vectors, const Field& f) {
+  auto column = std::make_shared<VectorColumn>();
+  column->num_rows = vectors.length();
+  column->dim = f.type->list_size();
+  column->values.reserve(static_cast<size_t>(column->num_rows) * column->dim);
+  QUIVER_RETURN_NOT_OK(AppendVectorsAsFloat(vectors, &column->values).WithContext("column \"" + f.name + "\""));
+  if (vectors.null_count() > 0) {
+    column->nulls.resize(column->num_rows);
+    for (int64_t i = 0; i < column->num_rows; ++i) column->nulls[i] = vectors.IsNull(i);
+  }
+  if (f.type->value_type()->id() == TypeId::kUInt8) {
+    const uint8_t* src = vectors.child(0)->values<uint8_t>() + vectors.offset() * column->dim;
+    column->bytes.assign(src, src + column->num_rows * column->dim);
+  }
+  const auto& kernels = index::Kernels();
+  column->norms_sq.resize(column->num_rows);
+  for (int64_t i = 0; i < column->num_rows; ++i) {
+    column->norms_sq[i] = kernels.norm_sq_f32(column->row(i), column->dim);
+  }
+  return column;
+}
+
+Status CheckVectorField(const Field& f) {
   if (f.type->id() != TypeId::kFixedSizeList) {
     return Status::InvalidArgument("column \"" + f.name + "\" is not a vector column (it is " +
                                    f.type->ToString() + ")");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const VectorColumn>> LoadVectorColumn(const Snapshot& snap, const Fragment& fragment,
+                                                             int field) {
+  const Field& f = snap.schema().field(field);
+  QUIVER_RETURN_NOT_OK(CheckVectorField(f));
   const std::string key = CacheKey(snap, fragment, field);
   return snap.files->CachedVectors(key, [&]() -> Result<std::shared_ptr<const VectorColumn>> {
     QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, snap.ReadFragment(fragment, {field}, 0, fragment.physical_rows));
-    const Array& vectors = *batch->column(0);
-    auto column = std::make_shared<VectorColumn>();
-    column->num_rows = vectors.length();
-    column->dim = f.type->list_size();
-    column->values.reserve(static_cast<size_t>(column->num_rows) * column->dim);
-    QUIVER_RETURN_NOT_OK(
-        AppendVectorsAsFloat(vectors, &column->values).WithContext("column \"" + f.name + "\""));
-    if (vectors.null_count() > 0) {
-      column->nulls.resize(column->num_rows);
-      for (int64_t i = 0; i < column->num_rows; ++i) column->nulls[i] = vectors.IsNull(i);
-    }
-    if (f.type->value_type()->id() == TypeId::kUInt8) {
-      const uint8_t* src = vectors.child(0)->values<uint8_t>() + vectors.offset() * column->dim;
-      column->bytes.assign(src, src + column->num_rows * column->dim);
-    }
-    const auto& kernels = index::Kernels();
-    column->norms_sq.resize(column->num_rows);
-    for (int64_t i = 0; i < column->num_rows; ++i) {
-      column->norms_sq[i] = kernels.norm_sq_f32(column->row(i), column->dim);
-    }
+    QUIVER_ASSIGN_OR_RETURN(auto column, MakeVectorColumn(*batch->column(0), f));
     return std::shared_ptr<const VectorColumn>(std::move(column));
   });
+}
+
+Result<std::shared_ptr<const VectorColumn>> VectorColumnForRefine(const Snapshot& snap, const Fragment& fragment,
+                                                                  int field) {
+  QUIVER_RETURN_NOT_OK(CheckVectorField(snap.schema().field(field)));
+  const std::string key = CacheKey(snap, fragment, field);
+  if (auto held = snap.files->PeekVectors(key)) return held;
+  if (snap.files->store()->is_local() || snap.files->CountPartialVectorRead(key) > kRefineTakesBeforeLoading) {
+    return LoadVectorColumn(snap, fragment, field);
+  }
+  return std::shared_ptr<const VectorColumn>();
+}
+
+Result<std::shared_ptr<const VectorColumn>> TakeVectorRows(const Snapshot& snap, const Fragment& fragment, int field,
+                                                           std::span<const int64_t> offsets) {
+  const Field& f = snap.schema().field(field);
+  QUIVER_RETURN_NOT_OK(CheckVectorField(f));
+  QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, snap.TakeFromFragment(fragment, {field}, offsets));
+  QUIVER_ASSIGN_OR_RETURN(auto column, MakeVectorColumn(*batch->column(0), f));
+  return std::shared_ptr<const VectorColumn>(std::move(column));
 }
 
 }  // namespace quiver

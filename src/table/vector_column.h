@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "quiver/status.h"
@@ -44,6 +45,21 @@ struct VectorColumn {
 // is not a vector column.
 Result<std::shared_ptr<const VectorColumn>> LoadVectorColumn(const Snapshot& snap, const Fragment& fragment,
                                                              int field);
+
+// For refine, which needs only some rows: the fragment's whole column when
+// it is held in memory or the store is local (loading it once makes every
+// later query cheap), else null, meaning "take just the rows you need"
+// (TakeVectorRows): on a remote store a cold query then reads a few pages
+// instead of the column. After kRefineTakesBeforeLoading queries have taken
+// rows of one fragment, its column is loaded after all.
+Result<std::shared_ptr<const VectorColumn>> VectorColumnForRefine(const Snapshot& snap, const Fragment& fragment,
+                                                                  int field);
+inline constexpr int kRefineTakesBeforeLoading = 64;
+
+// Physical rows `offsets` (ascending, distinct) of the fragment's vector
+// column as a VectorColumn whose row i is offsets[i].
+Result<std::shared_ptr<const VectorColumn>> TakeVectorRows(const Snapshot& snap, const Fragment& fragment, int field,
+                                                           std::span<const int64_t> offsets);
 
 // Converts a fixed-size list array (float16/32/64, int8, uint8 elements)
 // to float32 rows appended to `out`; nulls become zeros.

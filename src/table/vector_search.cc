@@ -482,19 +482,36 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
   for (size_t q = 0; q < queries.size(); ++q) {
     QUIVER_ASSIGN_OR_RETURN(out[q], index->Search(queries[q].values, params, filter.get()));
     if (s.refine_factor > 0) {
-      // Exact distances from the full vectors, then the best `want`.
+      // Exact distances from the full vectors, then the best `want`. A
+      // fragment's vectors come from its whole column when that is held (or
+      // worth loading), else only the candidates' rows are taken.
       if (!locator) locator.emplace(plan.indexed);
       rows.clear();
+      std::unordered_map<const Fragment*, std::vector<int64_t>> to_take;
       for (const Neighbor& n : out[q]) {
         auto [fragment, offset] = locator->Find(n.row_id);
         if (fragment == nullptr)
           return Status::Corruption("index returned unknown row id " + std::to_string(n.row_id));
         auto it = columns.find(fragment);
         if (it == columns.end()) {
-          QUIVER_ASSIGN_OR_RETURN(auto column, LoadVectorColumn(*plan.snap, *fragment, plan.field));
+          QUIVER_ASSIGN_OR_RETURN(auto column, VectorColumnForRefine(*plan.snap, *fragment, plan.field));
           it = columns.emplace(fragment, std::move(column)).first;
         }
         rows.emplace_back(it->second.get(), offset);
+        if (!it->second) to_take[fragment].push_back(offset);
+      }
+      std::vector<std::shared_ptr<const VectorColumn>> taken_columns;
+      for (auto& [fragment, offsets] : to_take) {
+        std::sort(offsets.begin(), offsets.end());
+        offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+        QUIVER_ASSIGN_OR_RETURN(auto taken, TakeVectorRows(*plan.snap, *fragment, plan.field, offsets));
+        taken_columns.push_back(taken);
+        for (size_t i = 0; i < rows.size(); ++i) {
+          if (rows[i].first != nullptr) continue;
+          auto [f, offset] = locator->Find(out[q][i].row_id);
+          if (f != fragment) continue;
+          rows[i] = {taken.get(), std::lower_bound(offsets.begin(), offsets.end(), offset) - offsets.begin()};
+        }
       }
       // Candidates lie anywhere in memory: fetch a few ahead.
       constexpr size_t kAhead = 4;
