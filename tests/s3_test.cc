@@ -156,6 +156,20 @@ TEST_F(S3TableTest, OneProbeQueryReadsUnderFivePercentOfTheIndexAndWarmRepeatsHi
   EXPECT_THAT(*explained, ::testing::HasSubstr("io: 0 store requests"));
   EXPECT_THAT(*explained, ::testing::HasSubstr("read cache:"));
 
+  // Refine re-ranks with exact vectors: a cold query takes only the
+  // candidates' rows, not the vector column.
+  uint64_t data_size = 0;
+  for (const ObjectMeta& meta : *prefix.store()->List("vectors.quiver/data/")) data_size += meta.size;
+  std::shared_ptr<CountingStore> fresh_counter;
+  ConnectionPtr fresh = CountedConnection(prefix, &fresh_counter);
+  auto refined_table = *fresh->OpenTable("vectors");
+  fresh_counter->Reset();
+  auto refined = refined_table->Search(query).Nprobes(1).RefineFactor(10).Limit(10).Columns({"id"}).ToBatch();
+  ASSERT_TRUE(refined.ok()) << refined.status().ToString();
+  EXPECT_EQ((*refined)->num_rows(), 10);
+  EXPECT_LT(fresh_counter->other_bytes.load(), data_size / 10)
+      << "refine read " << fresh_counter->other_bytes.load() << " of " << data_size << " data bytes";
+
   // Another region of the space: one more partition, still a small share.
   std::vector<float> other(kDim);
   for (int d = 0; d < kDim; ++d) other[d] = static_cast<float>((60 * 31 + d * 7) % 23);
