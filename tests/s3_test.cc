@@ -118,7 +118,9 @@ TEST_F(S3TableTest, OneProbeQueryReadsUnderFivePercentOfTheIndexAndWarmRepeatsHi
     ASSERT_TRUE((*table)->CreateIndex("vector", IndexType::kIvfPq, index).ok());
   }
   uint64_t index_size = 0;
-  for (const ObjectMeta& meta : *prefix.store()->List("vectors.quiver/_indices/")) index_size += meta.size;
+  auto index_files = prefix.store()->List("vectors.quiver/_indices/");
+  ASSERT_TRUE(index_files.ok());
+  for (const ObjectMeta& meta : *index_files) index_size += meta.size;
   ASSERT_GT(index_size, 1u << 20);
 
   std::shared_ptr<CountingStore> counter;
@@ -159,7 +161,9 @@ TEST_F(S3TableTest, OneProbeQueryReadsUnderFivePercentOfTheIndexAndWarmRepeatsHi
   // Refine re-ranks with exact vectors: a cold query takes only the
   // candidates' rows, not the vector column.
   uint64_t data_size = 0;
-  for (const ObjectMeta& meta : *prefix.store()->List("vectors.quiver/data/")) data_size += meta.size;
+  auto data_files = prefix.store()->List("vectors.quiver/data/");
+  ASSERT_TRUE(data_files.ok());
+  for (const ObjectMeta& meta : *data_files) data_size += meta.size;
   std::shared_ptr<CountingStore> fresh_counter;
   ConnectionPtr fresh = CountedConnection(prefix, &fresh_counter);
   auto refined_table = *fresh->OpenTable("vectors");
