@@ -315,9 +315,10 @@ void RegisterSearch(VerbList& verbs) {
       ->check(CLI::IsMember({"table", "json", "csv", "arrow", "arrow-file"}));
   verb.app->add_flag("--with-rowid", args->with_rowid, "Add the _rowid column");
   verb.app->add_flag("--explain", args->explain, "Print how the search would run instead of its results");
-  verb.app->add_flag("--analyze", args->analyze,
-                     "With --explain: also run the search and print its time, object-store requests and bytes, "
-                     "and read cache hits");
+  verb.app->add_flag(
+      "--analyze", args->analyze,
+      "With --explain: also run the search and print its time, object-store requests and bytes, "
+      "and read cache hits");
   AddVersionFlags(verb.app, &args->at, /*with_tag=*/true);
   verb.run = [args]() -> Status {
     if (args->vector.empty() && args->queries.empty() && args->text.empty() && args->text_queries.empty()) {

@@ -62,8 +62,9 @@ class CountingStore : public ForwardingObjectStore {
 };
 
 std::shared_ptr<Array> VectorColumn(const std::vector<float>& values, int dim) {
-  auto child = std::make_shared<Array>(float32(), static_cast<int64_t>(values.size()),
-                                       std::vector<BufferPtr>{nullptr, Buffer::Copy(values.data(), values.size() * 4)});
+  auto child = std::make_shared<Array>(
+      float32(), static_cast<int64_t>(values.size()),
+      std::vector<BufferPtr>{nullptr, Buffer::Copy(values.data(), values.size() * 4)});
   return std::make_shared<Array>(vector_type(dim), static_cast<int64_t>(values.size()) / dim,
                                  std::vector<BufferPtr>{nullptr}, std::vector<ArrayPtr>{child}, 0);
 }
@@ -77,10 +78,13 @@ BatchPtr Rows(int64_t first, int64_t n, int dim, uint32_t seed) {
   for (int64_t i = 0; i < n; ++i) {
     EXPECT_TRUE(id->AppendInt(first + i).ok());
     const int64_t centre = (first + i) % 97;
-    for (int d = 0; d < dim; ++d) values[i * dim + d] = static_cast<float>((centre * 31 + d * 7) % 23) + noise(rng);
+    for (int d = 0; d < dim; ++d)
+      values[i * dim + d] = static_cast<float>((centre * 31 + d * 7) % 23) + noise(rng);
   }
-  auto schema = std::make_shared<Schema>(std::vector<Field>{Field("id", int64(), false), Field("vector", vector_type(dim))});
-  return std::make_shared<RecordBatch>(schema, n, std::vector<ArrayPtr>{id->Finish(), VectorColumn(values, dim)});
+  auto schema = std::make_shared<Schema>(
+      std::vector<Field>{Field("id", int64(), false), Field("vector", vector_type(dim))});
+  return std::make_shared<RecordBatch>(schema, n,
+                                       std::vector<ArrayPtr>{id->Finish(), VectorColumn(values, dim)});
 }
 
 class S3TableTest : public ::testing::Test {
@@ -88,7 +92,8 @@ class S3TableTest : public ::testing::Test {
   void SetUp() override { QUIVER_SKIP_IF_NO_S3(); }
 
   // A connection whose bucket traffic `counter` sees (the read cache sits above it).
-  ConnectionPtr CountedConnection(const io_testing::S3TestPrefix& prefix, std::shared_ptr<CountingStore>* counter) {
+  ConnectionPtr CountedConnection(const io_testing::S3TestPrefix& prefix,
+                                  std::shared_ptr<CountingStore>* counter) {
     *counter = std::make_shared<CountingStore>(prefix.store());
     ConnectOptions options;
     options.store = *counter;
@@ -139,7 +144,8 @@ TEST_F(S3TableTest, OneProbeQueryReadsUnderFivePercentOfTheIndexAndWarmRepeatsHi
   ASSERT_EQ((*cold)->num_rows(), 10);
   EXPECT_GT(counter->index_bytes.load(), 0u);
   EXPECT_LT(counter->index_bytes.load(), index_size / 20)
-      << "a 1-probe query read " << counter->index_bytes.load() << " of the index's " << index_size << " bytes";
+      << "a 1-probe query read " << counter->index_bytes.load() << " of the index's " << index_size
+      << " bytes";
   std::cout << "1-probe IVF_PQ query over " << kRows << " rows: " << counter->index_bytes.load() << " of "
             << index_size << " index bytes in " << counter->index_requests.load() << " requests\n";
 

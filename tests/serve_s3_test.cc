@@ -42,8 +42,8 @@ TEST(ServeS3Test, ThreeServersShareOneTableWithoutLosingAWrite) {
   for (int i = 0; i < kServers; ++i) {
     servers.push_back(std::make_unique<testing::ServeProcess>(
         bin,
-        std::vector<std::string>{prefix.uri(), "--port", "0", "--read-consistency-ms", "0", "--storage-option",
-                                 "aws_endpoint=" + s3.at("aws_endpoint")},
+        std::vector<std::string>{prefix.uri(), "--port", "0", "--read-consistency-ms", "0",
+                                 "--storage-option", "aws_endpoint=" + s3.at("aws_endpoint")},
         dir.Join("err" + std::to_string(i))));
     const std::string url = testing::BannerUrl(servers.back()->ReadLine());
     ASSERT_FALSE(url.empty()) << testing::ReadFile(dir.Join("err" + std::to_string(i)));
@@ -53,7 +53,8 @@ TEST(ServeS3Test, ThreeServersShareOneTableWithoutLosingAWrite) {
   auto post = [&](int server, const std::string& path, const Json& body) {
     auto res = clients[server]->Post(path, body.dump(), "application/json");
     EXPECT_TRUE(res) << "server " << server << " " << path;
-    return res ? std::make_pair(res->status, Json::parse(res->body, nullptr, false)) : std::make_pair(0, Json());
+    return res ? std::make_pair(res->status, Json::parse(res->body, nullptr, false))
+               : std::make_pair(0, Json());
   };
   auto [created, created_body] =
       post(0, "/tables", {{"name", "events"}, {"rows", Json::array({{{"id", 0}, {"server", 0}}})}});

@@ -51,9 +51,9 @@ struct ConnectOptions {
 // Counters of an s3:// connection's read cache (ConnectOptions::read_cache_*).
 struct ReadCacheStatistics {
   bool enabled = false;
-  uint64_t hits = 0;          // reads answered from memory or disk
-  uint64_t disk_hits = 0;     // of which from the disk directory
-  uint64_t misses = 0;        // cacheable reads that went to the bucket
+  uint64_t hits = 0;       // reads answered from memory or disk
+  uint64_t disk_hits = 0;  // of which from the disk directory
+  uint64_t misses = 0;     // cacheable reads that went to the bucket
   uint64_t bytes_hit = 0;
   uint64_t bytes_missed = 0;
   uint64_t memory_bytes = 0;  // held now

@@ -8,7 +8,9 @@ thread_local IoAccount* current_account = nullptr;
 
 IoAccount* CurrentIoAccount() { return current_account; }
 
-ScopedIoAccount::ScopedIoAccount(IoAccount* account) : previous_(current_account) { current_account = account; }
+ScopedIoAccount::ScopedIoAccount(IoAccount* account) : previous_(current_account) {
+  current_account = account;
+}
 
 ScopedIoAccount::~ScopedIoAccount() { current_account = previous_; }
 

@@ -21,10 +21,10 @@
 namespace quiver {
 
 struct IoAccount {
-  std::atomic<uint64_t> requests{0};    // reads that reached the store (on S3 also HEADs and LISTs)
-  std::atomic<uint64_t> bytes_read{0};  // bytes those reads returned
-  std::atomic<uint64_t> cache_hits{0};  // reads the read cache answered
-  std::atomic<uint64_t> cache_bytes{0}; // bytes it answered them with
+  std::atomic<uint64_t> requests{0};     // reads that reached the store (on S3 also HEADs and LISTs)
+  std::atomic<uint64_t> bytes_read{0};   // bytes those reads returned
+  std::atomic<uint64_t> cache_hits{0};   // reads the read cache answered
+  std::atomic<uint64_t> cache_bytes{0};  // bytes it answered them with
 };
 
 // The account of the work running on this thread, or null.

@@ -135,7 +135,8 @@ Result<ObjectStorePtr> OpenObjectStore(std::string_view uri, const OpenStoreOpti
     return ObjectStorePtr(std::move(store));
   }
   if (!options.storage_options.empty()) {
-    return Status::InvalidArgument("storage options apply to s3:// URIs only, not \"" + std::string(uri) + "\"");
+    return Status::InvalidArgument("storage options apply to s3:// URIs only, not \"" + std::string(uri) +
+                                   "\"");
   }
   size_t sep = uri.find("://");
   if (sep == std::string_view::npos) {

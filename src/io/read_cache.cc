@@ -133,7 +133,8 @@ BufferPtr ReadCacheStore::Lookup(const std::string& key, uint64_t offset, uint64
       auto& ranges = found->second;
       auto contains = [&](const Entry& entry) {
         uint64_t size = entry.bytes->size();
-        return offset >= entry.offset && offset - entry.offset <= size && length <= size - (offset - entry.offset);
+        return offset >= entry.offset && offset - entry.offset <= size &&
+               length <= size - (offset - entry.offset);
       };
       // The nearest ranges starting at or before `offset`, then the one at 0
       // (often the whole object).

@@ -44,13 +44,13 @@ struct ReadCacheOptions {
 };
 
 struct ReadCacheStats {
-  uint64_t hits = 0;         // reads answered from memory or disk
-  uint64_t disk_hits = 0;    // of which from the disk directory
-  uint64_t misses = 0;       // cacheable reads that went to the target
-  uint64_t bytes_hit = 0;    // bytes answered from the cache
-  uint64_t bytes_missed = 0; // bytes fetched for cacheable reads
-  uint64_t memory_bytes = 0; // bytes held in memory now
-  uint64_t disk_bytes = 0;   // bytes held on disk now
+  uint64_t hits = 0;          // reads answered from memory or disk
+  uint64_t disk_hits = 0;     // of which from the disk directory
+  uint64_t misses = 0;        // cacheable reads that went to the target
+  uint64_t bytes_hit = 0;     // bytes answered from the cache
+  uint64_t bytes_missed = 0;  // bytes fetched for cacheable reads
+  uint64_t memory_bytes = 0;  // bytes held in memory now
+  uint64_t disk_bytes = 0;    // bytes held on disk now
 };
 
 class ReadCacheStore : public ForwardingObjectStore {

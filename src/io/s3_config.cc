@@ -68,8 +68,8 @@ Result<int64_t> ParsePositive(std::string_view name, std::string_view value, int
   if (value.empty()) return Status::InvalidArgument("storage option " + std::string(name) + " is empty");
   for (char c : value) {
     if (!std::isdigit(static_cast<unsigned char>(c)) || n > (int64_t{1} << 50)) {
-      return Status::InvalidArgument("storage option " + std::string(name) + " must be a whole number, not \"" +
-                                     std::string(value) + "\"");
+      return Status::InvalidArgument("storage option " + std::string(name) +
+                                     " must be a whole number, not \"" + std::string(value) + "\"");
     }
     n = n * 10 + (c - '0');
   }
@@ -120,7 +120,8 @@ std::optional<std::string> ProcessEnv(const char* name) {
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   std::string t = Trim(text);
   size_t digits = 0;
-  while (digits < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits])) || t[digits] == '.')) ++digits;
+  while (digits < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits])) || t[digits] == '.'))
+    ++digits;
   std::string unit = Lower(std::string_view(t).substr(digits));
   double value = 0;
   try {
@@ -153,11 +154,12 @@ Result<S3Config> ResolveS3Config(std::string_view uri, const StorageOptions& opt
   S3Config config;
   config.bucket = std::string(rest.substr(0, slash));
   if (config.bucket.empty()) {
-    return Status::InvalidArgument("S3 URI \"" + std::string(uri) + "\" names no bucket (s3://bucket/prefix)");
+    return Status::InvalidArgument("S3 URI \"" + std::string(uri) +
+                                   "\" names no bucket (s3://bucket/prefix)");
   }
   for (char c : config.bucket) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
-          c == '.')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+          c == '-' || c == '.')) {
       return Status::InvalidArgument("S3 bucket name \"" + config.bucket +
                                      "\" is invalid: use lower-case letters, digits, '-' and '.'");
     }

@@ -40,7 +40,7 @@ using StorageOptions = std::map<std::string, std::string>;
 
 struct S3Config {
   std::string bucket;
-  std::string prefix;  // "" or ending with '/': "db/" for s3://bucket/db
+  std::string prefix;    // "" or ending with '/': "db/" for s3://bucket/db
   std::string endpoint;  // "https://s3.us-east-1.amazonaws.com" or an override, no trailing '/'
   std::string region = "us-east-1";
   bool path_style = false;

@@ -60,7 +60,8 @@ TEST(S3ConfigTest, EnvironmentSuppliesCredentialsRegionAndEndpoint) {
 }
 
 TEST(S3ConfigTest, StorageOptionsWinOverTheEnvironment) {
-  auto env = FakeEnv({{"AWS_ACCESS_KEY_ID", "env-key"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"AWS_REGION", "x"}});
+  auto env = FakeEnv(
+      {{"AWS_ACCESS_KEY_ID", "env-key"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"AWS_REGION", "x"}});
   StorageOptions options{{"aws_access_key_id", "opt-key"},
                          {"AWS_SECRET_ACCESS_KEY", "opt-secret"},
                          {"region", "ap-south-1"},
@@ -87,10 +88,12 @@ TEST(S3ConfigTest, StorageOptionsWinOverTheEnvironment) {
 
 TEST(S3ConfigTest, ProfileFilesSupplyCredentialsAndRegion) {
   testing::TempDir dir;
-  std::ofstream(dir.Join("credentials")) << "[default]\naws_access_key_id = D\naws_secret_access_key = DS\n\n"
-                                            "[prod]\n# comment\naws_access_key_id=P\naws_secret_access_key=PS\n"
-                                            "aws_session_token = PT\n";
-  std::ofstream(dir.Join("config")) << "[default]\nregion = us-west-2\n[profile prod]\nregion = eu-central-1\n";
+  std::ofstream(dir.Join("credentials"))
+      << "[default]\naws_access_key_id = D\naws_secret_access_key = DS\n\n"
+         "[prod]\n# comment\naws_access_key_id=P\naws_secret_access_key=PS\n"
+         "aws_session_token = PT\n";
+  std::ofstream(dir.Join("config"))
+      << "[default]\nregion = us-west-2\n[profile prod]\nregion = eu-central-1\n";
   std::map<std::string, std::string> vars{{"AWS_SHARED_CREDENTIALS_FILE", dir.Join("credentials")},
                                           {"AWS_CONFIG_FILE", dir.Join("config")}};
   auto def = ResolveS3Config("s3://b", {}, FakeEnv(vars));

@@ -20,7 +20,9 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-Status KeyNotFound(std::string_view key) { return Status::NotFound("object \"" + std::string(key) + "\" not found"); }
+Status KeyNotFound(std::string_view key) {
+  return Status::NotFound("object \"" + std::string(key) + "\" not found");
+}
 
 // ---- Small XML helpers for S3's answers (flat, well-formed documents) ----
 
@@ -49,8 +51,9 @@ std::string XmlUnescape(std::string_view s) {
     } else if (entity == "apos") {
       out += '\'';
     } else if (entity.size() > 1 && entity[0] == '#') {
-      unsigned long code = entity[1] == 'x' ? std::strtoul(std::string(entity.substr(2)).c_str(), nullptr, 16)
-                                            : std::strtoul(std::string(entity.substr(1)).c_str(), nullptr, 10);
+      unsigned long code = entity[1] == 'x'
+                               ? std::strtoul(std::string(entity.substr(2)).c_str(), nullptr, 16)
+                               : std::strtoul(std::string(entity.substr(1)).c_str(), nullptr, 10);
       // Encoded as UTF-8.
       if (code < 0x80) {
         out += static_cast<char>(code);
@@ -80,12 +83,23 @@ std::string XmlEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -117,8 +131,8 @@ std::string XmlText(std::string_view xml, std::string_view tag) {
 int64_t ParseIsoTimeMs(const std::string& text) {
   std::tm tm{};
   int ms = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec) != 6) {
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec) != 6) {
     return 0;
   }
   size_t dot = text.find('.');
@@ -130,7 +144,8 @@ int64_t ParseIsoTimeMs(const std::string& text) {
 
 bool IsReservedKey(std::string_view key) {
   // A part starting with ".tmp-" (the conditional-write probe) is never listed.
-  return key.starts_with(kTempPrefix) || key.find(std::string("/") + std::string(kTempPrefix)) != std::string::npos;
+  return key.starts_with(kTempPrefix) ||
+         key.find(std::string("/") + std::string(kTempPrefix)) != std::string::npos;
 }
 
 void InitCurlOnce() {
@@ -148,15 +163,15 @@ struct S3Request {
   Headers query;
   Headers headers;  // extra headers, signed
   std::string_view body;
-  bool no_body = false;         // HEAD
-  uint64_t expect_length = 0;   // > 0: a body of exactly this size goes into `buffer`
+  bool no_body = false;            // HEAD
+  uint64_t expect_length = 0;      // > 0: a body of exactly this size goes into `buffer`
   bool buffer_any_length = false;  // a whole-object GET: buffer whatever Content-Length says
 };
 
 struct S3Response {
   long status = 0;
-  std::string text;             // the body, unless it went into `buffer`
-  std::shared_ptr<Buffer> buffer;  // the body, for reads that asked for it
+  std::string text;                            // the body, unless it went into `buffer`
+  std::shared_ptr<Buffer> buffer;              // the body, for reads that asked for it
   std::map<std::string, std::string> headers;  // lower-case names
   int attempts = 0;
 
@@ -324,11 +339,13 @@ Result<S3Response> S3ObjectStore::Http::SendOnce(const S3Request& request) {
     list = curl_slist_append(list, (name + ": " + value).c_str());
   }
   if (!config.anonymous) {
-    std::string auth = sigv4::Authorization(signing, config.credentials, config.region, "s3", amz_date, payload_hash);
+    std::string auth =
+        sigv4::Authorization(signing, config.credentials, config.region, "s3", amz_date, payload_hash);
     list = curl_slist_append(list, ("Authorization: " + auth).c_str());
   }
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-  if (!request.body.empty() || std::strcmp(request.method, "PUT") == 0 || std::strcmp(request.method, "POST") == 0) {
+  if (!request.body.empty() || std::strcmp(request.method, "PUT") == 0 ||
+      std::strcmp(request.method, "POST") == 0) {
     bool has_type = false;
     for (const auto& [name, value] : request.headers) has_type |= name == "content-type";
     if (!has_type) list = curl_slist_append(list, "Content-Type: application/octet-stream");
@@ -360,7 +377,8 @@ Result<S3Response> S3ObjectStore::Http::SendOnce(const S3Request& request) {
   } else if (std::strcmp(request.method, "GET") != 0) {
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method);
   }
-  if (!request.body.empty() || std::strcmp(request.method, "PUT") == 0 || std::strcmp(request.method, "POST") == 0) {
+  if (!request.body.empty() || std::strcmp(request.method, "PUT") == 0 ||
+      std::strcmp(request.method, "POST") == 0) {
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
   }
@@ -369,8 +387,9 @@ Result<S3Response> S3ObjectStore::Http::SendOnce(const S3Request& request) {
   curl_slist_free_all(list);
   if (code != CURLE_OK) {
     curl_easy_cleanup(handle);  // its connection may be in any state
-    if (sink.overflow) return Status::IOError("S3 " + std::string(request.method) + " " + url_host + path +
-                                              ": the server sent more bytes than its Content-Length");
+    if (sink.overflow)
+      return Status::IOError("S3 " + std::string(request.method) + " " + url_host + path +
+                             ": the server sent more bytes than its Content-Length");
     return Status::IOError("S3 " + std::string(request.method) + " " + scheme + url_host + path + ": " +
                            curl_easy_strerror(code) + (RetryableCurlError(code) ? "" : " [final]"));
   }
@@ -429,8 +448,8 @@ Status ErrorFromResponse(const S3Config& config, std::string_view op, std::strin
   std::string text = "S3 " + std::string(op) + (key.empty() ? "" : " \"" + std::string(key) + "\"") + " in " +
                      where + ": " + detail;
   if (response.status == 403 || response.status == 401) {
-    return Status::IOError(text + "; check the credentials (from " + config.credentials_source + ") and the region (" +
-                           config.region + ")");
+    return Status::IOError(text + "; check the credentials (from " + config.credentials_source +
+                           ") and the region (" + config.region + ")");
   }
   if (response.status == 301 || response.status == 307) {
     return Status::IOError(text + "; the bucket may be in another region than " + config.region);
@@ -442,7 +461,8 @@ Status ErrorFromResponse(const S3Config& config, std::string_view op, std::strin
 
 // ---- The store ----
 
-S3ObjectStore::S3ObjectStore(S3Config config) : config_(std::move(config)), http_(std::make_unique<Http>(config_)) {}
+S3ObjectStore::S3ObjectStore(S3Config config)
+    : config_(std::move(config)), http_(std::make_unique<Http>(config_)) {}
 S3ObjectStore::~S3ObjectStore() = default;
 
 Result<std::shared_ptr<S3ObjectStore>> S3ObjectStore::Open(S3Config config) {
@@ -473,8 +493,8 @@ Result<BufferPtr> S3ObjectStore::ReadRange(std::string_view key, uint64_t offset
   QUIVER_RETURN_NOT_OK(ValidateKey(key));
   auto past_end = [&](uint64_t size) {
     return Status::InvalidArgument("range [" + std::to_string(offset) + ", +" + std::to_string(length) +
-                                   ") is past the end of \"" + std::string(key) + "\" (" + std::to_string(size) +
-                                   " bytes)");
+                                   ") is past the end of \"" + std::string(key) + "\" (" +
+                                   std::to_string(size) + " bytes)");
   };
   if (length == 0) {  // S3 cannot express an empty range
     QUIVER_ASSIGN_OR_RETURN(ObjectMeta meta, Head(key));
@@ -502,7 +522,8 @@ Result<BufferPtr> S3ObjectStore::ReadRange(std::string_view key, uint64_t offset
   if (slash != std::string::npos) total = std::strtoull(range.c_str() + slash + 1, nullptr, 10);
   if (response.status == 200) {
     total = response.text.size();
-    if (offset <= total && length <= total - offset) return BufferPtr(Buffer::Copy(response.text.data() + offset, length));
+    if (offset <= total && length <= total - offset)
+      return BufferPtr(Buffer::Copy(response.text.data() + offset, length));
   }
   return past_end(total);
 }
@@ -524,7 +545,8 @@ Result<ObjectMeta> S3ObjectStore::Head(std::string_view key) {
   return meta;
 }
 
-Status S3ObjectStore::PutObject(std::string_view key, std::string_view data, bool if_absent, bool retried_ok) {
+Status S3ObjectStore::PutObject(std::string_view key, std::string_view data, bool if_absent,
+                                bool retried_ok) {
   S3Request request;
   request.method = "PUT";
   request.key = FullKey(key);
@@ -587,11 +609,12 @@ Status S3ObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {
   QUIVER_ASSIGN_OR_RETURN(bool conditional, SupportsConditionalWrites());
   if (conditional) return PutObject(key, data, true, true);
   if (!config_.single_writer) {
-    return Status::NotSupported("the S3 endpoint " + config_.endpoint +
-                                " does not honour conditional writes (PUT with If-None-Match: *), so two writers "
-                                "could overwrite each other's commits; writing is refused. If only one process "
-                                "ever writes to " +
-                                uri() + ", set the storage option single_writer=true");
+    return Status::NotSupported(
+        "the S3 endpoint " + config_.endpoint +
+        " does not honour conditional writes (PUT with If-None-Match: *), so two writers "
+        "could overwrite each other's commits; writing is refused. If only one process "
+        "ever writes to " +
+        uri() + ", set the storage option single_writer=true");
   }
   // Single-writer mode: check, then write (not atomic across processes).
   Result<ObjectMeta> existing = Head(key);
@@ -623,7 +646,8 @@ Result<std::vector<ObjectMeta>> S3ObjectStore::List(std::string_view prefix) {
     }
     if (XmlText(response.text, "IsTruncated") != "true") break;
     token = XmlText(response.text, "NextContinuationToken");
-    if (token.empty()) return Status::IOError("S3 LIST in " + uri() + ": truncated answer without a continuation token");
+    if (token.empty())
+      return Status::IOError("S3 LIST in " + uri() + ": truncated answer without a continuation token");
   }
   std::sort(out.begin(), out.end(), [](const ObjectMeta& a, const ObjectMeta& b) { return a.key < b.key; });
   return out;
@@ -661,8 +685,8 @@ Status S3ObjectStore::DeletePrefix(std::string_view prefix) {
     for (std::string_view error : XmlElements(response.text, "Error")) {
       std::string code = XmlText(error, "Code");
       if (code == "NoSuchKey") continue;
-      return Status::IOError("S3 DELETE (batch) \"" + XmlText(error, "Key") + "\" in " + uri() + ": " + code + " (" +
-                             XmlText(error, "Message") + ")");
+      return Status::IOError("S3 DELETE (batch) \"" + XmlText(error, "Key") + "\" in " + uri() + ": " + code +
+                             " (" + XmlText(error, "Message") + ")");
     }
   }
   return Status::OK();
@@ -682,7 +706,8 @@ Status S3ObjectStore::CreateBucket() {
 
 class S3ObjectStore::Writer : public ObjectWriter {
  public:
-  Writer(std::shared_ptr<S3ObjectStore> store, std::string key) : store_(std::move(store)), key_(std::move(key)) {}
+  Writer(std::shared_ptr<S3ObjectStore> store, std::string key)
+      : store_(std::move(store)), key_(std::move(key)) {}
   ~Writer() override {
     if (!done_) Abort();
   }
@@ -754,7 +779,8 @@ class S3ObjectStore::Writer : public ObjectWriter {
     QUIVER_ASSIGN_OR_RETURN(S3Response response, store_->http_->Send(request, store_->requests_sent_));
     if (!response.ok()) return ErrorFromResponse(store_->config_, "CREATE MULTIPART UPLOAD", key_, response);
     upload_id_ = XmlText(response.text, "UploadId");
-    if (upload_id_.empty()) return Status::IOError("S3 CREATE MULTIPART UPLOAD \"" + key_ + "\": no UploadId");
+    if (upload_id_.empty())
+      return Status::IOError("S3 CREATE MULTIPART UPLOAD \"" + key_ + "\": no UploadId");
     return Status::OK();
   }
 
@@ -769,19 +795,22 @@ class S3ObjectStore::Writer : public ObjectWriter {
     std::string full_key = store_->FullKey(key_);
     std::string upload_id = upload_id_;
     std::string key = key_;
-    in_flight_.push_back(std::async(std::launch::async, [store, full_key, upload_id, key, number,
-                                                         data = std::move(data)]() -> Result<std::pair<int, std::string>> {
-      S3Request request;
-      request.method = "PUT";
-      request.key = full_key;
-      request.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
-      request.body = data;
-      QUIVER_ASSIGN_OR_RETURN(S3Response response, store->http_->Send(request, store->requests_sent_));
-      if (!response.ok()) return ErrorFromResponse(store->config_, "UPLOAD PART " + std::to_string(number), key, response);
-      std::string etag = response.header("etag");
-      if (etag.empty()) return Status::IOError("S3 UPLOAD PART \"" + key + "\": no ETag in the answer");
-      return std::make_pair(number, etag);
-    }));
+    in_flight_.push_back(std::async(
+        std::launch::async,
+        [store, full_key, upload_id, key, number,
+         data = std::move(data)]() -> Result<std::pair<int, std::string>> {
+          S3Request request;
+          request.method = "PUT";
+          request.key = full_key;
+          request.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
+          request.body = data;
+          QUIVER_ASSIGN_OR_RETURN(S3Response response, store->http_->Send(request, store->requests_sent_));
+          if (!response.ok())
+            return ErrorFromResponse(store->config_, "UPLOAD PART " + std::to_string(number), key, response);
+          std::string etag = response.header("etag");
+          if (etag.empty()) return Status::IOError("S3 UPLOAD PART \"" + key + "\": no ETag in the answer");
+          return std::make_pair(number, etag);
+        }));
     return Status::OK();
   }
 

@@ -25,8 +25,8 @@ std::string Hex(const unsigned char* data, size_t size) {
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &size);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &size);
   return std::string(reinterpret_cast<const char*>(out), size);
 }
 
@@ -106,7 +106,8 @@ std::string AmzDate(int64_t unix_seconds) {
 std::string CanonicalQuery(const std::vector<std::pair<std::string, std::string>>& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
-  for (const auto& [name, value] : query) encoded.emplace_back(UriEncode(name, false), UriEncode(value, false));
+  for (const auto& [name, value] : query)
+    encoded.emplace_back(UriEncode(name, false), UriEncode(value, false));
   std::sort(encoded.begin(), encoded.end());
   std::string out;
   for (const auto& [name, value] : encoded) {
@@ -120,7 +121,8 @@ std::string CanonicalQuery(const std::vector<std::pair<std::string, std::string>
 
 std::string CanonicalRequest(const Request& request, std::string_view payload_sha256) {
   auto headers = CanonicalHeaders(request);
-  std::string out = request.method + "\n" + request.encoded_path + "\n" + CanonicalQuery(request.query) + "\n";
+  std::string out =
+      request.method + "\n" + request.encoded_path + "\n" + CanonicalQuery(request.query) + "\n";
   for (const auto& [name, value] : headers) out += name + ":" + value + "\n";
   out += "\n" + SignedHeaderNames(headers) + "\n";
   out += payload_sha256;

@@ -11,9 +11,9 @@
 
 #include "io/local_store.h"
 #include "io/memory_store.h"
+#include "io/object_store.h"
 #include "io/read_cache.h"
 #include "io/s3_test_util.h"
-#include "io/object_store.h"
 #include "io/store_test_util.h"
 #include "io/store_wrapper.h"
 #include "testing.h"

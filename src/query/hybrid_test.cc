@@ -10,8 +10,8 @@
 
 #include "quiver/builder.h"
 #include "quiver/connection.h"
-#include "testing.h"
 #include "table/test_db.h"
+#include "testing.h"
 
 namespace quiver {
 namespace {

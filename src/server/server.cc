@@ -365,9 +365,9 @@ void Server::Impl::AddOpsRoutes(const AddRoute& add) {
   // bucket for each would cost requests (and fail every pod at once when
   // the store blinks). Store trouble shows in the answers and /metrics.
   add("GET", "/health", "/health", Scope::kPublic, Api::kOps, [](Call& call) {
-    call.ReplyJson({{"status", "ok"}, {"database", call.ctx.tables.db()->store()->uri().starts_with("s3://")
-                                                       ? "s3"
-                                                       : "local"}});
+    call.ReplyJson(
+        {{"status", "ok"},
+         {"database", call.ctx.tables.db()->store()->uri().starts_with("s3://") ? "s3" : "local"}});
     return Status::OK();
   });
   add("GET", "/openapi.json", "/openapi.json", Scope::kPublic, Api::kOps, [](Call& call) {

@@ -18,10 +18,11 @@ Result<std::string> ExplainAnalyze(std::string plan, const std::function<Result<
   QUIVER_RETURN_NOT_OK(rows.status());
   if (!plan.empty() && plan.back() != '\n') plan += '\n';
   char line[256];
-  std::snprintf(line, sizeof(line), "executed: %lld rows in %.2f ms\n", static_cast<long long>((*rows)->num_rows()),
-                ms);
+  std::snprintf(line, sizeof(line), "executed: %lld rows in %.2f ms\n",
+                static_cast<long long>((*rows)->num_rows()), ms);
   plan += line;
-  std::snprintf(line, sizeof(line), "io: %llu store requests, %llu bytes read; read cache: %llu hits, %llu bytes\n",
+  std::snprintf(line, sizeof(line),
+                "io: %llu store requests, %llu bytes read; read cache: %llu hits, %llu bytes\n",
                 static_cast<unsigned long long>(account.requests.load()),
                 static_cast<unsigned long long>(account.bytes_read.load()),
                 static_cast<unsigned long long>(account.cache_hits.load()),

@@ -11,8 +11,8 @@
 #include "io/store_wrapper.h"
 #include "quiver/builder.h"
 #include "quiver/connection.h"
-#include "testing.h"
 #include "table/test_db.h"
+#include "testing.h"
 
 namespace quiver {
 namespace {

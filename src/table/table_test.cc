@@ -11,8 +11,8 @@
 #include "quiver/builder.h"
 #include "quiver/connection.h"
 #include "table/commit.h"
-#include "testing.h"
 #include "table/test_db.h"
+#include "testing.h"
 
 namespace quiver {
 namespace {

@@ -47,15 +47,15 @@ class TestDb {
 
 }  // namespace quiver::testing
 
-#define QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE()                                                         \
-  do {                                                                                                \
-    if (::quiver::testing::TestStoreIsS3() && !::quiver::io_testing::S3TestStorageOptions()) {       \
-      GTEST_SKIP() << "QUIVER_TEST_STORE=s3 but no S3 test server (QUIVER_S3_ENDPOINT is unset)";    \
-    }                                                                                                 \
+#define QUIVER_SKIP_IF_TEST_DB_UNAVAILABLE()                                                      \
+  do {                                                                                            \
+    if (::quiver::testing::TestStoreIsS3() && !::quiver::io_testing::S3TestStorageOptions()) {    \
+      GTEST_SKIP() << "QUIVER_TEST_STORE=s3 but no S3 test server (QUIVER_S3_ENDPOINT is unset)"; \
+    }                                                                                             \
   } while (0)
 
 // For the few tests about local files (corrupting one, counting them).
-#define QUIVER_SKIP_ON_S3(why)                                          \
-  do {                                                                  \
+#define QUIVER_SKIP_ON_S3(why)                                                           \
+  do {                                                                                   \
     if (::quiver::testing::TestStoreIsS3()) GTEST_SKIP() << "local files only: " << why; \
   } while (0)

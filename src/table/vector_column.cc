@@ -78,7 +78,8 @@ Result<std::shared_ptr<VectorColumn>> MakeVectorColumn(const Array& vectors, con
   column->num_rows = vectors.length();
   column->dim = f.type->list_size();
   column->values.reserve(static_cast<size_t>(column->num_rows) * column->dim);
-  QUIVER_RETURN_NOT_OK(AppendVectorsAsFloat(vectors, &column->values).WithContext("column \"" + f.name + "\""));
+  QUIVER_RETURN_NOT_OK(
+      AppendVectorsAsFloat(vectors, &column->values).WithContext("column \"" + f.name + "\""));
   if (vectors.null_count() > 0) {
     column->nulls.resize(column->num_rows);
     for (int64_t i = 0; i < column->num_rows; ++i) column->nulls[i] = vectors.IsNull(i);
@@ -117,19 +118,20 @@ Result<std::shared_ptr<const VectorColumn>> LoadVectorColumn(const Snapshot& sna
   });
 }
 
-Result<std::shared_ptr<const VectorColumn>> VectorColumnForRefine(const Snapshot& snap, const Fragment& fragment,
-                                                                  int field) {
+Result<std::shared_ptr<const VectorColumn>> VectorColumnForRefine(const Snapshot& snap,
+                                                                  const Fragment& fragment, int field) {
   QUIVER_RETURN_NOT_OK(CheckVectorField(snap.schema().field(field)));
   const std::string key = CacheKey(snap, fragment, field);
   if (auto held = snap.files->PeekVectors(key)) return held;
-  if (snap.files->store()->is_local() || snap.files->CountPartialVectorRead(key) > kRefineTakesBeforeLoading) {
+  if (snap.files->store()->is_local() ||
+      snap.files->CountPartialVectorRead(key) > kRefineTakesBeforeLoading) {
     return LoadVectorColumn(snap, fragment, field);
   }
   return std::shared_ptr<const VectorColumn>();
 }
 
-Result<std::shared_ptr<const VectorColumn>> TakeVectorRows(const Snapshot& snap, const Fragment& fragment, int field,
-                                                           std::span<const int64_t> offsets) {
+Result<std::shared_ptr<const VectorColumn>> TakeVectorRows(const Snapshot& snap, const Fragment& fragment,
+                                                           int field, std::span<const int64_t> offsets) {
   const Field& f = snap.schema().field(field);
   QUIVER_RETURN_NOT_OK(CheckVectorField(f));
   QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, snap.TakeFromFragment(fragment, {field}, offsets));

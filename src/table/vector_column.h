@@ -52,14 +52,14 @@ Result<std::shared_ptr<const VectorColumn>> LoadVectorColumn(const Snapshot& sna
 // (TakeVectorRows): on a remote store a cold query then reads a few pages
 // instead of the column. After kRefineTakesBeforeLoading queries have taken
 // rows of one fragment, its column is loaded after all.
-Result<std::shared_ptr<const VectorColumn>> VectorColumnForRefine(const Snapshot& snap, const Fragment& fragment,
-                                                                  int field);
+Result<std::shared_ptr<const VectorColumn>> VectorColumnForRefine(const Snapshot& snap,
+                                                                  const Fragment& fragment, int field);
 inline constexpr int kRefineTakesBeforeLoading = 64;
 
 // Physical rows `offsets` (ascending, distinct) of the fragment's vector
 // column as a VectorColumn whose row i is offsets[i].
-Result<std::shared_ptr<const VectorColumn>> TakeVectorRows(const Snapshot& snap, const Fragment& fragment, int field,
-                                                           std::span<const int64_t> offsets);
+Result<std::shared_ptr<const VectorColumn>> TakeVectorRows(const Snapshot& snap, const Fragment& fragment,
+                                                           int field, std::span<const int64_t> offsets);
 
 // Converts a fixed-size list array (float16/32/64, int8, uint8 elements)
 // to float32 rows appended to `out`; nulls become zeros.
