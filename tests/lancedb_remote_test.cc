@@ -42,7 +42,8 @@ TEST(LanceDbRemoteTest, LanceDbClientGetsTheAnswersOfTheEmbeddedLibrary) {
   }
 
   testing::TempDir dir;
-  testing::ServeProcess server(bin, {dir.Join("db"), "--port", "0", "--api-key", "secret-key"}, dir.Join("serve.err"));
+  testing::ServeProcess server(bin, {dir.Join("db"), "--port", "0", "--api-key", "secret-key"},
+                               dir.Join("serve.err"));
   ASSERT_TRUE(server.started());
   const std::string banner = server.ReadLine();
   const std::string url = testing::BannerUrl(banner);
@@ -50,8 +51,8 @@ TEST(LanceDbRemoteTest, LanceDbClientGetsTheAnswersOfTheEmbeddedLibrary) {
 
   const std::string out = dir.Join("node.out");
   const std::string cmd = "node " + ShellQuote(source + "/tests/node/lancedb_remote.mjs") + " --url " +
-                          ShellQuote(url) + " --api-key secret-key --local-dir " + ShellQuote(dir.Join("lance")) +
-                          " --trace >" + ShellQuote(out) + " 2>&1";
+                          ShellQuote(url) + " --api-key secret-key --local-dir " +
+                          ShellQuote(dir.Join("lance")) + " --trace >" + ShellQuote(out) + " 2>&1";
   const int status = std::system(cmd.c_str());
   const std::string report = ReadFile(out);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << report;

@@ -55,8 +55,8 @@ TEST_F(ServeTest, ReadsFlagsFromAConfigFileAndTheCommandLineWins) {
 
 TEST_F(ServeTest, BadConfigValuesAreUsageErrors) {
   const std::string config = Write("bad.toml", "[serve]\nmax-body-mb = 0\n");
-  const std::string cmd = bin_ + " serve " + dir_.Join("db") + " --config " + config + " >" + dir_.Join("out") +
-                          " 2>" + dir_.Join("err");
+  const std::string cmd = bin_ + " serve " + dir_.Join("db") + " --config " + config + " >" +
+                          dir_.Join("out") + " 2>" + dir_.Join("err");
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2) << ReadFile(dir_.Join("err"));
@@ -64,12 +64,13 @@ TEST_F(ServeTest, BadConfigValuesAreUsageErrors) {
 }
 
 TEST_F(ServeTest, RefusesAPublicAddressWithoutAKey) {
-  const std::string cmd = bin_ + " serve " + dir_.Join("db") + " --host 0.0.0.0 --port 0 >" + dir_.Join("out") +
-                          " 2>" + dir_.Join("err");
+  const std::string cmd = bin_ + " serve " + dir_.Join("db") + " --host 0.0.0.0 --port 0 >" +
+                          dir_.Join("out") + " 2>" + dir_.Join("err");
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_NE(ReadFile(dir_.Join("err")).find("without an API key"), std::string::npos) << ReadFile(dir_.Join("err"));
+  EXPECT_NE(ReadFile(dir_.Join("err")).find("without an API key"), std::string::npos)
+      << ReadFile(dir_.Join("err"));
 }
 
 TEST_F(ServeTest, PortInUseIsAClearError) {
@@ -77,8 +78,8 @@ TEST_F(ServeTest, PortInUseIsAClearError) {
   const std::string url = testing::BannerUrl(first.ReadLine());
   ASSERT_FALSE(url.empty());
   const std::string port = url.substr(url.rfind(':') + 1);
-  const std::string cmd = bin_ + " serve " + dir_.Join("db") + " --port " + port + " >" + dir_.Join("out") + " 2>" +
-                          dir_.Join("err");
+  const std::string cmd = bin_ + " serve " + dir_.Join("db") + " --port " + port + " >" + dir_.Join("out") +
+                          " 2>" + dir_.Join("err");
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);

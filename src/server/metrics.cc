@@ -38,9 +38,8 @@ std::string EscapeLabel(std::string_view value) {
 }
 
 const std::vector<double>& Metrics::Buckets() {
-  static const std::vector<double> buckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                              0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,
-                                              5,      10,      30};
+  static const std::vector<double> buckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
   return buckets;
 }
 
@@ -90,7 +89,8 @@ void Metrics::AddSearch(std::string_view kind) {
 std::string Metrics::Render(const std::vector<Sample>& extra) const {
   std::string out;
   std::lock_guard lock(mu_);
-  Header(&out, "quiver_http_requests_total", "HTTP requests answered, by route, method and status.", "counter");
+  Header(&out, "quiver_http_requests_total", "HTTP requests answered, by route, method and status.",
+         "counter");
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, status] = key;
     out += "quiver_http_requests_total{route=\"" + EscapeLabel(route) + "\",method=\"" + method +

@@ -276,7 +276,8 @@ Result<SearchRequest> ParseSearchRequest(const Json& body, bool lance) {
   // order_by: [{"column_name" (or "column"), "ascending", "nulls_first"}].
   const Json& order = Get(body, "order_by");
   if (!order.is_null()) {
-    if (!order.is_array()) return FieldError("order_by", "[{\"column_name\", \"ascending\", \"nulls_first\"}]", order);
+    if (!order.is_array())
+      return FieldError("order_by", "[{\"column_name\", \"ascending\", \"nulls_first\"}]", order);
     for (const Json& o : order) {
       if (!o.is_object()) return FieldError("order_by", "a list of objects", order);
       SortKey key;
@@ -289,7 +290,8 @@ Result<SearchRequest> ParseSearchRequest(const Json& body, bool lance) {
     }
   }
   QUIVER_RETURN_NOT_OK(ReadString(body, "reranker", &r.reranker));
-  if (r.reranker != "rrf" && r.reranker != "linear") return FieldError("reranker", "\"rrf\" or \"linear\"", body["reranker"]);
+  if (r.reranker != "rrf" && r.reranker != "linear")
+    return FieldError("reranker", "\"rrf\" or \"linear\"", body["reranker"]);
   if (body.contains("rrf_k") && body["rrf_k"].is_number()) r.rrf_k = body["rrf_k"].get<float>();
   if (body.contains("weight") && body["weight"].is_number()) r.linear_weight = body["weight"].get<float>();
   if (!lance && r.limit < 0 && (!r.vectors.empty() || r.text)) {
@@ -383,8 +385,8 @@ Result<BatchPtr> RunSortedScan(const Table& table, const SearchRequest& r) {
   std::vector<ArrayPtr> arrays;
   for (int c = 0; c < sorted->num_columns(); ++c) {
     const Field& f = sorted->schema()->field(c);
-    const bool extra = std::find(r.columns.begin(), r.columns.end(), f.name) == r.columns.end() &&
-                       f.name != "_rowid";
+    const bool extra =
+        std::find(r.columns.begin(), r.columns.end(), f.name) == r.columns.end() && f.name != "_rowid";
     if (extra) continue;
     fields.push_back(f);
     arrays.push_back(sorted->column(c));

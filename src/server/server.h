@@ -14,8 +14,8 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,17 +29,17 @@ namespace quiver::server {
 struct ServerOptions {
   std::string db_uri = "quiver-data";
   std::string host = "127.0.0.1";
-  int port = 8080;         // 0: any free port (see Server::port())
-  int threads = 0;         // request workers; 0: 4 per hardware thread, at least 64
+  int port = 8080;  // 0: any free port (see Server::port())
+  int threads = 0;  // request workers; 0: 4 per hardware thread, at least 64
   std::vector<ApiKey> api_keys;
   // Serving a non-loopback address with no API key is refused unless this
   // is set: anyone who can reach the port could then change every table.
   bool allow_unauthenticated = false;
-  uint64_t max_body_bytes = uint64_t{256} << 20;  // larger request bodies get 413
-  int64_t max_rows_per_request = 10'000'000;      // rows of one create/add/merge request (413)
-  int64_t max_result_rows = 1'000'000;            // rows one search or scan may return (400)
-  double rate_limit = 0;                          // requests per second per key; 0: unlimited
-  double rate_burst = 0;                          // bucket size; 0: max(1, rate_limit)
+  uint64_t max_body_bytes = uint64_t{256} << 20;    // larger request bodies get 413
+  int64_t max_rows_per_request = 10'000'000;        // rows of one create/add/merge request (413)
+  int64_t max_result_rows = 1'000'000;              // rows one search or scan may return (400)
+  double rate_limit = 0;                            // requests per second per key; 0: unlimited
+  double rate_burst = 0;                            // bucket size; 0: max(1, rate_limit)
   std::chrono::milliseconds query_timeout{30'000};  // 0: none; x-request-timeout-ms may shorten it
   // Checked before reads: versions committed by other processes (or other
   // servers on the same store) become visible at most this long after.

@@ -64,7 +64,8 @@ TEST(RateLimiterTest, ForgetsRefilledBucketsButNotLimitedOnes) {
   // Never refills: nothing may be forgotten, and "x" stays limited.
   RateLimiter slow(1e-9, 1);
   EXPECT_FALSE(slow.Acquire("x").has_value());
-  for (int i = 0; i < 2 * static_cast<int>(RateLimiter::kMaxIdleBuckets); ++i) (void)slow.Acquire(std::to_string(i));
+  for (int i = 0; i < 2 * static_cast<int>(RateLimiter::kMaxIdleBuckets); ++i)
+    (void)slow.Acquire(std::to_string(i));
   EXPECT_EQ(slow.buckets(), 2 * RateLimiter::kMaxIdleBuckets + 1);
   EXPECT_TRUE(slow.Acquire("x").has_value());
 }
@@ -98,8 +99,9 @@ TEST(LanceSchemaTest, UsesLanceTypeNamesAndRoundTrips) {
   Schema schema({Field("id", int64(), false), Field("price", float64()), Field("score", float32()),
                  Field("half", float16()), Field("text", utf8()), Field("big", large_utf8()),
                  Field("vector", vector_type(4)), Field("tags", list(utf8())),
-                 Field("meta", struct_({Field("source", utf8())})), Field("at", timestamp(TimeUnit::kMicro, "UTC")),
-                 Field("local", timestamp(TimeUnit::kMilli)), Field("day", date32())});
+                 Field("meta", struct_({Field("source", utf8())})),
+                 Field("at", timestamp(TimeUnit::kMicro, "UTC")), Field("local", timestamp(TimeUnit::kMilli)),
+                 Field("day", date32())});
   nlohmann::ordered_json j = LanceSchemaJson(schema);
   const auto& f = j["fields"];
   EXPECT_EQ(f[0]["type"]["type"], "int64");
@@ -147,9 +149,9 @@ TEST(SearchRequestTest, ReadsLanceQueryBodies) {
   EXPECT_EQ(SearchKind(*r), "vector");
 
   // A plain query with no limit: k = isize::MAX, vector [].
-  auto scan = ParseSearchRequest(nlohmann::ordered_json::parse(
-                                     R"({"filter":"id < 3","k":9223372036854775807,"vector":[],"version":3})"),
-                                 true);
+  auto scan = ParseSearchRequest(
+      nlohmann::ordered_json::parse(R"({"filter":"id < 3","k":9223372036854775807,"vector":[],"version":3})"),
+      true);
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();
   EXPECT_EQ(scan->limit, -1);
   EXPECT_EQ(scan->version, 3u);
@@ -158,7 +160,9 @@ TEST(SearchRequestTest, ReadsLanceQueryBodies) {
   EXPECT_EQ(scan->limit, 101);
 
   auto fts = ParseSearchRequest(
-      nlohmann::ordered_json::parse(R"({"full_text_query":{"columns":[],"query":"wing flutter"},"k":2,"vector":[]})"), true);
+      nlohmann::ordered_json::parse(
+          R"({"full_text_query":{"columns":[],"query":"wing flutter"},"k":2,"vector":[]})"),
+      true);
   ASSERT_TRUE(fts.ok());
   ASSERT_TRUE(fts->text);
   EXPECT_EQ(fts->text->kind, FtsQuery::Kind::kMatch);
