@@ -213,6 +213,12 @@ void ReadCacheStore::EvictLocked() {
   }
 }
 
+void ReadCacheStore::RecordHit(uint64_t bytes) {
+  hits_.fetch_add(1);
+  bytes_hit_.fetch_add(bytes);
+  CountCacheHit(bytes);
+}
+
 void ReadCacheStore::Invalidate(std::string_view key_view) {
   std::string key(key_view);
   std::lock_guard<std::mutex> lock(mu_);
@@ -247,9 +253,7 @@ Result<BufferPtr> ReadCacheStore::Read(std::string_view key) {
   }
   if (size) {
     if (BufferPtr cached = Lookup(k, 0, *size)) {
-      hits_.fetch_add(1);
-      bytes_hit_.fetch_add(*size);
-      CountCacheHit(*size);
+      RecordHit(*size);
       return cached;
     }
   }
@@ -270,9 +274,7 @@ Result<BufferPtr> ReadCacheStore::ReadRange(std::string_view key, uint64_t offse
   }
   std::string k(key);
   if (BufferPtr cached = Lookup(k, offset, length)) {
-    hits_.fetch_add(1);
-    bytes_hit_.fetch_add(length);
-    CountCacheHit(length);
+    RecordHit(length);
     return cached;
   }
   misses_.fetch_add(1);

@@ -85,6 +85,8 @@ class ReadCacheStore : public ForwardingObjectStore {
   BufferPtr Lookup(const std::string& key, uint64_t offset, uint64_t length);
   void Insert(const std::string& key, uint64_t offset, BufferPtr bytes);
   void EvictLocked();
+  // Counts a read answered from the cache (here and in the IoAccount).
+  void RecordHit(uint64_t bytes);
   std::string DiskPath(const std::string& key, uint64_t offset, uint64_t length) const;
   void LoadDiskIndex();
   void TouchDiskLocked(const std::string& path, uint64_t size);

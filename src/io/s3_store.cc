@@ -434,6 +434,11 @@ Result<S3Response> S3ObjectStore::Http::Send(const S3Request& request, std::atom
 
 namespace {
 
+// A 404 for the object itself (not for a missing bucket).
+bool IsMissingObject(const S3Response& response) {
+  return response.status == 404 && XmlText(response.text, "Code") != "NoSuchBucket";
+}
+
 Status ErrorFromResponse(const S3Config& config, std::string_view op, std::string_view key,
                          const S3Response& response) {
   std::string code = XmlText(response.text, "Code");
@@ -483,7 +488,7 @@ Result<BufferPtr> S3ObjectStore::Read(std::string_view key) {
   request.key = FullKey(key);
   request.buffer_any_length = true;
   QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
-  if (response.status == 404 && XmlText(response.text, "Code") != "NoSuchBucket") return KeyNotFound(key);
+  if (IsMissingObject(response)) return KeyNotFound(key);
   if (!response.ok()) return ErrorFromResponse(config_, "GET", key, response);
   if (response.buffer) return BufferPtr(std::move(response.buffer));
   return BufferPtr(Buffer::Copy(response.text.data(), response.text.size()));
@@ -507,7 +512,7 @@ Result<BufferPtr> S3ObjectStore::ReadRange(std::string_view key, uint64_t offset
                                "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
   request.expect_length = length;
   QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
-  if (response.status == 404 && XmlText(response.text, "Code") != "NoSuchBucket") return KeyNotFound(key);
+  if (IsMissingObject(response)) return KeyNotFound(key);
   if (response.status == 416) {
     QUIVER_ASSIGN_OR_RETURN(ObjectMeta meta, Head(key));
     return past_end(meta.size);

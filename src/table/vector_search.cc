@@ -488,18 +488,23 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
       if (!locator) locator.emplace(plan.indexed);
       rows.clear();
       std::unordered_map<const Fragment*, std::vector<int64_t>> to_take;
-      for (const Neighbor& n : out[q]) {
-        auto [fragment, offset] = locator->Find(n.row_id);
+      std::vector<const Fragment*> taken_from(out[q].size(), nullptr);  // per candidate, when taken
+      for (size_t i = 0; i < out[q].size(); ++i) {
+        auto [fragment, offset] = locator->Find(out[q][i].row_id);
         if (fragment == nullptr)
-          return Status::Corruption("index returned unknown row id " + std::to_string(n.row_id));
+          return Status::Corruption("index returned unknown row id " + std::to_string(out[q][i].row_id));
         auto it = columns.find(fragment);
         if (it == columns.end()) {
           QUIVER_ASSIGN_OR_RETURN(auto column, VectorColumnForRefine(*plan.snap, *fragment, plan.field));
           it = columns.emplace(fragment, std::move(column)).first;
         }
         rows.emplace_back(it->second.get(), offset);
-        if (!it->second) to_take[fragment].push_back(offset);
+        if (!it->second) {
+          to_take[fragment].push_back(offset);
+          taken_from[i] = fragment;
+        }
       }
+      // Taken rows: the candidate's row becomes its index among the taken offsets.
       std::vector<std::shared_ptr<const VectorColumn>> taken_columns;
       for (auto& [fragment, offsets] : to_take) {
         std::sort(offsets.begin(), offsets.end());
@@ -507,10 +512,9 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
         QUIVER_ASSIGN_OR_RETURN(auto taken, TakeVectorRows(*plan.snap, *fragment, plan.field, offsets));
         taken_columns.push_back(taken);
         for (size_t i = 0; i < rows.size(); ++i) {
-          if (rows[i].first != nullptr) continue;
-          auto [f, offset] = locator->Find(out[q][i].row_id);
-          if (f != fragment) continue;
-          rows[i] = {taken.get(), std::lower_bound(offsets.begin(), offsets.end(), offset) - offsets.begin()};
+          if (taken_from[i] != fragment) continue;
+          rows[i] = {taken.get(),
+                     std::lower_bound(offsets.begin(), offsets.end(), rows[i].second) - offsets.begin()};
         }
       }
       // Candidates lie anywhere in memory: fetch a few ahead.
