@@ -31,6 +31,11 @@ constexpr uint64_t kTailReadSize = 64 * 1024;
 // discarded); merged requests stop growing at kMaxRequestBytes.
 constexpr uint64_t kCoalesceGap = 16 * 1024;
 constexpr uint64_t kMaxRequestBytes = 16 * 1024 * 1024;
+// A read with an executor fetches pages in groups of about this many bytes,
+// at most kReadAheadGroups of them ahead of the rows being assembled: on a
+// remote store, several requests in flight instead of one after another.
+constexpr uint64_t kReadAheadGroupBytes = 4 * 1024 * 1024;
+constexpr size_t kReadAheadGroups = 8;
 // Stat strings in the footer are at most kMaxStatBytes; accept some slack.
 constexpr uint64_t kMaxStatValueBytes = 4096;
 
@@ -647,8 +652,8 @@ struct DataFileReader::Impl {
                             BufferPtr* scratch = nullptr) const;
   // NotSupported for a page compressed with a codec this build lacks.
   Status CheckCodec(int column, size_t page) const;
-  Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start,
-                                            int64_t length) const;
+  Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start, int64_t length,
+                                            ThreadPool* executor) const;
   Result<std::vector<ArrayPtr>> TakeColumns(const std::vector<int>& columns, std::span<const int64_t> rows,
                                             ThreadPool* executor) const;
   // The rows `rows` (page-local, ascending) of one page, reading as little of
@@ -970,7 +975,8 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
 }
 
 Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vector<int>& columns,
-                                                                int64_t start, int64_t length) const {
+                                                                int64_t start, int64_t length,
+                                                                ThreadPool* executor) const {
   QUIVER_RETURN_NOT_OK(CheckColumns(columns));
   if (start < 0 || length < 0 || start > meta.num_rows || length > meta.num_rows - start) {
     return Status::InvalidArgument(key + ": rows [" + std::to_string(start) + ", +" + std::to_string(length) +
@@ -1005,35 +1011,97 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
   std::sort(tasks.begin(), tasks.end(), [&](const Task& a, const Task& b) {
     return meta.columns[a.column].pages[a.page].offset < meta.columns[b.column].pages[b.page].offset;
   });
-  // Fetch in batches of at most kMaxRequestBytes so that memory holds the
-  // output plus one batch of stored pages.
-  BufferPtr scratch;
+  // Pages in file order, cut into groups fetched together: at most
+  // kMaxRequestBytes (memory holds the output plus one group of stored
+  // pages), or kReadAheadGroupBytes when groups are fetched ahead.
+  const uint64_t group_limit = executor != nullptr ? kReadAheadGroupBytes : kMaxRequestBytes;
+  std::vector<size_t> group_begin;
   for (size_t t = 0; t < tasks.size();) {
+    group_begin.push_back(t);
+    uint64_t group_bytes = 0;
+    do {
+      group_bytes += meta.columns[tasks[t].column].pages[tasks[t].page].size;
+      ++t;
+    } while (t < tasks.size() && group_bytes < group_limit);
+  }
+  group_begin.push_back(tasks.size());
+  const size_t num_groups = group_begin.size() - 1;
+  auto fetch_group = [&](size_t g) {
     std::vector<RangeRequest> requests;
-    uint64_t batch_bytes = 0;
-    size_t end = t;
-    while (end < tasks.size() && (end == t || batch_bytes < kMaxRequestBytes)) {
-      const PageInfo& p = meta.columns[tasks[end].column].pages[tasks[end].page];
-      requests.push_back({p.offset, p.size, &tasks[end].bytes});
-      batch_bytes += p.size;
-      ++end;
+    for (size_t t = group_begin[g]; t < group_begin[g + 1]; ++t) {
+      const PageInfo& p = meta.columns[tasks[t].column].pages[tasks[t].page];
+      requests.push_back({p.offset, p.size, &tasks[t].bytes});
     }
-    QUIVER_RETURN_NOT_OK(Fetch(requests));
-    for (; t < end; ++t) {
-      Task& task = tasks[t];
-      const PageInfo& p = meta.columns[task.column].pages[task.page];
-      // Pages copied into an appender can share one scratch buffer.
-      QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes,
-                                                      appenders[task.out] ? &scratch : nullptr));
-      task.bytes.reset();
-      const int64_t begin = std::max(start, p.first_row) - p.first_row;
-      const int64_t stop = std::min(start + length, p.first_row + p.num_rows) - p.first_row;
-      if (!appenders[task.out]) {
-        out[task.out] = (begin == 0 && stop == p.num_rows) ? page : page->Slice(begin, stop - begin);
-      } else {
-        Status st = appenders[task.out]->Append(*page, begin, stop - begin);
-        if (!st.ok()) return st.WithContext(key);
+    return Fetch(requests);
+  };
+  // Copies the rows of a loaded page that fall in [start, start + length).
+  auto place = [&](const Task& task, ArrayPtr page) -> Status {
+    const PageInfo& p = meta.columns[task.column].pages[task.page];
+    const int64_t begin = std::max(start, p.first_row) - p.first_row;
+    const int64_t stop = std::min(start + length, p.first_row + p.num_rows) - p.first_row;
+    if (!appenders[task.out]) {
+      out[task.out] = (begin == 0 && stop == p.num_rows) ? page : page->Slice(begin, stop - begin);
+      return Status::OK();
+    }
+    Status st = appenders[task.out]->Append(*page, begin, stop - begin);
+    return st.ok() ? st : st.WithContext(key);
+  };
+  if (executor == nullptr) {
+    BufferPtr scratch;
+    for (size_t g = 0; g < num_groups; ++g) {
+      QUIVER_RETURN_NOT_OK(fetch_group(g));
+      for (size_t t = group_begin[g]; t < group_begin[g + 1]; ++t) {
+        Task& task = tasks[t];
+        // Pages copied into an appender can share one scratch buffer.
+        QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes,
+                                                        appenders[task.out] ? &scratch : nullptr));
+        task.bytes.reset();
+        QUIVER_RETURN_NOT_OK(place(task, std::move(page)));
       }
+    }
+  } else {
+    // Each group is fetched, verified and decoded on the executor, up to
+    // kReadAheadGroups ahead; this thread assembles the groups in order.
+    struct Loaded {
+      Status status;
+      std::vector<ArrayPtr> pages;
+    };
+    std::vector<Loaded> loaded(num_groups);
+    std::vector<std::future<void>> running(num_groups);
+    // Every started group finishes before this function returns: they
+    // write into `tasks` and `loaded`.
+    struct WaitAll {
+      std::vector<std::future<void>>& futures;
+      ~WaitAll() {
+        for (std::future<void>& f : futures) {
+          if (f.valid()) f.wait();
+        }
+      }
+    } wait_all{running};
+    auto start_group = [&](size_t g) {
+      running[g] = executor->Submit([&, g] {
+        Loaded& result = loaded[g];
+        result.status = fetch_group(g);
+        for (size_t t = group_begin[g]; t < group_begin[g + 1] && result.status.ok(); ++t) {
+          Result<ArrayPtr> page = LoadPage(tasks[t].column, tasks[t].page, tasks[t].bytes);
+          tasks[t].bytes.reset();
+          if (page.ok()) {
+            result.pages.push_back(std::move(page).value());
+          } else {
+            result.status = page.status();
+          }
+        }
+      });
+    };
+    size_t next = 0;
+    for (size_t g = 0; g < num_groups; ++g) {
+      while (next < num_groups && next < g + kReadAheadGroups) start_group(next++);
+      running[g].get();
+      QUIVER_RETURN_NOT_OK(loaded[g].status);
+      for (size_t t = group_begin[g]; t < group_begin[g + 1]; ++t) {
+        QUIVER_RETURN_NOT_OK(place(tasks[t], std::move(loaded[g].pages[t - group_begin[g]])));
+      }
+      loaded[g].pages.clear();
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -1361,14 +1429,17 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
   return gathered;
 }
 
-Result<ArrayPtr> DataFileReader::ReadColumn(int column, int64_t start, int64_t length) const {
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ArrayPtr> arrays, impl_->ReadColumns({column}, start, length));
+Result<ArrayPtr> DataFileReader::ReadColumn(int column, int64_t start, int64_t length,
+                                            ThreadPool* executor) const {
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ArrayPtr> arrays,
+                          impl_->ReadColumns({column}, start, length, executor));
   return arrays[0];
 }
 
-Result<BatchPtr> DataFileReader::Read(const std::vector<int>& columns, int64_t start, int64_t length) const {
+Result<BatchPtr> DataFileReader::Read(const std::vector<int>& columns, int64_t start, int64_t length,
+                                      ThreadPool* executor) const {
   const std::vector<int> cols = impl_->ResolveColumns(columns);
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ArrayPtr> arrays, impl_->ReadColumns(cols, start, length));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ArrayPtr> arrays, impl_->ReadColumns(cols, start, length, executor));
   return std::make_shared<const RecordBatch>(impl_->ProjectSchema(cols), length, std::move(arrays));
 }
 

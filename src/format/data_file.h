@@ -167,11 +167,18 @@ class DataFileReader {
   // Rows [start, start + length) of column `column`. Reads only the pages
   // overlapping the range, one ranged read per run of nearby pages. Out of
   // range arguments are InvalidArgument. A range inside one page shares the
-  // page's memory; longer ones are copied into fresh buffers.
-  Result<ArrayPtr> ReadColumn(int column, int64_t start, int64_t length) const;
+  // page's memory; longer ones are copied into fresh buffers. With an
+  // `executor` (not owned; not the pool running the caller), groups of
+  // pages are fetched, verified and decoded on it, several ahead of the
+  // assembly (for remote stores, where one request after another would
+  // leave the connection idle); without, everything runs on this thread.
+  Result<ArrayPtr> ReadColumn(int column, int64_t start, int64_t length,
+                              ThreadPool* executor = nullptr) const;
   // Rows [start, start + length) of the given columns (schema order if
   // empty); the batch's schema is the file's projected to those columns.
-  Result<BatchPtr> Read(const std::vector<int>& columns, int64_t start, int64_t length) const;
+  // `executor` as for ReadColumn.
+  Result<BatchPtr> Read(const std::vector<int>& columns, int64_t start, int64_t length,
+                        ThreadPool* executor = nullptr) const;
   // The rows `rows` (ascending, unique, < num_rows(), else InvalidArgument)
   // of the given columns (schema order if empty). Reads only the pages
   // holding those rows; for uncompressed fixed-width pages only the 4 KiB

@@ -688,6 +688,31 @@ TEST(DataFileTest, ParallelTakeMatchesSerialTake) {
   }
 }
 
+TEST(DataFileTest, ReadAheadOnAnExecutorMatchesSerialRead) {
+  // 60,000 x 128-d random vectors (about 30 MiB, barely compressible) plus
+  // ids and strings: many 4 MiB groups, more than the read-ahead window.
+  auto store = std::make_shared<MemoryObjectStore>();
+  auto schema = std::make_shared<const Schema>(
+      std::vector<Field>{Field("id", int64()), Field("vector", vector_type(128)), Field("s", utf8())});
+  BatchPtr batch = RandomBatch(schema, 60000, 0.05, 3);
+  WriteFile(store.get(), kKey, schema, {batch});
+  auto reader = OpenFile(store, kKey);
+  ASSERT_NE(reader, nullptr);
+  ThreadPool pool(4);
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {{0, 60000}, {12345, 30000}, {59990, 10}, {7, 1}};
+  for (auto [start, length] : ranges) {
+    SCOPED_TRACE("rows " + std::to_string(start) + " +" + std::to_string(length));
+    auto serial = reader->Read({2, 1, 0}, start, length);
+    auto parallel = reader->Read({2, 1, 0}, start, length, &pool);
+    ASSERT_TRUE(serial.ok()) << serial.status().ToString();
+    ASSERT_TRUE(parallel.ok()) << parallel.status().ToString();
+    ExpectBatchEquals(**serial, **parallel);
+    auto column = reader->ReadColumn(1, start, length, &pool);
+    ASSERT_TRUE(column.ok()) << column.status().ToString();
+    EXPECT_TRUE((*column)->Equals(*batch->column(1)->Slice(start, length)));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Statistics
 
@@ -788,6 +813,11 @@ struct CorruptFixture {
     if (!parallel.ok()) return parallel.status();
     if (!(*all)->Equals(*batch)) return Status::Internal("read wrong values without an error");
     if (!(*parallel)->Equals(**taken)) return Status::Internal("parallel take differs from serial take");
+    // And the whole read with its pages fetched and decoded on the pool.
+    auto read_ahead = (*reader)->Read({}, 0, (*reader)->num_rows(), &pool);
+    if (!read_ahead.ok()) return read_ahead.status();
+    if (!(*read_ahead)->Equals(*batch))
+      return Status::Internal("read ahead gave wrong values without an error");
     return Status::OK();
   }
 };
@@ -806,6 +836,13 @@ TEST(DataFileCorruptionTest, FlippedPageByteNamesFilePageAndColumn) {
       got.status().message().find(std::string(kKey) + ": checksum mismatch in page 3 of column \"vector\""),
       std::string::npos)
       << got.status().message();
+  // Reading ahead on a pool reports the same page.
+  ThreadPool pool(2);
+  auto ahead = (*reader)->ReadColumn(1, 0, (*reader)->num_rows(), &pool);
+  ASSERT_TRUE(ahead.status().IsCorruption()) << ahead.status().ToString();
+  EXPECT_NE(ahead.status().message().find("checksum mismatch in page 3 of column \"vector\""),
+            std::string::npos)
+      << ahead.status().message();
   // Other columns still read.
   EXPECT_TRUE((*reader)->ReadColumn(0, 0, (*reader)->num_rows()).ok());
 }
