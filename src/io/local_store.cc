@@ -578,6 +578,46 @@ Result<std::vector<ObjectMeta>> LocalObjectStore::List(std::string_view prefix) 
   return out;
 }
 
+Result<std::vector<std::string>> LocalObjectStore::ListFolders(std::string_view prefix) {
+  QUIVER_RETURN_NOT_OK(ValidateListFoldersPrefix(prefix));
+  namespace fs = std::filesystem;
+  const std::string dir_path =
+      prefix.empty() ? (root_.empty() ? "/" : root_) : PathOf(prefix.substr(0, prefix.size() - 1));
+  // Whether a folder holds an object (a regular file that is not a
+  // temporary, at any depth); stops at the first.
+  auto holds_object = [](const fs::path& folder) -> Result<bool> {
+    std::error_code ec;
+    fs::recursive_directory_iterator it(folder, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      const bool temp = it->path().filename().string().starts_with(kTempPrefix);
+      const fs::file_status st = it->symlink_status(ec);
+      if (ec) break;
+      if (fs::is_directory(st)) {
+        if (temp) it.disable_recursion_pending();
+      } else if (fs::is_regular_file(st) && !temp) {
+        return true;
+      }
+    }
+    if (ec && !IsMissing(ec.value())) return ErrnoError("list", folder.string(), ec.value());
+    return false;
+  };
+  std::vector<std::string> folders;
+  std::error_code ec;
+  fs::directory_iterator it(dir_path, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.starts_with(kTempPrefix)) continue;
+    const fs::file_status st = it->symlink_status(ec);
+    if (ec) break;
+    if (!fs::is_directory(st)) continue;
+    QUIVER_ASSIGN_OR_RETURN(bool holds, holds_object(it->path()));
+    if (holds) folders.push_back(std::move(name));
+  }
+  if (ec && !IsMissing(ec.value())) return ErrnoError("opendir", dir_path, ec.value());
+  std::sort(folders.begin(), folders.end());
+  return folders;
+}
+
 Result<uint64_t> LocalObjectStore::RemoveTempFiles(std::string_view prefix, int64_t min_age_ms) {
   QUIVER_RETURN_NOT_OK(ValidatePrefix(prefix));
   std::vector<ObjectMeta> temps;

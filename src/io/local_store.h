@@ -59,6 +59,8 @@ class LocalObjectStore : public ObjectStore {
   Status PutIfAbsent(std::string_view key, std::string_view data) override;
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key) override;
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) override;
+  // Reads the one directory, keeping subdirectories that hold an object.
+  Result<std::vector<std::string>> ListFolders(std::string_view prefix) override;
   Status Delete(std::string_view key) override;
   Status DeletePrefix(std::string_view prefix) override;
   Status RenamePrefix(std::string_view from, std::string_view to) override;

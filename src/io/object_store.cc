@@ -1,5 +1,6 @@
 #include "io/object_store.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -81,6 +82,10 @@ Status ValidateFolderPrefix(std::string_view prefix) {
   return ValidatePrefix(prefix);
 }
 
+Status ValidateListFoldersPrefix(std::string_view prefix) {
+  return prefix.empty() ? Status::OK() : ValidateFolderPrefix(prefix);
+}
+
 Status ValidateRenamePrefix(std::string_view from, std::string_view to) {
   QUIVER_RETURN_NOT_OK(ValidateFolderPrefix(from));
   QUIVER_RETURN_NOT_OK(ValidateFolderPrefix(to));
@@ -89,6 +94,23 @@ Status ValidateRenamePrefix(std::string_view from, std::string_view to) {
                                    std::string(to) + "\": one contains the other");
   }
   return Status::OK();
+}
+
+Result<std::vector<std::string>> ObjectStore::ListFolders(std::string_view prefix) {
+  QUIVER_RETURN_NOT_OK(ValidateListFoldersPrefix(prefix));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, List(prefix));
+  std::vector<std::string> folders;
+  for (const ObjectMeta& meta : objects) {
+    std::string_view rest = std::string_view(meta.key).substr(prefix.size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) continue;
+    std::string_view folder = rest.substr(0, slash);
+    // Keys are sorted, so a folder's objects are adjacent.
+    if (folders.empty() || folders.back() != folder) folders.emplace_back(folder);
+  }
+  // By name: key order puts "a-b/..." before "a/...".
+  std::sort(folders.begin(), folders.end());
+  return folders;
 }
 
 Status ObjectStore::DeletePrefix(std::string_view prefix) {

@@ -77,6 +77,12 @@ class ObjectStore {
   // Every object whose key starts with `prefix` (a "dir/" prefix lists that
   // folder recursively), sorted by key. A missing prefix lists nothing.
   virtual Result<std::vector<ObjectMeta>> List(std::string_view prefix) = 0;
+  // The names of the folders directly under the folder `prefix` ("" or
+  // ending with '/'): the next path component of every object below it that
+  // has a '/' after it, sorted and unique ("a/x" and "a/b/y" under "" give
+  // {"a"}). The default lists everything below; stores that can list one
+  // level (S3's delimiter listing, a directory read) override it.
+  virtual Result<std::vector<std::string>> ListFolders(std::string_view prefix);
   // Removes the object; NotFound if absent.
   virtual Status Delete(std::string_view key) = 0;
   // Removes every object under `prefix` (which must end with '/').
@@ -133,6 +139,10 @@ Status ValidatePrefix(std::string_view prefix);
 // Checks a DeletePrefix/RenamePrefix argument: a valid, non-empty prefix
 // ending with '/'; InvalidArgument naming it if not.
 Status ValidateFolderPrefix(std::string_view prefix);
+
+// Checks a ListFolders argument: "" (the root) or a valid prefix ending
+// with '/'; InvalidArgument naming it if not.
+Status ValidateListFoldersPrefix(std::string_view prefix);
 
 // Checks RenamePrefix's arguments: both valid folder prefixes, neither
 // containing the other; InvalidArgument naming them if not.

@@ -209,6 +209,36 @@ TEST_P(StoreConformanceTest, ListIsRecursiveSortedAndFilteredByPrefix) {
   EXPECT_GT((*listed)[0].mtime_ms, 0);
 }
 
+TEST_P(StoreConformanceTest, ListFoldersListsOneLevelOfFoldersHoldingObjects) {
+  for (const char* key : {"b", "a/y/z", "a/x", "a.b", "ab", "a/y2", "c/d/e", "a-b/q"}) {
+    QUIVER_IO_ASSERT_OK(store().Put(key, key));
+  }
+  auto folders = [&](std::string_view prefix) {
+    Result<std::vector<std::string>> listed = store().ListFolders(prefix);
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    return listed.ok() ? *listed : std::vector<std::string>{};
+  };
+  EXPECT_THAT(folders(""), ElementsAre("a", "a-b", "c"));
+  EXPECT_THAT(folders("a/"), ElementsAre("y"));
+  EXPECT_THAT(folders("c/"), ElementsAre("d"));
+  EXPECT_THAT(folders("c/d/"), IsEmpty());
+  EXPECT_THAT(folders("missing/"), IsEmpty());
+  // A folder whose last object is gone is not listed, nor is one that only
+  // an unfinished writer is writing into.
+  QUIVER_IO_ASSERT_OK(store().Delete("a/y/z"));
+  EXPECT_THAT(folders("a/"), IsEmpty());
+  auto writer = store().OpenWriter("w/pending");
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  QUIVER_IO_ASSERT_OK((*writer)->Append("not yet"));
+  EXPECT_THAT(folders(""), ElementsAre("a", "a-b", "c"));
+  QUIVER_IO_ASSERT_OK((*writer)->Close());
+  EXPECT_THAT(folders(""), ElementsAre("a", "a-b", "c", "w"));
+  for (const char* prefix : {"a", "/", "a//", "../"}) {
+    SCOPED_TRACE(std::string("prefix \"") + prefix + "\"");
+    EXPECT_TRUE(store().ListFolders(prefix).status().IsInvalidArgument());
+  }
+}
+
 TEST_P(StoreConformanceTest, DeleteRemovesOneObject) {
   QUIVER_IO_ASSERT_OK(store().Put("a/x", "1"));
   QUIVER_IO_ASSERT_OK(store().Put("a/y", "2"));

@@ -219,6 +219,13 @@ Result<std::vector<ObjectMeta>> MetricsObjectStore::List(std::string_view prefix
   return result;
 }
 
+Result<std::vector<std::string>> MetricsObjectStore::ListFolders(std::string_view prefix) {
+  Counters::Add(counters_->list_calls, 1);
+  Result<std::vector<std::string>> result = ForwardingObjectStore::ListFolders(prefix);
+  if (!result.ok()) Counters::Add(counters_->errors, 1);
+  return result;
+}
+
 Status MetricsObjectStore::Delete(std::string_view key) {
   Counters::Add(counters_->delete_calls, 1);
   return counters_->Track(ForwardingObjectStore::Delete(key));
@@ -437,6 +444,10 @@ Result<std::unique_ptr<ObjectWriter>> FaultInjectionStore::OpenWriter(std::strin
 
 Result<std::vector<ObjectMeta>> FaultInjectionStore::List(std::string_view prefix) {
   return state_->Run(StoreOp::kList, prefix, {}, [&] { return ForwardingObjectStore::List(prefix); });
+}
+
+Result<std::vector<std::string>> FaultInjectionStore::ListFolders(std::string_view prefix) {
+  return state_->Run(StoreOp::kList, prefix, {}, [&] { return ForwardingObjectStore::ListFolders(prefix); });
 }
 
 Status FaultInjectionStore::Delete(std::string_view key) {

@@ -52,6 +52,9 @@ class ForwardingObjectStore : public ObjectStore {
     return target_->OpenWriter(key);
   }
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) override { return target_->List(prefix); }
+  Result<std::vector<std::string>> ListFolders(std::string_view prefix) override {
+    return target_->ListFolders(prefix);
+  }
   Status Delete(std::string_view key) override { return target_->Delete(key); }
   Status DeletePrefix(std::string_view prefix) override { return target_->DeletePrefix(prefix); }
   Status RenamePrefix(std::string_view from, std::string_view to) override {
@@ -175,6 +178,7 @@ class MetricsObjectStore : public ForwardingObjectStore {
   Status PutIfAbsent(std::string_view key, std::string_view data) override;
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key) override;
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) override;
+  Result<std::vector<std::string>> ListFolders(std::string_view prefix) override;
   Status Delete(std::string_view key) override;
   Status DeletePrefix(std::string_view prefix) override;
   Status RenamePrefix(std::string_view from, std::string_view to) override;
@@ -241,6 +245,7 @@ class FaultInjectionStore : public ForwardingObjectStore {
   Status PutIfAbsent(std::string_view key, std::string_view data) override;
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key) override;
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) override;
+  Result<std::vector<std::string>> ListFolders(std::string_view prefix) override;
   Status Delete(std::string_view key) override;
   Status DeletePrefix(std::string_view prefix) override;
   Status RenamePrefix(std::string_view from, std::string_view to) override;

@@ -1,9 +1,9 @@
 #include "quiver/connection.h"
 
 #include <algorithm>
-#include <set>
 
 #include "common/suggest.h"
+#include "common/thread_pool.h"
 #include "io/read_cache.h"
 #include "table/fragment_writer.h"
 #include "table/table_impl.h"
@@ -83,16 +83,40 @@ Status ValidateTableName(const std::string& name) {
 }
 
 Result<std::vector<std::string>> Connection::TableNames() const {
-  QUIVER_ASSIGN_OR_RETURN(auto objects, impl_->store->List(""));
-  std::set<std::string> names;
-  const std::string marker = std::string(kTableSuffix) + "/_versions/";
-  for (const ObjectMeta& o : objects) {
-    const size_t pos = o.key.find(marker);
-    if (pos != std::string::npos && o.key.find('/') == pos + kTableSuffix.size()) {
-      names.insert(o.key.substr(0, pos));
-    }
+  // A table is a "<name>.quiver" folder with a version in it (a create that
+  // died before its first commit leaves data files only). One listing of
+  // the root's folders, then one of each candidate's, in parallel: on S3 a
+  // request per table instead of listing every object of the database.
+  QUIVER_ASSIGN_OR_RETURN(std::vector<std::string> folders, impl_->store->ListFolders(""));
+  std::vector<std::string> candidates;
+  for (const std::string& folder : folders) {
+    if (folder.size() > kTableSuffix.size() && folder.ends_with(kTableSuffix)) candidates.push_back(folder);
   }
-  return std::vector<std::string>(names.begin(), names.end());
+  std::vector<Status> checks(candidates.size());
+  std::vector<char> is_table(candidates.size(), 0);
+  auto check = [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      auto inside = impl_->store->ListFolders(candidates[i] + "/");
+      if (!inside.ok()) {
+        checks[i] = inside.status();
+        continue;
+      }
+      is_table[i] = std::binary_search(inside->begin(), inside->end(), std::string("_versions"));
+    }
+  };
+  ThreadPool* pool = impl_->store->is_local() ? nullptr : IoThreadPool();
+  if (pool != nullptr && candidates.size() > 1) {
+    pool->ParallelFor(static_cast<int64_t>(candidates.size()), check);
+  } else {
+    check(0, static_cast<int64_t>(candidates.size()));
+  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    QUIVER_RETURN_NOT_OK(checks[i]);
+    if (is_table[i]) names.push_back(candidates[i].substr(0, candidates[i].size() - kTableSuffix.size()));
+  }
+  std::sort(names.begin(), names.end());  // "a-b.quiver" sorts before "a.quiver", "a" before "a-b"
+  return names;
 }
 
 Result<TablePtr> Connection::OpenTable(const std::string& name) const {

@@ -260,6 +260,16 @@ TEST_F(TableTest, ConnectionManagesTables) {
   EXPECT_EQ(*(*db_->CreateTable("alpha", {MakeRows(0, 5)}, overwrite))->CountRows(), 5);
 
   EXPECT_EQ(*db_->TableNames(), (std::vector<std::string>{"alpha", "beta"}));
+  // Only "<name>.quiver" folders holding a version are tables: not a create
+  // that died before its first commit, nor anything else in the folder.
+  auto store = test_db_.OpenStore();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Put("ghost.quiver/data/0.qvd", "x").ok());
+  ASSERT_TRUE((*store)->Put("notes/readme.txt", "x").ok());
+  ASSERT_TRUE((*store)->Put("loose.quiver", "x").ok());
+  Create("alpha-2", 1);  // sorts after "alpha" although "alpha-2.quiver" < "alpha.quiver"
+  EXPECT_EQ(*db_->TableNames(), (std::vector<std::string>{"alpha", "alpha-2", "beta"}));
+  ASSERT_TRUE(db_->DropTable("alpha-2").ok());
   auto missing = db_->OpenTable("alpah");
   ASSERT_TRUE(missing.status().IsNotFound());
   EXPECT_NE(missing.status().message().find("did you mean \"alpha\""), std::string::npos)

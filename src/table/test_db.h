@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "io/object_store.h"
 #include "io/s3_test_util.h"
 #include "quiver/connection.h"
 
@@ -38,6 +39,12 @@ class TestDb {
   Result<ConnectionPtr> Connect(ConnectOptions options = {}) const {
     if (s3_) options.storage_options = s3_->options();
     return quiver::Connect(uri(), std::move(options));
+  }
+  // The database's store, opened on its own (to plant or inspect objects).
+  Result<ObjectStorePtr> OpenStore() const {
+    OpenStoreOptions options;
+    if (s3_) options.storage_options = s3_->options();
+    return OpenObjectStore(uri(), options);
   }
 
  private:
