@@ -1,6 +1,7 @@
 #include "io/s3_store.h"
 
 #include "common/io_account.h"
+#include "common/thread_pool.h"
 
 #include <curl/curl.h>
 
@@ -658,6 +659,34 @@ Result<std::vector<ObjectMeta>> S3ObjectStore::List(std::string_view prefix) {
   return out;
 }
 
+Result<std::vector<std::string>> S3ObjectStore::ListFolders(std::string_view prefix) {
+  QUIVER_RETURN_NOT_OK(ValidateListFoldersPrefix(prefix));
+  const std::string full_prefix = FullKey(prefix);
+  std::vector<std::string> out;
+  std::string token;
+  while (true) {
+    S3Request request;
+    request.query = {{"list-type", "2"}, {"prefix", full_prefix}, {"delimiter", "/"}};
+    if (!token.empty()) request.query.emplace_back("continuation-token", token);
+    QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
+    if (!response.ok()) return ErrorFromResponse(config_, "LIST", prefix, response);
+    for (std::string_view entry : XmlElements(response.text, "CommonPrefixes")) {
+      std::string full = XmlText(entry, "Prefix");
+      if (!full.starts_with(full_prefix) || full.size() < full_prefix.size() + 2 || full.back() != '/')
+        continue;
+      std::string name = full.substr(full_prefix.size(), full.size() - full_prefix.size() - 1);
+      if (IsReservedKey(name)) continue;
+      out.push_back(std::move(name));
+    }
+    if (XmlText(response.text, "IsTruncated") != "true") break;
+    token = XmlText(response.text, "NextContinuationToken");
+    if (token.empty())
+      return Status::IOError("S3 LIST in " + uri() + ": truncated answer without a continuation token");
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Status S3ObjectStore::Delete(std::string_view key) {
   QUIVER_RETURN_NOT_OK(ValidateKey(key));
   QUIVER_RETURN_NOT_OK(Head(key).status());  // NotFound if absent, as the contract asks
@@ -673,6 +702,10 @@ Status S3ObjectStore::Delete(std::string_view key) {
 Status S3ObjectStore::DeletePrefix(std::string_view prefix) {
   QUIVER_RETURN_NOT_OK(ValidateFolderPrefix(prefix));
   QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, List(prefix));
+  return DeleteObjects(objects, prefix);
+}
+
+Status S3ObjectStore::DeleteObjects(const std::vector<ObjectMeta>& objects, std::string_view prefix) {
   constexpr size_t kBatch = 1000;  // S3's limit per DeleteObjects
   for (size_t begin = 0; begin < objects.size(); begin += kBatch) {
     std::string body = "<Delete><Quiet>true</Quiet>";
@@ -695,6 +728,47 @@ Status S3ObjectStore::DeletePrefix(std::string_view prefix) {
     }
   }
   return Status::OK();
+}
+
+Status S3ObjectStore::CopyObject(std::string_view from, std::string_view to) {
+  S3Request request;
+  request.method = "PUT";
+  request.key = FullKey(to);
+  request.headers.emplace_back("x-amz-copy-source",
+                               "/" + config_.bucket + "/" + sigv4::UriEncode(FullKey(from), true));
+  QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
+  // A copy may fail after the 200 has been sent; the error is then the body.
+  if (response.ok() && XmlElements(response.text, "Error").empty()) return Status::OK();
+  if (response.status == 404 && XmlText(response.text, "Code") == "NoSuchKey") return KeyNotFound(from);
+  return ErrorFromResponse(config_, "COPY to \"" + std::string(to) + "\" from", from, response);
+}
+
+Status S3ObjectStore::RenamePrefix(std::string_view from, std::string_view to) {
+  QUIVER_RETURN_NOT_OK(ValidateRenamePrefix(from, to));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, List(from));
+  if (objects.empty()) return Status::NotFound("no objects under prefix \"" + std::string(from) + "\"");
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> existing, List(to));
+  if (!existing.empty()) {
+    return Status::AlreadyExists("cannot rename prefix \"" + std::string(from) + "\" to \"" +
+                                 std::string(to) + "\": \"" + existing.front().key + "\" exists");
+  }
+  constexpr uint64_t kMaxCopyObjectBytes = uint64_t{5} << 30;
+  std::vector<Status> copied(objects.size());
+  IoThreadPool()->ParallelFor(static_cast<int64_t>(objects.size()), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const ObjectMeta& meta = objects[static_cast<size_t>(i)];
+      const std::string target = std::string(to) + meta.key.substr(from.size());
+      if (meta.size < kMaxCopyObjectBytes) {
+        copied[static_cast<size_t>(i)] = CopyObject(meta.key, target);
+        continue;
+      }
+      Result<BufferPtr> data = Read(meta.key);
+      copied[static_cast<size_t>(i)] = data.ok() ? Put(target, (*data)->view()) : data.status();
+    }
+  });
+  for (const Status& st : copied) QUIVER_RETURN_NOT_OK(st);
+  // Exactly what was copied: an object written under `from` meanwhile stays.
+  return DeleteObjects(objects, from);
 }
 
 Status S3ObjectStore::CreateBucket() {

@@ -19,7 +19,7 @@
 //    multipart upload whose parts go up in parallel (upload_concurrency per
 //    writer), completed at Close and aborted on failure or Abort().
 //  - Delete is a HEAD (for the NotFound the contract asks) then a DELETE.
-//  - RenamePrefix copies then deletes (S3 has no rename).
+//  - RenamePrefix copies on the server, then deletes (S3 has no rename).
 //
 // Every request is retried with exponential backoff and full jitter on
 // connection failures, timeouts, 5xx, 429 and 409 (a conditional write still
@@ -61,8 +61,14 @@ class S3ObjectStore : public ObjectStore, public std::enable_shared_from_this<S3
   Status PutIfAbsent(std::string_view key, std::string_view data) override;
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key) override;
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) override;
+  // A delimiter listing: one request per 1,000 folders, whatever they hold.
+  Result<std::vector<std::string>> ListFolders(std::string_view prefix) override;
   Status Delete(std::string_view key) override;
   Status DeletePrefix(std::string_view prefix) override;
+  // Server-side copies (CopyObject, several in flight; objects over 5 GiB,
+  // CopyObject's limit, go through memory), then one batch delete of the
+  // originals: an interruption leaves duplicates, never a loss.
+  Status RenamePrefix(std::string_view from, std::string_view to) override;
   std::string uri() const override;
 
   // Creates the bucket (tests and first-time set-up); OK if it exists and
@@ -85,6 +91,10 @@ class S3ObjectStore : public ObjectStore, public std::enable_shared_from_this<S3
   // The object key in the bucket for a store key.
   std::string FullKey(std::string_view key) const { return config_.prefix + std::string(key); }
   Status PutObject(std::string_view key, std::string_view data, bool if_absent, bool retried_ok);
+  // Batch deletes (1,000 keys per request); errors name `prefix`.
+  Status DeleteObjects(const std::vector<ObjectMeta>& objects, std::string_view prefix);
+  // Copies `from` to `to` inside the bucket without downloading it.
+  Status CopyObject(std::string_view from, std::string_view to);
 
   S3Config config_;
   std::unique_ptr<Http> http_;

@@ -25,6 +25,7 @@ namespace {
 
 using io_testing::Pattern;
 using io_testing::ReadString;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // A tiny in-memory S3 on 127.0.0.1 (GET, HEAD, PUT with If-None-Match,
@@ -282,6 +283,33 @@ TEST(S3StoreTest, ListPaginatesAndDeletePrefixBatches) {
   EXPECT_GT(listed->front().mtime_ms, 1600000000000);
   ASSERT_TRUE(store->DeletePrefix("many/").ok());
   EXPECT_TRUE(store->List("many/")->empty());
+}
+
+TEST(S3StoreTest, ListFoldersAndRenamePrefixStayOnTheServer) {
+  QUIVER_SKIP_IF_NO_S3();
+  io_testing::S3TestPrefix prefix("folders");
+  auto store = prefix.store();
+  for (const char* key : {"t1/a", "t1/b/c", "t2/x", "top"}) ASSERT_TRUE(store->Put(key, key).ok());
+  ASSERT_TRUE(store->Put("t1/big", Pattern(3 << 20, 9)).ok());
+  // One delimiter listing, however many objects the folders hold.
+  uint64_t before = store->requests_sent();
+  auto folders = store->ListFolders("");
+  ASSERT_TRUE(folders.ok()) << folders.status().ToString();
+  EXPECT_THAT(*folders, ElementsAre("t1", "t2"));
+  EXPECT_EQ(store->requests_sent() - before, 1u);
+  EXPECT_THAT(*store->ListFolders("t1/"), ElementsAre("b"));
+
+  // Rename: two listings, a server-side copy per object, one batch delete;
+  // no object's bytes travel (a download and upload would be 2 requests
+  // per object, plus a HEAD per delete).
+  before = store->requests_sent();
+  Status renamed = store->RenamePrefix("t1/", "t3/");
+  ASSERT_TRUE(renamed.ok()) << renamed.ToString();
+  EXPECT_EQ(store->requests_sent() - before, 2u + 3u + 1u);
+  EXPECT_EQ(ReadString(*store, "t3/b/c"), "t1/b/c");
+  EXPECT_EQ(ReadString(*store, "t3/big"), Pattern(3 << 20, 9));
+  EXPECT_TRUE(store->Head("t1/a").status().IsNotFound());
+  EXPECT_THAT(*store->ListFolders(""), ElementsAre("t2", "t3"));
 }
 
 TEST(S3StoreTest, BadCredentialsAndMissingBucketAreClearErrors) {

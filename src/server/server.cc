@@ -110,7 +110,8 @@ Result<Json> Call::JsonBody() const {
   if (parsed.is_discarded()) {
     // Parse again with exceptions for the position of the error.
     try {
-      (void)Json::parse(body);
+      Json unused = Json::parse(body);  // throws; a (void) cast would not quiet warn_unused_result
+      (void)unused;
     } catch (const Json::parse_error& e) {
       return Status::InvalidArgument(std::string("malformed JSON body: ") + e.what());
     }
