@@ -224,6 +224,9 @@ paxos propose interval = 0.05
 # each on a kept-alive connection).
 rgw frontends = beast endpoint=127.0.0.1:$s3_port tcp_nodelay=1
 rgw data = $dir/rgw
+# Hosts "<bucket>.localhost" name a bucket (virtual-hosted addressing, which
+# curl resolves to loopback without DNS); "127.0.0.1" stays path-style.
+rgw dns name = localhost
 # With auth=none radosgw would otherwise insist on "secure" mode and retry
 # forever (get_initial_auth_request returned -13).
 ms mon client mode = crc

@@ -312,6 +312,37 @@ TEST(S3StoreTest, ListFoldersAndRenamePrefixStayOnTheServer) {
   EXPECT_THAT(*store->ListFolders(""), ElementsAre("t2", "t3"));
 }
 
+TEST(S3StoreTest, VirtualHostedAddressingReachesTheSameBucket) {
+  QUIVER_SKIP_IF_NO_S3();
+  io_testing::S3TestPrefix prefix("vhost");
+  // The test server answers "<bucket>.localhost" as the bucket's host.
+  auto options = prefix.options();
+  std::string& endpoint = options["aws_endpoint"];
+  const size_t host = endpoint.find("127.0.0.1");
+  if (host == std::string::npos) GTEST_SKIP() << "endpoint " << endpoint << " is not on 127.0.0.1";
+  endpoint.replace(host, 9, "localhost");
+  options["virtual_hosted_style_request"] = "true";
+  auto config = ResolveS3Config(prefix.uri(), options);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_FALSE(config->path_style);
+  auto vhost = *S3ObjectStore::Open(*config);
+  ASSERT_TRUE(vhost->Put("dir/one", "written virtual-hosted").ok());
+  ASSERT_TRUE(vhost->PutIfAbsent("dir/two", "2").ok());
+  EXPECT_TRUE(vhost->PutIfAbsent("dir/two", "again").IsAlreadyExists());
+  // The path-style store sees the same objects, and the other way round.
+  auto path = prefix.store();
+  EXPECT_EQ(ReadString(*path, "dir/one"), "written virtual-hosted");
+  ASSERT_TRUE(path->Put("dir/three", "written path-style").ok());
+  auto range = vhost->ReadRange("dir/three", 8, 4);
+  ASSERT_TRUE(range.ok()) << range.status().ToString();
+  EXPECT_EQ((*range)->view(), "path");
+  auto listed = vhost->List("dir/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 3u);
+  ASSERT_TRUE(vhost->DeletePrefix("dir/").ok());
+  EXPECT_TRUE(path->List("dir/")->empty());
+}
+
 TEST(S3StoreTest, BadCredentialsAndMissingBucketAreClearErrors) {
   QUIVER_SKIP_IF_NO_S3();
   io_testing::S3TestPrefix prefix("errors");
