@@ -136,6 +136,41 @@ Result<std::shared_ptr<const Manifest>> ApplyTransaction(const Manifest* base, c
                               " changed the table's schema; retry the operation on the latest version");
     }
     for (const Fragment& f : txn.removed_fragments) QUIVER_RETURN_NOT_OK(CheckUnchanged(*m, f, txn));
+  }
+
+  // New fragments get their ids (and row ids, unless carried over), and
+  // indexes covering all of a fragment's sources cover it too.
+  std::vector<Fragment> added;
+  for (size_t i = 0; i < txn.new_fragments.size(); ++i) {
+    Fragment f = txn.new_fragments[i];
+    f.id = m->next_fragment_id++;
+    if (f.row_ids.empty() && f.physical_rows > 0) {
+      f.row_ids.push_back({m->next_row_id, m->next_row_id + static_cast<uint64_t>(f.physical_rows)});
+      m->next_row_id += static_cast<uint64_t>(f.physical_rows);
+    }
+    if (i < txn.new_fragment_sources.size()) {
+      const auto& sources = txn.new_fragment_sources[i];
+      for (IndexMeta& index : m->indexes) {
+        const bool rewritten = std::any_of(index.field_ids.begin(), index.field_ids.end(), [&](int32_t id) {
+          return std::find(txn.rewritten_field_ids.begin(), txn.rewritten_field_ids.end(), id) !=
+                 txn.rewritten_field_ids.end();
+        });
+        const bool covers_all =
+            !rewritten && !sources.empty() && std::all_of(sources.begin(), sources.end(), [&](uint64_t s) {
+              return std::find(index.fragment_ids.begin(), index.fragment_ids.end(), s) !=
+                     index.fragment_ids.end();
+            });
+        if (covers_all) index.fragment_ids.push_back(f.id);
+      }
+    }
+    added.push_back(std::move(f));
+  }
+  auto in_place_of = [&](size_t i) {
+    return i < txn.new_fragment_in_place_of.size() ? txn.new_fragment_in_place_of[i]
+                                                   : Transaction::kAppendFragment;
+  };
+
+  if (!txn.replace_all) {
     std::vector<Fragment> kept;
     for (Fragment& f : m->fragments) {
       auto removed = std::find_if(txn.removed_fragments.begin(), txn.removed_fragments.end(),
@@ -147,29 +182,18 @@ Result<std::shared_ptr<const Manifest>> ApplyTransaction(const Manifest* base, c
       auto updated = std::find_if(txn.updated_fragments.begin(), txn.updated_fragments.end(),
                                   [&](const Fragment& u) { return u.id == f.id; });
       if (updated != txn.updated_fragments.end()) kept.push_back(*updated);
+      for (size_t i = 0; i < added.size(); ++i) {
+        if (in_place_of(i) == f.id) kept.push_back(added[i]);
+      }
     }
     m->fragments = std::move(kept);
   }
-
-  for (size_t i = 0; i < txn.new_fragments.size(); ++i) {
-    Fragment f = txn.new_fragments[i];
-    f.id = m->next_fragment_id++;
-    if (f.row_ids.empty() && f.physical_rows > 0) {
-      f.row_ids.push_back({m->next_row_id, m->next_row_id + static_cast<uint64_t>(f.physical_rows)});
-      m->next_row_id += static_cast<uint64_t>(f.physical_rows);
-    }
-    if (i < txn.new_fragment_sources.size()) {
-      const auto& sources = txn.new_fragment_sources[i];
-      for (IndexMeta& index : m->indexes) {
-        const bool covers_all =
-            !sources.empty() && std::all_of(sources.begin(), sources.end(), [&](uint64_t s) {
-              return std::find(index.fragment_ids.begin(), index.fragment_ids.end(), s) !=
-                     index.fragment_ids.end();
-            });
-        if (covers_all) index.fragment_ids.push_back(f.id);
-      }
-    }
-    m->fragments.push_back(std::move(f));
+  for (size_t i = 0; i < added.size(); ++i) {
+    const uint64_t place = in_place_of(i);
+    const bool placed = place != Transaction::kAppendFragment && !txn.replace_all &&
+                        std::any_of(txn.removed_fragments.begin(), txn.removed_fragments.end(),
+                                    [&](const Fragment& r) { return r.id == place; });
+    if (!placed) m->fragments.push_back(std::move(added[i]));
   }
 
   if (txn.evolved_schema) {

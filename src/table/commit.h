@@ -36,6 +36,15 @@ struct Transaction {
   // (ids and values unchanged) it holds. An index covering all of them
   // covers the new fragment too. Empty, or one entry per new fragment.
   std::vector<std::vector<uint64_t>> new_fragment_sources;
+  // Update by column rewrite: the new fragments hold the same rows as their
+  // sources, but new values for these fields, so indexes over any of them
+  // do not carry their sources' coverage over.
+  std::vector<int32_t> rewritten_field_ids;
+  // For each new fragment, the id of a removed fragment whose place in the
+  // fragment order it takes (kAppendFragment: after the others, the
+  // default). Empty, or one entry per new fragment.
+  static constexpr uint64_t kAppendFragment = UINT64_MAX;
+  std::vector<uint64_t> new_fragment_in_place_of;
   // Fragments this write replaces or removes, as they were at read_version.
   // The commit fails with Conflict if any of them changed since then.
   std::vector<Fragment> removed_fragments;

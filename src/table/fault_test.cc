@@ -63,15 +63,23 @@ void Populate(const ObjectStorePtr& store) {
   ASSERT_TRUE(table->Add({Rows(80, 40)}, small_files).ok());
 }
 
+// Builds a starting table of one fragment of 5,000 rows (ids 0..4999).
+void PopulateOneLargeFragment(const ObjectStorePtr& store) {
+  ConnectOptions options;
+  options.store = store;
+  auto db = *Connect("memory://unused", options);
+  ASSERT_TRUE(db->CreateTable("t", {Rows(0, 5000)}).ok());
+}
+
 using Operation = std::function<Status(Table&)>;
 
 // Runs `op` once per IO step with a crash at that step, and checks the
 // survivor holds either `before` or `after` ids.
 void CrashAtEveryStep(const Operation& op, const std::vector<int64_t>& before,
-                      const std::vector<int64_t>& after) {
+                      const std::vector<int64_t>& after, void (*populate)(const ObjectStorePtr&) = Populate) {
   // A fault-free run counts the steps.
   auto probe_base = std::make_shared<MemoryObjectStore>();
-  Populate(probe_base);
+  populate(probe_base);
   auto probe = std::make_shared<FaultInjectionStore>(probe_base);
   ConnectOptions probe_options;
   probe_options.store = probe;
@@ -86,7 +94,7 @@ void CrashAtEveryStep(const Operation& op, const std::vector<int64_t>& before,
   for (uint64_t k = 1; k <= steps; ++k) {
     SCOPED_TRACE("crash at step " + std::to_string(k) + " of " + std::to_string(steps));
     auto base = std::make_shared<MemoryObjectStore>();
-    Populate(base);
+    populate(base);
     auto faulty = std::make_shared<FaultInjectionStore>(base);
     ConnectOptions options;
     options.store = faulty;
@@ -155,6 +163,20 @@ TEST(CrashTest, Update) {
         return t.Update({{"id", "id + 1000"}}, "id < 10").status();
       },
       Range(0, 120), after);
+}
+
+TEST(CrashTest, UpdateOfFewRowsOfALargeFragment) {
+  // Two rows of 5,000: taken and rewritten as rows (the test above, with
+  // small fragments, rewrites columns).
+  std::vector<int64_t> after = Range(0, 5000);
+  after[7] = 10007;
+  after[4000] = 14000;
+  std::sort(after.begin(), after.end());
+  CrashAtEveryStep(
+      [](Table& t) {
+        return t.Update({{"id", "id + 10000"}}, "id = 7 OR id = 4000").status();
+      },
+      Range(0, 5000), after, PopulateOneLargeFragment);
 }
 
 TEST(CrashTest, MergeInsert) {

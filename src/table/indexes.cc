@@ -255,6 +255,12 @@ Result<uint64_t> Table::OptimizeIndices() {
           std::find(meta.fragment_ids.begin(), meta.fragment_ids.end(), f.id) != meta.fragment_ids.end();
       if (!covered) {
         unindexed.push_back(f.id);
+        // An update by column rewrite keeps row ids but changes values: the
+        // index's entries for those rows (if any) are stale. Rows never
+        // indexed are simply not found.
+        for (const RowIdRange& r : f.row_ids) {
+          for (uint64_t id = r.start; id < r.end; ++id) removed.add(id);
+        }
         continue;
       }
       // Rows deleted since the index was built leave it.

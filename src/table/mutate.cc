@@ -1,4 +1,4 @@
-// Delete, update and merge insert.
+// Delete, and the steps delete, update and merge insert share.
 #include "table/mutate.h"
 
 #include <algorithm>
@@ -93,60 +93,6 @@ Result<int64_t> StageDeletions(const Snapshot& snap, const RowsByFragment& rows,
   return total;
 }
 
-namespace {
-
-// The table's columns of a scan batch that also holds `_rowaddr` (last),
-// with some columns replaced by computed values. Records the addresses.
-class RewriteReader : public BatchReader {
- public:
-  using Transform = std::function<Result<BatchPtr>(const BatchPtr& rows)>;
-  RewriteReader(std::unique_ptr<BatchReader> scan, SchemaPtr schema, Transform transform,
-                RowsByFragment* rows)
-      : scan_(std::move(scan)), schema_(std::move(schema)), transform_(std::move(transform)), rows_(rows) {}
-
-  const SchemaPtr& schema() const override { return schema_; }
-
-  Result<BatchPtr> Next() override {
-    for (;;) {
-      QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, scan_->Next());
-      if (batch == nullptr) return batch;
-      if (batch->num_rows() == 0) continue;
-      AddRowAddresses(*batch->column(batch->num_columns() - 1), *rows_);
-      std::vector<ArrayPtr> columns = batch->columns();
-      columns.pop_back();
-      auto rows = std::make_shared<RecordBatch>(schema_, batch->num_rows(), std::move(columns));
-      return transform_(rows);
-    }
-  }
-
- private:
-  std::unique_ptr<BatchReader> scan_;
-  SchemaPtr schema_;
-  Transform transform_;
-  RowsByFragment* rows_;
-};
-
-// Binds `sql` as a value for `field`, cast to its type when it differs.
-Result<expr::BoundExprPtr> BindValue(std::string_view sql, const Field& field, const Schema& schema) {
-  QUIVER_ASSIGN_OR_RETURN(expr::ExprPtr parsed, expr::ParseExpression(sql));
-  QUIVER_ASSIGN_OR_RETURN(expr::BoundExprPtr bound, expr::Bind(*parsed, schema));
-  if (bound->type->Equals(*field.type)) return bound;
-  auto cast = std::make_unique<expr::Expr>();
-  cast->kind = expr::ExprKind::kCast;
-  cast->cast_type = field.type;
-  cast->position = parsed->position;
-  cast->args.push_back(std::move(parsed));
-  auto result = expr::Bind(*cast, schema);
-  if (!result.ok()) {
-    return Status::InvalidArgument("cannot store " + bound->ToString() + " (" + bound->type->ToString() +
-                                   ") in column \"" + field.name + "\" (" + field.type->ToString() +
-                                   "): " + result.status().message());
-  }
-  return result;
-}
-
-}  // namespace
-
 Result<DeleteResult> Table::Delete(const std::string& predicate) {
   std::lock_guard<std::mutex> write_lock(impl_->write_mu());
   QUIVER_RETURN_NOT_OK(impl_->CheckWritable());
@@ -171,75 +117,6 @@ Result<DeleteResult> Table::Delete(const std::string& predicate) {
   if (*staged == 0) return result;
   QUIVER_ASSIGN_OR_RETURN(auto committed, impl_->CommitWrite(txn, *snap, written));
   result.num_deleted_rows = *staged;
-  result.version = committed->version;
-  return result;
-}
-
-Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std::string>>& values,
-                                   const std::string& predicate) {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu());
-  QUIVER_RETURN_NOT_OK(impl_->CheckWritable());
-  auto snap = impl_->current();
-  const Schema& schema = snap->schema();
-  if (values.empty()) return Status::InvalidArgument("update needs at least one column to set");
-
-  // column index -> new value
-  std::vector<std::pair<int, expr::BoundExprPtr>> sets;
-  for (const auto& [column, sql] : values) {
-    QUIVER_ASSIGN_OR_RETURN(const Field* field, schema.GetField(column));
-    const int index = static_cast<int>(field - schema.fields().data());
-    for (const auto& s : sets) {
-      if (s.first == index) return Status::InvalidArgument("column \"" + column + "\" is set twice");
-    }
-    auto bound = BindValue(sql, *field, schema);
-    if (!bound.ok()) return bound.status().WithContext("update of column \"" + column + "\"");
-    sets.emplace_back(index, std::move(*bound));
-  }
-  expr::BoundExprPtr pred;
-  if (!predicate.empty()) {
-    QUIVER_ASSIGN_OR_RETURN(pred, expr::CompilePredicate(predicate, schema));
-  }
-
-  ScanSpec spec;
-  spec.predicate = pred;
-  QUIVER_ASSIGN_OR_RETURN(spec.fields, snap->ResolveColumns({}));
-  spec.with_row_addr = true;
-  spec.batch_size = 65536;
-  QUIVER_ASSIGN_OR_RETURN(auto scan, OpenScan(snap, std::move(spec)));
-  RowsByFragment rows;
-  const SchemaPtr table_schema = snap->manifest->schema;
-  RewriteReader rewritten(
-      std::move(scan), table_schema,
-      [&](const BatchPtr& batch) -> Result<BatchPtr> {
-        std::vector<ArrayPtr> columns = batch->columns();
-        for (const auto& [index, value] : sets) {
-          QUIVER_ASSIGN_OR_RETURN(columns[index], expr::Evaluate(*value, *batch));
-        }
-        return std::make_shared<RecordBatch>(table_schema, batch->num_rows(), std::move(columns));
-      },
-      &rows);
-
-  Transaction txn;
-  txn.operation = "update";
-  txn.read_version = snap->version();
-  txn.read_schema = table_schema;
-  if (!predicate.empty()) txn.metadata["predicate"] = predicate;
-  QUIVER_ASSIGN_OR_RETURN(WrittenFragments written, WriteFragments(*impl_->files(), table_schema,
-                                                                   snap->manifest->field_ids, rewritten, {}));
-  UpdateResult result;
-  result.version = snap->version();
-  if (written.rows == 0) {
-    DeleteFiles(*impl_->files(), written.keys);
-    return result;
-  }
-  txn.new_fragments = std::move(written.fragments);
-  auto staged = StageDeletions(*snap, rows, txn, written.keys);
-  if (!staged.ok()) {
-    DeleteFiles(*impl_->files(), written.keys);
-    return staged.status();
-  }
-  QUIVER_ASSIGN_OR_RETURN(auto committed, impl_->CommitWrite(txn, *snap, written.keys));
-  result.rows_updated = written.rows;
   result.version = committed->version;
   return result;
 }
