@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
+
+#include "common/int_divider.h"
 
 namespace quiver::expr {
 
@@ -93,6 +96,16 @@ Status Run(const Datum& a, const Datum& b, int64_t n, T* out, const BoundExpr& e
   if (a.is_array()) {
     const T* pa = a.array->values<T>();
     const T cb = ScalarTo<T>(b.scalar);
+    if constexpr (std::is_integral_v<T> && (kOp == ArithOp::kDiv || kOp == ArithOp::kMod)) {
+      // A column divided by a constant (`id % 100`): multiply and shift
+      // instead of a hardware divide per row. 0 and -1 take the checked path.
+      if (cb != 0 && (std::is_unsigned_v<T> || cb != static_cast<T>(-1))) {
+        const IntDivider<T> by(cb);
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = kOp == ArithOp::kDiv ? by.Quotient(pa[i]) : by.Remainder(pa[i]);
+        return Status::OK();
+      }
+    }
     return Loop<kOp, T>(
         n, [pa](int64_t i) { return pa[i]; }, [cb](int64_t) { return cb; }, out, va, vb, expr);
   }

@@ -347,6 +347,12 @@ TEST_F(OpsTest, UpdateOfManyRowsRewritesColumnsInPlaceAndKeepsIndexesRight) {
   EXPECT_EQ(table_->Stats()->num_fragments, compacted + 1);
   EXPECT_EQ(Where("qty = 4242"), std::vector<int64_t>{11});
   EXPECT_EQ(*table_->CountRows(), 6000);
+  // Columns of several fragments at once (rewritten in parallel).
+  ASSERT_TRUE(table_->Update({{"category", "'odd'"}}, "id % 2 = 1").ok());
+  std::vector<int64_t> odd = Where("category = 'odd'");
+  std::sort(odd.begin(), odd.end());  // row 11 moved to the last fragment above
+  EXPECT_EQ(odd, Expected(rows_, [](const Row& r) { return r.id % 2 == 1; }));
+  EXPECT_EQ(table_->Stats()->num_fragments, compacted + 1);
 
   // A NULL into the non-nullable id column of many rows fails and writes nothing.
   const uint64_t version = table_->version();

@@ -257,10 +257,10 @@ Result<BatchPtr> AssembleFragment(const Snapshot& snap, const Fragment& fragment
 }  // namespace
 
 Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vector<int>& fields,
-                                        int64_t start, int64_t length, ThreadPool* local_executor) const {
+                                        int64_t start, int64_t length) const {
   // On a remote store, groups of pages are fetched in parallel ahead of the
-  // assembly; locally most callers already read fragments in parallel.
-  ThreadPool* pool = files->store()->is_local() ? local_executor : IoThreadPool();
+  // assembly; locally the callers already read fragments in parallel.
+  ThreadPool* pool = files->store()->is_local() ? nullptr : IoThreadPool();
   return AssembleFragment(*this, fragment, fields, length,
                           [&](const DataFileReader& reader, const std::vector<int>& cols) {
                             return reader.Read(cols, start, length, pool);

@@ -30,7 +30,6 @@
 
 namespace quiver {
 
-class ThreadPool;
 struct VectorColumn;
 
 // The files of one table, with caches shared by all its snapshots. Data and
@@ -117,12 +116,10 @@ struct Snapshot {
 
   // Physical rows [start, start + length) of `fragment`, deleted rows
   // included, for the given schema fields. Fields absent from the fragment's
-  // files (added after it was written) read as nulls. Pages are decoded on
-  // `local_executor` when given and the store is local (callers that read
-  // fragments in parallel already pass none); a remote store always reads
-  // ahead on the IO pool.
+  // files (added after it was written) read as nulls. On a remote store the
+  // pages are fetched ahead on the IO pool.
   Result<BatchPtr> ReadFragment(const Fragment& fragment, const std::vector<int>& fields, int64_t start,
-                                int64_t length, ThreadPool* local_executor = nullptr) const;
+                                int64_t length) const;
   // Physical rows `offsets` (ascending) of `fragment`.
   Result<BatchPtr> TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
                                     std::span<const int64_t> offsets) const;

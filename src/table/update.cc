@@ -161,8 +161,7 @@ Result<Fragment> RewriteColumns(const Snapshot& snap, const Fragment& fragment, 
   std::vector<int64_t> at;
   for (int64_t start = 0; start < fragment.physical_rows; start += batch_rows) {
     const int64_t length = std::min(batch_rows, fragment.physical_rows - start);
-    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch,
-                            snap.ReadFragment(fragment, read_fields, start, length, DefaultThreadPool()));
+    QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, snap.ReadFragment(fragment, read_fields, start, length));
     at.clear();
     for (; next != matched.end() && static_cast<int64_t>(*next) < start + length; ++next) {
       at.push_back(static_cast<int64_t>(*next) - start);
