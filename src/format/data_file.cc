@@ -35,6 +35,9 @@ constexpr uint64_t kMaxRequestBytes = 16 * 1024 * 1024;
 // at most kReadAheadGroups of them ahead of the rows being assembled: on a
 // remote store, several requests in flight instead of one after another.
 constexpr uint64_t kReadAheadGroupBytes = 4 * 1024 * 1024;
+// The chunk-cache "chunk" number under which a whole decompressed page is
+// kept (chunk numbers of real chunks are far smaller).
+constexpr uint64_t kWholePage = UINT64_MAX;
 constexpr size_t kReadAheadGroups = 8;
 // Stat strings in the footer are at most kMaxStatBytes; accept some slack.
 constexpr uint64_t kMaxStatValueBytes = 4096;
@@ -650,6 +653,13 @@ struct DataFileReader::Impl {
   // per page.
   Result<ArrayPtr> LoadPage(int column, size_t page, const BufferPtr& stored,
                             BufferPtr* scratch = nullptr) const;
+  // The decompressed logical page a full read of a compressed page left in
+  // the chunk cache, or null. Scans that come back to the same pages (a
+  // filter run again, a delete after a count) skip the fetch and the
+  // decompression.
+  BufferPtr CachedLogicalPage(int column, size_t page) const;
+  // A page's array from its logical bytes (Corruption naming the page).
+  Result<ArrayPtr> DecodeLogicalPage(int column, size_t page, BufferPtr logical) const;
   // NotSupported for a page compressed with a codec this build lacks.
   Status CheckCodec(int column, size_t page) const;
   Result<std::vector<ArrayPtr>> ReadColumns(const std::vector<int>& columns, int64_t start, int64_t length,
@@ -955,6 +965,10 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
           std::max<uint64_t>(page.uncompressed_size, scratch ? (*scratch ? (*scratch)->size() : 0) : 0));
       if (scratch != nullptr) *scratch = out;
     }
+    // A compressed page read whole goes to the chunk cache (in its own
+    // buffer, never the scratch one).
+    const bool keep = chunk_cache != nullptr && page.compression != Compression::kNone;
+    if (keep) out = Buffer::AllocateUninitialized(page.uncompressed_size);
     out = Buffer::Slice(std::move(out), 0, page.uncompressed_size);
     if (page.compression == Compression::kNone) {
       if (!Unblock(stored->data(), stored->size(), out->mutable_data(), page.uncompressed_size)) {
@@ -966,11 +980,30 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
       if (!chunked.ok()) return PageCorruption(key, s, column, page_index, chunked.status().message());
       Status st = chunked->DecompressAll(stored->data(), out->mutable_data());
       if (!st.ok()) return PageCorruption(key, s, column, page_index, st.message());
+      if (keep) {
+        chunk_cache->Put(CacheKey(column, page_index, kWholePage),
+                         std::shared_ptr<const uint8_t[]>(out, out->data()), page.uncompressed_size);
+      }
     }
     logical = std::move(out);
   }
-  auto array = DecodePage(layout, page.num_rows, page.buffer_sizes, std::move(logical));
-  if (!array.ok()) return PageCorruption(key, s, column, page_index, array.status().message());
+  return DecodeLogicalPage(column, page_index, std::move(logical));
+}
+
+BufferPtr DataFileReader::Impl::CachedLogicalPage(int column, size_t page_index) const {
+  const PageInfo& page = meta.columns[column].pages[page_index];
+  if (chunk_cache == nullptr || page.compression == Compression::kNone) return nullptr;
+  std::shared_ptr<const uint8_t[]> hit = chunk_cache->Get(CacheKey(column, page_index, kWholePage));
+  if (hit == nullptr) return nullptr;
+  const uint8_t* data = hit.get();
+  return Buffer::Wrap(data, page.uncompressed_size, [hit = std::move(hit)] {});
+}
+
+Result<ArrayPtr> DataFileReader::Impl::DecodeLogicalPage(int column, size_t page_index,
+                                                         BufferPtr logical) const {
+  const PageInfo& page = meta.columns[column].pages[page_index];
+  auto array = DecodePage(*layouts[column], page.num_rows, page.buffer_sizes, std::move(logical));
+  if (!array.ok()) return PageCorruption(key, *meta.schema, column, page_index, array.status().message());
   return array;
 }
 
@@ -995,14 +1028,15 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
     size_t out;
     int column;
     size_t page;
-    BufferPtr bytes;
+    BufferPtr bytes;   // stored bytes, once fetched
+    BufferPtr cached;  // the logical page, when the chunk cache has it
   };
   std::vector<Task> tasks;
   std::vector<std::unique_ptr<ArrayAppender>> appenders(n);
   for (size_t i = 0; i < n; ++i) {
     const int c = columns[i];
     const size_t first = FindPage(c, start), last = FindPage(c, start + length - 1);
-    for (size_t p = first; p <= last; ++p) tasks.push_back({i, c, p, nullptr});
+    for (size_t p = first; p <= last; ++p) tasks.push_back({i, c, p, nullptr, CachedLogicalPage(c, p)});
     if (last > first) {
       appenders[i] = std::make_unique<ArrayAppender>(*layouts[c]);
       appenders[i]->Reserve(length);
@@ -1020,7 +1054,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
     group_begin.push_back(t);
     uint64_t group_bytes = 0;
     do {
-      group_bytes += meta.columns[tasks[t].column].pages[tasks[t].page].size;
+      if (!tasks[t].cached) group_bytes += meta.columns[tasks[t].column].pages[tasks[t].page].size;
       ++t;
     } while (t < tasks.size() && group_bytes < group_limit);
   }
@@ -1029,12 +1063,20 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
   auto fetch_group = [&](size_t g) {
     std::vector<RangeRequest> requests;
     for (size_t t = group_begin[g]; t < group_begin[g + 1]; ++t) {
+      if (tasks[t].cached) continue;
       const PageInfo& p = meta.columns[tasks[t].column].pages[tasks[t].page];
       requests.push_back({p.offset, p.size, &tasks[t].bytes});
     }
     return Fetch(requests);
   };
   // Copies the rows of a loaded page that fall in [start, start + length).
+  // Verifies, decompresses and decodes a fetched page, or decodes a cached one.
+  auto load = [&](Task& task, BufferPtr* scratch) -> Result<ArrayPtr> {
+    if (task.cached) return DecodeLogicalPage(task.column, task.page, std::move(task.cached));
+    Result<ArrayPtr> page = LoadPage(task.column, task.page, task.bytes, scratch);
+    task.bytes.reset();
+    return page;
+  };
   auto place = [&](const Task& task, ArrayPtr page) -> Status {
     const PageInfo& p = meta.columns[task.column].pages[task.page];
     const int64_t begin = std::max(start, p.first_row) - p.first_row;
@@ -1053,9 +1095,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
       for (size_t t = group_begin[g]; t < group_begin[g + 1]; ++t) {
         Task& task = tasks[t];
         // Pages copied into an appender can share one scratch buffer.
-        QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(task.column, task.page, task.bytes,
-                                                        appenders[task.out] ? &scratch : nullptr));
-        task.bytes.reset();
+        QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, load(task, appenders[task.out] ? &scratch : nullptr));
         QUIVER_RETURN_NOT_OK(place(task, std::move(page)));
       }
     }
@@ -1083,8 +1123,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
         Loaded& result = loaded[g];
         result.status = fetch_group(g);
         for (size_t t = group_begin[g]; t < group_begin[g + 1] && result.status.ok(); ++t) {
-          Result<ArrayPtr> page = LoadPage(tasks[t].column, tasks[t].page, tasks[t].bytes);
-          tasks[t].bytes.reset();
+          Result<ArrayPtr> page = load(tasks[t], nullptr);
           if (page.ok()) {
             result.pages.push_back(std::move(page).value());
           } else {

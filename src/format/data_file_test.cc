@@ -529,6 +529,50 @@ TEST(DataFileTest, TakeKeepsDecompressedChunksInTheCache) {
   EXPECT_GT(metrics->Snapshot().read_requests, 0u);
 }
 
+TEST(DataFileTest, ReadsKeepDecompressedPagesInTheCache) {
+  constexpr int64_t kRows = 50000;
+  auto metrics = std::make_shared<MetricsObjectStore>(std::make_shared<MemoryObjectStore>());
+  SchemaPtr schema = BigSchema();
+  BatchPtr batch = BigBatch(schema, 0, kRows);
+  {
+    auto writer = DataFileWriter::Open(metrics.get(), kKey, schema);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Write(*batch).ok());
+    ASSERT_TRUE((*writer)->Finish().ok());
+  }
+  auto cache = std::make_shared<MapChunkCache>();
+  auto reader = DataFileReader::Open(metrics, kKey, 0, cache);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ThreadPool pool(2);
+  // Column 2 (text) is compressed: a full read decompresses its pages and
+  // keeps them; the same rows again (serial or on a pool) read nothing.
+  metrics->Reset();
+  auto first = (*reader)->ReadColumn(2, 1000, 30000);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_GT(metrics->Snapshot().read_requests, 0u);
+  const size_t kept = cache->size();
+  ASSERT_GT(kept, 0u);
+  for (ThreadPool* executor : {static_cast<ThreadPool*>(nullptr), &pool}) {
+    metrics->Reset();
+    auto again = (*reader)->ReadColumn(2, 1000, 30000, executor);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(metrics->Snapshot().read_requests, 0u) << metrics->Snapshot().ToString();
+    EXPECT_TRUE((*again)->Equals(*batch->column(2)->Slice(1000, 30000)));
+  }
+  // A wider range reads only the pages not kept yet, and the whole column
+  // is right.
+  metrics->Reset();
+  auto all = (*reader)->ReadColumn(2, 0, kRows);
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE((*all)->Equals(*batch->column(2)));
+  EXPECT_GT(metrics->Snapshot().read_requests, 0u);
+  EXPECT_GT(cache->size(), kept);
+  // Takes (which keep chunks, not pages) still answer right.
+  auto taken = (*reader)->Take({2}, std::vector<int64_t>{5, 20000, 49999});
+  ASSERT_TRUE(taken.ok());
+  EXPECT_EQ((*taken)->column(0)->GetView(1), StringValue(20000));
+}
+
 TEST(DataFileTest, ReadAtPageBoundariesReadsOnlyOverlappingPages) {
   auto metrics = std::make_shared<MetricsObjectStore>(std::make_shared<MemoryObjectStore>());
   auto schema = std::make_shared<const Schema>(std::vector<Field>{Field("x", int64()), Field("s", utf8())});

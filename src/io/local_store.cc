@@ -673,14 +673,7 @@ Status LocalObjectStore::DeletePrefix(std::string_view prefix) {
 }
 
 Status LocalObjectStore::RenamePrefix(std::string_view from, std::string_view to) {
-  QUIVER_RETURN_NOT_OK(ValidateRenamePrefix(from, to));
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> moving, List(from));
-  if (moving.empty()) return Status::NotFound("no objects under prefix \"" + std::string(from) + "\"");
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> existing, List(to));
-  if (!existing.empty()) {
-    return Status::AlreadyExists("cannot rename prefix \"" + std::string(from) + "\" to \"" +
-                                 std::string(to) + "\": \"" + existing.front().key + "\" exists");
-  }
+  QUIVER_RETURN_NOT_OK(ListRenameSources(*this, from, to).status());
   std::string from_path = PathOf(from.substr(0, from.size() - 1));
   std::string to_path = PathOf(to.substr(0, to.size() - 1));
   // No objects under `to`, but its folder may hold empty folders or stale

@@ -124,15 +124,21 @@ Status ObjectStore::DeletePrefix(std::string_view prefix) {
   return Status::OK();
 }
 
-Status ObjectStore::RenamePrefix(std::string_view from, std::string_view to) {
+Result<std::vector<ObjectMeta>> ListRenameSources(ObjectStore& store, std::string_view from,
+                                                  std::string_view to) {
   QUIVER_RETURN_NOT_OK(ValidateRenamePrefix(from, to));
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, List(from));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, store.List(from));
   if (objects.empty()) return Status::NotFound("no objects under prefix \"" + std::string(from) + "\"");
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> existing, List(to));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> existing, store.List(to));
   if (!existing.empty()) {
     return Status::AlreadyExists("cannot rename prefix \"" + std::string(from) + "\" to \"" +
                                  std::string(to) + "\": \"" + existing.front().key + "\" exists");
   }
+  return objects;
+}
+
+Status ObjectStore::RenamePrefix(std::string_view from, std::string_view to) {
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, ListRenameSources(*this, from, to));
   // Copy everything before deleting anything, so an interruption leaves
   // duplicates rather than losing objects.
   for (const ObjectMeta& meta : objects) {

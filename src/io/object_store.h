@@ -148,6 +148,12 @@ Status ValidateListFoldersPrefix(std::string_view prefix);
 // containing the other; InvalidArgument naming them if not.
 Status ValidateRenamePrefix(std::string_view from, std::string_view to);
 
+// What a RenamePrefix implementation moves: the objects under `from`, after
+// checking the arguments (ValidateRenamePrefix), that there is something to
+// move (else NotFound) and that nothing is under `to` (else AlreadyExists).
+Result<std::vector<ObjectMeta>> ListRenameSources(ObjectStore& store, std::string_view from,
+                                                  std::string_view to);
+
 // Joins key parts with '/': JoinKey("t", "a.data") == "t/a.data". A trailing
 // '/' on `a` or leading '/' on `b` is not doubled; an empty side yields the
 // other side unchanged.

@@ -744,14 +744,7 @@ Status S3ObjectStore::CopyObject(std::string_view from, std::string_view to) {
 }
 
 Status S3ObjectStore::RenamePrefix(std::string_view from, std::string_view to) {
-  QUIVER_RETURN_NOT_OK(ValidateRenamePrefix(from, to));
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, List(from));
-  if (objects.empty()) return Status::NotFound("no objects under prefix \"" + std::string(from) + "\"");
-  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> existing, List(to));
-  if (!existing.empty()) {
-    return Status::AlreadyExists("cannot rename prefix \"" + std::string(from) + "\" to \"" +
-                                 std::string(to) + "\": \"" + existing.front().key + "\" exists");
-  }
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, ListRenameSources(*this, from, to));
   constexpr uint64_t kMaxCopyObjectBytes = uint64_t{5} << 30;
   std::vector<Status> copied(objects.size());
   IoThreadPool()->ParallelFor(static_cast<int64_t>(objects.size()), [&](int64_t begin, int64_t end) {

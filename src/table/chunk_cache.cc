@@ -16,6 +16,12 @@ uint64_t LruChunkCache::DefaultCapacity() {
   return bytes;
 }
 
+std::shared_ptr<LruChunkCache> LruChunkCache::Shared() {
+  static const std::shared_ptr<LruChunkCache> cache =
+      DefaultCapacity() > 0 ? std::make_shared<LruChunkCache>(DefaultCapacity()) : nullptr;
+  return cache;
+}
+
 std::shared_ptr<const uint8_t[]> LruChunkCache::Get(const Key& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = map_.find(key);

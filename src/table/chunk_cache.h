@@ -1,9 +1,11 @@
-// The table's cache of decompressed data-file chunks and verified blocks (format/data_file.h's
-// DecodedChunkCache): a bounded LRU shared by every reader of one table, so
-// repeated takes (the rows a search returns, point lookups) read and
-// decompress nothing twice while they fit.
+// The cache of decompressed data-file chunks, verified blocks and whole
+// decompressed pages (format/data_file.h's DecodedChunkCache): one bounded
+// LRU for every table of the process (LruChunkCache::Shared()), so repeated
+// takes (the rows a search returns, point lookups) and repeated scans of hot
+// columns read and decompress nothing twice while they fit.
 //
-// Capacity: QUIVER_CHUNK_CACHE_MB (default 256; 0 turns caching off).
+// Capacity: QUIVER_CHUNK_CACHE_MB (default 256; 0 turns caching off), for
+// the whole process.
 //
 // Thread-safety: thread-safe (one mutex; entries are shared, immutable
 // chunks).
@@ -25,6 +27,10 @@ class LruChunkCache final : public DecodedChunkCache {
 
   // The capacity QUIVER_CHUNK_CACHE_MB asks for (read once).
   static uint64_t DefaultCapacity();
+  // The process's cache, of DefaultCapacity(), shared by every table (keys
+  // name readers, which are unique in the process), so that memory stays
+  // bounded however many tables are open; null when the capacity is 0.
+  static std::shared_ptr<LruChunkCache> Shared();
 
   std::shared_ptr<const uint8_t[]> Get(const Key& key) override;
   void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, size_t bytes) override;

@@ -13,9 +13,7 @@ namespace quiver {
 
 TableFiles::TableFiles(ObjectStorePtr store, std::string root)
     : store_(std::move(store)), root_(std::move(root)) {
-  if (const uint64_t capacity = LruChunkCache::DefaultCapacity(); capacity > 0) {
-    chunk_cache_ = std::make_shared<LruChunkCache>(capacity);
-  }
+  chunk_cache_ = LruChunkCache::Shared();
 }
 
 Result<std::shared_ptr<DataFileReader>> TableFiles::OpenDataFile(const DataFileRef& file) {

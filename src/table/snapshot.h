@@ -83,8 +83,8 @@ class TableFiles {
  private:
   ObjectStorePtr store_;
   std::string root_;
-  // Decompressed chunks of this table's data files (chunk_cache.h); null
-  // when QUIVER_CHUNK_CACHE_MB is 0.
+  // Decompressed chunks and pages of data files (chunk_cache.h, shared by
+  // every table of the process); null when QUIVER_CHUNK_CACHE_MB is 0.
   std::shared_ptr<DecodedChunkCache> chunk_cache_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<DataFileReader>> readers_;
