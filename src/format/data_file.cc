@@ -967,7 +967,8 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
     }
     // A compressed page read whole goes to the chunk cache (in its own
     // buffer, never the scratch one).
-    const bool keep = chunk_cache != nullptr && page.compression != Compression::kNone;
+    const bool keep = chunk_cache != nullptr && page.compression != Compression::kNone &&
+                      chunk_cache->AdmitPage(CacheKey(column, page_index, kWholePage));
     if (keep) out = Buffer::AllocateUninitialized(page.uncompressed_size);
     out = Buffer::Slice(std::move(out), 0, page.uncompressed_size);
     if (page.compression == Compression::kNone) {

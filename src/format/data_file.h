@@ -127,9 +127,9 @@ class DataFileWriter {
 // Where readers may keep the decompressed chunks of compressed pages (and
 // the verified blocks of uncompressed ones) between takes, so that taking
 // the same rows again neither reads nor decompresses them, and the whole
-// decompressed pages of full reads, so that reading them again does not. How much is kept, and for how long, is the
-// caller's policy (the table layer keeps a bounded LRU per table). Implementations must be thread-safe: one
-// reader's takes run on several threads.
+// decompressed pages of full reads, so that reading them again does not. How much is kept, and for how long,
+// is the caller's policy (the table layer keeps a bounded LRU per table). Implementations must be
+// thread-safe: one reader's takes run on several threads.
 class DecodedChunkCache {
  public:
   struct Key {
@@ -145,6 +145,10 @@ class DecodedChunkCache {
   // Offers `bytes` logical bytes (a chunk: kChunkSize, a block: up to
   // kBlockSize; page.h) to keep under `key`.
   virtual void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, size_t bytes) = 0;
+  // Whether a whole page read now should be kept (then Put under `key`).
+  // Keeping costs a fresh buffer per page, wasted on a scan that never
+  // comes back; a cache may admit only pages read before. Default: all.
+  virtual bool AdmitPage(const Key& key) { return true; }
 };
 
 class DataFileReader {

@@ -48,6 +48,23 @@ void LruChunkCache::Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, 
   bytes_ += bytes;
 }
 
+bool LruChunkCache::AdmitPage(const Key& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = noted_.find(key); it != noted_.end()) {
+    noted_.erase(it);  // its entry in noted_order_ is dropped when it comes up
+    return true;
+  }
+  const uint64_t when = notes_++;
+  noted_.emplace(key, when);
+  noted_order_.emplace_back(key, when);
+  while (noted_order_.size() > kMaxNotedPages) {
+    auto [old, at] = noted_order_.front();
+    noted_order_.pop_front();
+    if (auto it = noted_.find(old); it != noted_.end() && it->second == at) noted_.erase(it);
+  }
+  return false;
+}
+
 uint64_t LruChunkCache::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return bytes_;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,10 @@ class LruChunkCache final : public DecodedChunkCache {
 
   std::shared_ptr<const uint8_t[]> Get(const Key& key) override;
   void Put(const Key& key, std::shared_ptr<const uint8_t[]> chunk, size_t bytes) override;
+  // A page is admitted on its second read: the first only notes its key
+  // (among the last kMaxNotedPages), so a one-off scan (a delete's match,
+  // a copy) costs no buffers and evicts nothing.
+  bool AdmitPage(const Key& key) override;
 
   uint64_t bytes() const;
   uint64_t hits() const;
@@ -54,8 +59,13 @@ class LruChunkCache final : public DecodedChunkCache {
     size_t size;
   };
 
+  static constexpr size_t kMaxNotedPages = 1 << 16;
+
   const uint64_t capacity_;
   mutable std::mutex mu_;
+  std::unordered_map<Key, uint64_t, KeyHash> noted_;  // page key -> when noted
+  std::deque<std::pair<Key, uint64_t>> noted_order_;  // oldest first
+  uint64_t notes_ = 0;
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map_;
   uint64_t bytes_ = 0;
