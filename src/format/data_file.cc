@@ -1070,7 +1070,6 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
     }
     return Fetch(requests);
   };
-  // Copies the rows of a loaded page that fall in [start, start + length).
   // Verifies, decompresses and decodes a fetched page, or decodes a cached one.
   auto load = [&](Task& task, BufferPtr* scratch) -> Result<ArrayPtr> {
     if (task.cached) return DecodeLogicalPage(task.column, task.page, std::move(task.cached));
@@ -1078,6 +1077,7 @@ Result<std::vector<ArrayPtr>> DataFileReader::Impl::ReadColumns(const std::vecto
     task.bytes.reset();
     return page;
   };
+  // Copies the rows of a loaded page that fall in [start, start + length).
   auto place = [&](const Task& task, ArrayPtr page) -> Status {
     const PageInfo& p = meta.columns[task.column].pages[task.page];
     const int64_t begin = std::max(start, p.first_row) - p.first_row;
