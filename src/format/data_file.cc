@@ -35,10 +35,10 @@ constexpr uint64_t kMaxRequestBytes = 16 * 1024 * 1024;
 // at most kReadAheadGroups of them ahead of the rows being assembled: on a
 // remote store, several requests in flight instead of one after another.
 constexpr uint64_t kReadAheadGroupBytes = 4 * 1024 * 1024;
+constexpr size_t kReadAheadGroups = 8;
 // The chunk-cache "chunk" number under which a whole decompressed page is
 // kept (chunk numbers of real chunks are far smaller).
 constexpr uint64_t kWholePage = UINT64_MAX;
-constexpr size_t kReadAheadGroups = 8;
 // Stat strings in the footer are at most kMaxStatBytes; accept some slack.
 constexpr uint64_t kMaxStatValueBytes = 4096;
 
@@ -956,20 +956,21 @@ Result<ArrayPtr> DataFileReader::Impl::LoadPage(int column, size_t page_index, c
   if (page.compression == Compression::kNone && !layout.fixed_width()) {
     logical = stored;
   } else {
+    // A compressed page read whole may go to the chunk cache, in a buffer of
+    // its own (never the scratch one).
+    const bool keep = chunk_cache != nullptr && page.compression != Compression::kNone &&
+                      chunk_cache->AdmitPage(CacheKey(column, page_index, kWholePage));
     BufferPtr out;
-    if (scratch != nullptr && *scratch && scratch->use_count() == 1 &&
-        (*scratch)->size() >= page.uncompressed_size) {
+    if (keep) {
+      out = Buffer::AllocateUninitialized(page.uncompressed_size);
+    } else if (scratch != nullptr && *scratch && scratch->use_count() == 1 &&
+               (*scratch)->size() >= page.uncompressed_size) {
       out = *scratch;
     } else {
       out = Buffer::AllocateUninitialized(
           std::max<uint64_t>(page.uncompressed_size, scratch ? (*scratch ? (*scratch)->size() : 0) : 0));
       if (scratch != nullptr) *scratch = out;
     }
-    // A compressed page read whole goes to the chunk cache (in its own
-    // buffer, never the scratch one).
-    const bool keep = chunk_cache != nullptr && page.compression != Compression::kNone &&
-                      chunk_cache->AdmitPage(CacheKey(column, page_index, kWholePage));
-    if (keep) out = Buffer::AllocateUninitialized(page.uncompressed_size);
     out = Buffer::Slice(std::move(out), 0, page.uncompressed_size);
     if (page.compression == Compression::kNone) {
       if (!Unblock(stored->data(), stored->size(), out->mutable_data(), page.uncompressed_size)) {
@@ -1268,11 +1269,15 @@ Result<ArrayPtr> DataFileReader::Impl::TakeFromPage(int column, size_t page_inde
 Result<ArrayPtr> DataFileReader::Impl::TakeWholePage(int column, size_t page_index,
                                                      std::span<const int64_t> rows) const {
   const PageInfo& info = meta.columns[column].pages[page_index];
-  BufferPtr stored;
-  std::vector<RangeRequest> requests = {{info.offset, info.size, &stored}};
-  QUIVER_RETURN_NOT_OK(Fetch(requests));
-  QUIVER_ASSIGN_OR_RETURN(ArrayPtr page, LoadPage(column, page_index, stored));
-  stored.reset();
+  ArrayPtr page;
+  if (BufferPtr cached = CachedLogicalPage(column, page_index)) {
+    QUIVER_ASSIGN_OR_RETURN(page, DecodeLogicalPage(column, page_index, std::move(cached)));
+  } else {
+    BufferPtr stored;
+    std::vector<RangeRequest> requests = {{info.offset, info.size, &stored}};
+    QUIVER_RETURN_NOT_OK(Fetch(requests));
+    QUIVER_ASSIGN_OR_RETURN(page, LoadPage(column, page_index, stored));
+  }
   if (static_cast<int64_t>(rows.size()) == page->length()) return page;  // every row, in order
   ArrayAppender out(*layouts[column]);
   out.Reserve(static_cast<int64_t>(rows.size()));

@@ -127,8 +127,9 @@ class DataFileWriter {
 // Where readers may keep the decompressed chunks of compressed pages (and
 // the verified blocks of uncompressed ones) between takes, so that taking
 // the same rows again neither reads nor decompresses them, and the whole
-// decompressed pages of full reads, so that reading them again does not. How much is kept, and for how long,
-// is the caller's policy (the table layer keeps a bounded LRU per table). Implementations must be
+// decompressed pages of full reads, so that reading them again does not.
+// How much is kept, and for how long, is the caller's policy (the table
+// layer keeps one bounded LRU for the process). Implementations must be
 // thread-safe: one reader's takes run on several threads.
 class DecodedChunkCache {
  public:

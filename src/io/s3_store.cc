@@ -629,17 +629,29 @@ Status S3ObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {
   return PutObject(key, data, false, false);
 }
 
-Result<std::vector<ObjectMeta>> S3ObjectStore::List(std::string_view prefix) {
-  QUIVER_RETURN_NOT_OK(ValidatePrefix(prefix));
-  std::vector<ObjectMeta> out;
+Status S3ObjectStore::ListPages(std::string_view prefix, bool one_level,
+                                const std::function<void(std::string_view page)>& on_page) {
   std::string token;
   while (true) {
     S3Request request;
     request.query = {{"list-type", "2"}, {"prefix", FullKey(prefix)}};
+    if (one_level) request.query.emplace_back("delimiter", "/");
     if (!token.empty()) request.query.emplace_back("continuation-token", token);
     QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
     if (!response.ok()) return ErrorFromResponse(config_, "LIST", prefix, response);
-    for (std::string_view entry : XmlElements(response.text, "Contents")) {
+    on_page(response.text);
+    if (XmlText(response.text, "IsTruncated") != "true") return Status::OK();
+    token = XmlText(response.text, "NextContinuationToken");
+    if (token.empty())
+      return Status::IOError("S3 LIST in " + uri() + ": truncated answer without a continuation token");
+  }
+}
+
+Result<std::vector<ObjectMeta>> S3ObjectStore::List(std::string_view prefix) {
+  QUIVER_RETURN_NOT_OK(ValidatePrefix(prefix));
+  std::vector<ObjectMeta> out;
+  QUIVER_RETURN_NOT_OK(ListPages(prefix, false, [&](std::string_view page) {
+    for (std::string_view entry : XmlElements(page, "Contents")) {
       std::string full = XmlText(entry, "Key");
       if (!full.starts_with(config_.prefix)) continue;
       std::string key = full.substr(config_.prefix.size());
@@ -650,11 +662,7 @@ Result<std::vector<ObjectMeta>> S3ObjectStore::List(std::string_view prefix) {
       meta.mtime_ms = ParseIsoTimeMs(XmlText(entry, "LastModified"));
       out.push_back(std::move(meta));
     }
-    if (XmlText(response.text, "IsTruncated") != "true") break;
-    token = XmlText(response.text, "NextContinuationToken");
-    if (token.empty())
-      return Status::IOError("S3 LIST in " + uri() + ": truncated answer without a continuation token");
-  }
+  }));
   std::sort(out.begin(), out.end(), [](const ObjectMeta& a, const ObjectMeta& b) { return a.key < b.key; });
   return out;
 }
@@ -663,26 +671,15 @@ Result<std::vector<std::string>> S3ObjectStore::ListFolders(std::string_view pre
   QUIVER_RETURN_NOT_OK(ValidateListFoldersPrefix(prefix));
   const std::string full_prefix = FullKey(prefix);
   std::vector<std::string> out;
-  std::string token;
-  while (true) {
-    S3Request request;
-    request.query = {{"list-type", "2"}, {"prefix", full_prefix}, {"delimiter", "/"}};
-    if (!token.empty()) request.query.emplace_back("continuation-token", token);
-    QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
-    if (!response.ok()) return ErrorFromResponse(config_, "LIST", prefix, response);
-    for (std::string_view entry : XmlElements(response.text, "CommonPrefixes")) {
+  QUIVER_RETURN_NOT_OK(ListPages(prefix, true, [&](std::string_view page) {
+    for (std::string_view entry : XmlElements(page, "CommonPrefixes")) {
       std::string full = XmlText(entry, "Prefix");
       if (!full.starts_with(full_prefix) || full.size() < full_prefix.size() + 2 || full.back() != '/')
         continue;
       std::string name = full.substr(full_prefix.size(), full.size() - full_prefix.size() - 1);
-      if (IsReservedKey(name)) continue;
-      out.push_back(std::move(name));
+      if (!IsReservedKey(name)) out.push_back(std::move(name));
     }
-    if (XmlText(response.text, "IsTruncated") != "true") break;
-    token = XmlText(response.text, "NextContinuationToken");
-    if (token.empty())
-      return Status::IOError("S3 LIST in " + uri() + ": truncated answer without a continuation token");
-  }
+  }));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -739,7 +736,7 @@ Status S3ObjectStore::CopyObject(std::string_view from, std::string_view to) {
   QUIVER_ASSIGN_OR_RETURN(S3Response response, http_->Send(request, requests_sent_));
   // A copy may fail after the 200 has been sent; the error is then the body.
   if (response.ok() && XmlElements(response.text, "Error").empty()) return Status::OK();
-  if (response.status == 404 && XmlText(response.text, "Code") == "NoSuchKey") return KeyNotFound(from);
+  if (IsMissingObject(response)) return KeyNotFound(from);
   return ErrorFromResponse(config_, "COPY to \"" + std::string(to) + "\" from", from, response);
 }
 

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -91,6 +92,10 @@ class S3ObjectStore : public ObjectStore, public std::enable_shared_from_this<S3
   // The object key in the bucket for a store key.
   std::string FullKey(std::string_view key) const { return config_.prefix + std::string(key); }
   Status PutObject(std::string_view key, std::string_view data, bool if_absent, bool retried_ok);
+  // ListObjectsV2 under `prefix`, one level deep (delimiter "/") or all of
+  // it, following continuation tokens; `on_page` gets each answer's XML.
+  Status ListPages(std::string_view prefix, bool one_level,
+                   const std::function<void(std::string_view page)>& on_page);
   // Batch deletes (1,000 keys per request); errors name `prefix`.
   Status DeleteObjects(const std::vector<ObjectMeta>& objects, std::string_view prefix);
   // Copies `from` to `to` inside the bucket without downloading it.

@@ -37,8 +37,9 @@ constexpr double kTakeBytesPerValue = 2048;
 constexpr int32_t kSupersededField = -1;
 
 struct ColumnSet {
-  int field = 0;  // schema index
-  expr::BoundExprPtr value;
+  int field = 0;               // schema index
+  expr::BoundExprPtr value;    // bound to the table's schema (whole rows)
+  expr::BoundExprPtr on_read;  // bound to the columns a rewrite reads
 };
 
 // Binds `sql` as a value for `field`, cast to its type when it differs.
@@ -58,19 +59,6 @@ Result<expr::BoundExprPtr> BindValue(std::string_view sql, const Field& field, c
                                    "): " + result.status().message());
   }
   return result;
-}
-
-// A batch of the table's schema holding the columns `fields` (schema
-// indexes, in `have`'s order) and all-null columns elsewhere: what a bound
-// expression evaluates against when it reads only some columns.
-BatchPtr TableShapedBatch(const SchemaPtr& schema, const std::vector<int>& fields, const RecordBatch& have) {
-  std::vector<ArrayPtr> columns;
-  for (int i = 0; i < schema->num_fields(); ++i) {
-    auto at = std::find(fields.begin(), fields.end(), i);
-    columns.push_back(at != fields.end() ? have.column(static_cast<int>(at - fields.begin()))
-                                         : MakeNullArray(schema->field(i).type, have.num_rows()));
-  }
-  return std::make_shared<RecordBatch>(schema, have.num_rows(), std::move(columns));
 }
 
 // `old` with the rows `at` (ascending) replaced by the values of `values`,
@@ -93,46 +81,44 @@ Result<ArrayPtr> ReplaceRows(const Field& field, const Array& old, std::span<con
   return out.Finish();
 }
 
-// Decoded bytes per row of schema field `field` in `fragment` (0 when no
-// file holds it: the column reads as nulls).
-Result<double> BytesPerRow(const Snapshot& snap, const Fragment& fragment, int field) {
-  const int32_t id = snap.manifest->field_ids[field];
+// Decoded bytes per row of each schema field in `fragment` (0 for a field
+// no file holds: it reads as nulls).
+Result<std::vector<double>> FieldWidths(const Snapshot& snap, const Fragment& fragment) {
+  std::vector<double> widths(snap.schema().num_fields(), 0.0);
+  if (fragment.physical_rows == 0) return widths;
   for (const DataFileRef& file : fragment.files) {
-    auto pos = std::find(file.field_ids.begin(), file.field_ids.end(), id);
-    if (pos == file.field_ids.end()) continue;
     QUIVER_ASSIGN_OR_RETURN(auto reader, snap.files->OpenDataFile(file));
-    uint64_t bytes = 0;
-    for (const PageInfo& page : reader->metadata().columns[pos - file.field_ids.begin()].pages) {
-      bytes += page.uncompressed_size;
+    for (size_t c = 0; c < file.field_ids.size(); ++c) {
+      const int field = snap.manifest->FieldIndexById(file.field_ids[c]);
+      if (field < 0) continue;  // dropped or superseded
+      uint64_t bytes = 0;
+      for (const PageInfo& page : reader->metadata().columns[c].pages) bytes += page.uncompressed_size;
+      widths[field] = static_cast<double>(bytes) / static_cast<double>(fragment.physical_rows);
     }
-    return fragment.physical_rows > 0
-               ? static_cast<double>(bytes) / static_cast<double>(fragment.physical_rows)
-               : 0.0;
   }
-  return 0.0;
+  return widths;
 }
 
 // Whether rewriting the updated columns of the whole fragment reads and
 // writes fewer bytes than taking and rewriting the matching rows whole.
-Result<bool> UpdateByColumns(const Snapshot& snap, const Fragment& fragment, int64_t matched,
-                             const std::vector<int>& set_fields, const std::vector<int>& read_fields) {
+bool UpdateByColumns(const std::vector<double>& widths, int64_t physical_rows, int64_t matched,
+                     const std::vector<int>& set_fields, const std::vector<int>& read_fields) {
   double by_rows = 0, by_columns = 0;
-  for (int field = 0; field < snap.schema().num_fields(); ++field) {
-    QUIVER_ASSIGN_OR_RETURN(double width, BytesPerRow(snap, fragment, field));
-    by_rows += static_cast<double>(matched) * std::max(width, kTakeBytesPerValue);
-    const bool read = std::find(read_fields.begin(), read_fields.end(), field) != read_fields.end();
-    const bool set = std::find(set_fields.begin(), set_fields.end(), field) != set_fields.end();
-    by_columns += static_cast<double>(fragment.physical_rows) * width * ((read ? 1 : 0) + (set ? 1 : 0));
+  for (size_t field = 0; field < widths.size(); ++field) {
+    by_rows += static_cast<double>(matched) * std::max(widths[field], kTakeBytesPerValue);
   }
+  for (int field : read_fields) by_columns += static_cast<double>(physical_rows) * widths[field];
+  for (int field : set_fields) by_columns += static_cast<double>(physical_rows) * widths[field];
   return by_columns < by_rows;
 }
 
 // Writes the updated columns of `fragment` as a new data file (its key
 // appended to `written`) and returns the fragment with that file and its
 // older copies of those columns marked superseded.
+// `read_bytes_per_row`: the decoded width of `read_fields` together.
 Result<Fragment> RewriteColumns(const Snapshot& snap, const Fragment& fragment, const Roaring& matched,
                                 const std::vector<ColumnSet>& sets, const std::vector<int>& read_fields,
-                                std::vector<std::string>& written) {
+                                double read_bytes_per_row, std::vector<std::string>& written) {
   const Schema& schema = snap.schema();
   std::vector<Field> file_fields;
   std::vector<int32_t> file_ids;
@@ -150,13 +136,8 @@ Result<Fragment> RewriteColumns(const Snapshot& snap, const Fragment& fragment, 
   // Batches of about kRewriteBatchBytes: the writer compresses a batch's
   // pages in parallel, and a narrow column's batch of 65,536 rows would
   // keep few threads busy.
-  double row_bytes = 0;
-  for (int field : read_fields) {
-    QUIVER_ASSIGN_OR_RETURN(double width, BytesPerRow(snap, fragment, field));
-    row_bytes += width;
-  }
   const int64_t batch_rows = std::max<int64_t>(
-      kUpdateBatchRows, static_cast<int64_t>(kRewriteBatchBytes / std::max(row_bytes, 1.0)));
+      kUpdateBatchRows, static_cast<int64_t>(kRewriteBatchBytes / std::max(read_bytes_per_row, 1.0)));
   Roaring::const_iterator next = matched.begin();
   std::vector<int64_t> at;
   for (int64_t start = 0; start < fragment.physical_rows; start += batch_rows) {
@@ -167,10 +148,9 @@ Result<Fragment> RewriteColumns(const Snapshot& snap, const Fragment& fragment, 
       at.push_back(static_cast<int64_t>(*next) - start);
     }
     std::vector<ArrayPtr> columns;
-    BatchPtr rows;
+    BatchPtr rows;  // the matching rows of the read columns
     if (!at.empty()) {
-      QUIVER_ASSIGN_OR_RETURN(BatchPtr taken, TakeBatch(*batch, at));
-      rows = TableShapedBatch(snap.manifest->schema, read_fields, *taken);
+      QUIVER_ASSIGN_OR_RETURN(rows, TakeBatch(*batch, at));
     }
     for (const ColumnSet& set : sets) {
       const ArrayPtr& old = batch->column(static_cast<int>(
@@ -179,7 +159,7 @@ Result<Fragment> RewriteColumns(const Snapshot& snap, const Fragment& fragment, 
         columns.push_back(old);
         continue;
       }
-      QUIVER_ASSIGN_OR_RETURN(ArrayPtr values, expr::Evaluate(*set.value, *rows));
+      QUIVER_ASSIGN_OR_RETURN(ArrayPtr values, expr::Evaluate(*set.on_read, *rows));
       QUIVER_ASSIGN_OR_RETURN(ArrayPtr merged, ReplaceRows(schema.field(set.field), *old, at, *values));
       columns.push_back(std::move(merged));
     }
@@ -202,18 +182,18 @@ Result<Fragment> RewriteColumns(const Snapshot& snap, const Fragment& fragment, 
 // new values, a batch of at most kUpdateBatchRows at a time.
 class TakenRowsReader : public BatchReader {
  public:
-  TakenRowsReader(const Snapshot& snap, std::vector<std::pair<const Fragment*, const Roaring*>> fragments,
-                  const std::vector<ColumnSet>& sets, std::vector<int> all_fields)
-      : snap_(snap), fragments_(std::move(fragments)), sets_(sets), all_fields_(std::move(all_fields)) {}
+  TakenRowsReader(const Snapshot& snap, const RowsByFragment& rows, const std::vector<ColumnSet>& sets,
+                  std::vector<int> all_fields)
+      : snap_(snap), rows_(rows), next_(rows.begin()), sets_(sets), all_fields_(std::move(all_fields)) {}
 
   const SchemaPtr& schema() const override { return snap_.manifest->schema; }
 
   Result<BatchPtr> Next() override {
-    while (next_ < fragments_.size()) {
-      const auto& [fragment, matched] = fragments_[next_];
+    while (next_ != rows_.end()) {
+      const auto& [id, matched] = *next_;
       if (offsets_.empty()) {
-        offsets_.reserve(matched->cardinality());
-        for (uint32_t row : *matched) offsets_.push_back(row);
+        offsets_.reserve(matched.cardinality());
+        for (uint32_t row : matched) offsets_.push_back(row);
       }
       if (taken_ == offsets_.size()) {
         offsets_.clear();
@@ -224,7 +204,8 @@ class TakenRowsReader : public BatchReader {
       const size_t n = std::min<size_t>(kUpdateBatchRows, offsets_.size() - taken_);
       std::span<const int64_t> rows(offsets_.data() + taken_, n);
       taken_ += n;
-      QUIVER_ASSIGN_OR_RETURN(BatchPtr batch, snap_.TakeFromFragment(*fragment, all_fields_, rows));
+      QUIVER_ASSIGN_OR_RETURN(BatchPtr batch,
+                              snap_.TakeFromFragment(*snap_.manifest->FindFragment(id), all_fields_, rows));
       std::vector<ArrayPtr> columns = batch->columns();
       for (const ColumnSet& set : sets_) {
         QUIVER_ASSIGN_OR_RETURN(columns[set.field], expr::Evaluate(*set.value, *batch));
@@ -236,10 +217,10 @@ class TakenRowsReader : public BatchReader {
 
  private:
   const Snapshot& snap_;
-  const std::vector<std::pair<const Fragment*, const Roaring*>> fragments_;
+  const RowsByFragment& rows_;
+  RowsByFragment::const_iterator next_;
   const std::vector<ColumnSet>& sets_;
   const std::vector<int> all_fields_;
-  size_t next_ = 0;
   std::vector<int64_t> offsets_;
   size_t taken_ = 0;
 };
@@ -264,7 +245,7 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
     }
     auto bound = BindValue(sql, *field, schema);
     if (!bound.ok()) return bound.status().WithContext("update of column \"" + column + "\"");
-    sets.push_back({index, std::move(*bound)});
+    sets.push_back({index, std::move(*bound), nullptr});
     set_fields.push_back(index);
   }
   expr::BoundExprPtr pred;
@@ -281,11 +262,21 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
     }
   }
   std::sort(read_fields.begin(), read_fields.end());
+  // The same values bound to just those columns, in that order.
+  const SchemaPtr read_schema = snap->ProjectedSchema(read_fields);
+  for (size_t i = 0; i < sets.size(); ++i) {
+    QUIVER_ASSIGN_OR_RETURN(sets[i].on_read,
+                            BindValue(values[i].second, schema.field(sets[i].field), *read_schema));
+  }
 
   QUIVER_ASSIGN_OR_RETURN(RowsByFragment matched, MatchRows(snap, pred));
+  struct ColumnRewrite {
+    const Fragment* fragment;
+    const Roaring* rows;
+    double read_bytes_per_row;
+  };
   RowsByFragment by_rows;
-  std::vector<std::pair<const Fragment*, const Roaring*>> taken;
-  std::vector<std::pair<const Fragment*, const Roaring*>> by_columns;
+  std::vector<ColumnRewrite> by_columns;
   int64_t rows_updated = 0;
   for (const auto& [id, rows] : matched) {
     if (rows.isEmpty()) continue;
@@ -293,12 +284,13 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
     if (fragment == nullptr) return Status::Internal("row address names fragment " + std::to_string(id));
     const int64_t n = static_cast<int64_t>(rows.cardinality());
     rows_updated += n;
-    QUIVER_ASSIGN_OR_RETURN(bool columns, UpdateByColumns(*snap, *fragment, n, set_fields, read_fields));
-    if (columns) {
-      by_columns.emplace_back(fragment, &rows);
+    QUIVER_ASSIGN_OR_RETURN(std::vector<double> widths, FieldWidths(*snap, *fragment));
+    if (UpdateByColumns(widths, fragment->physical_rows, n, set_fields, read_fields)) {
+      double read_bytes = 0;
+      for (int field : read_fields) read_bytes += widths[field];
+      by_columns.push_back({fragment, &rows, read_bytes});
     } else {
       by_rows[id] = rows;
-      taken.emplace_back(fragment, &rows);
     }
   }
   UpdateResult result;
@@ -312,9 +304,9 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
   if (!predicate.empty()) txn.metadata["predicate"] = predicate;
   std::vector<std::string> written;
   auto stage = [&]() -> Status {
-    if (!taken.empty()) {
+    if (!by_rows.empty()) {
       QUIVER_ASSIGN_OR_RETURN(std::vector<int> all_fields, snap->ResolveColumns({}));
-      TakenRowsReader reader(*snap, taken, sets, std::move(all_fields));
+      TakenRowsReader reader(*snap, by_rows, sets, std::move(all_fields));
       QUIVER_ASSIGN_OR_RETURN(WrittenFragments rows, WriteFragments(*impl_->files(), snap->manifest->schema,
                                                                     snap->manifest->field_ids, reader, {}));
       written.insert(written.end(), rows.keys.begin(), rows.keys.end());
@@ -332,8 +324,9 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
     DefaultThreadPool()->ParallelFor(
         static_cast<int64_t>(by_columns.size()), [&](int64_t begin, int64_t end) {
           for (int64_t i = begin; i < end; ++i) {
-            const auto& [fragment, rows] = by_columns[i];
-            rewritten[i] = RewriteColumns(*snap, *fragment, *rows, sets, read_fields, keys[i]);
+            const ColumnRewrite& c = by_columns[i];
+            rewritten[i] =
+                RewriteColumns(*snap, *c.fragment, *c.rows, sets, read_fields, c.read_bytes_per_row, keys[i]);
           }
         });
     for (size_t i = 0; i < by_columns.size(); ++i) {
@@ -341,7 +334,7 @@ Result<UpdateResult> Table::Update(const std::vector<std::pair<std::string, std:
     }
     for (size_t i = 0; i < by_columns.size(); ++i) {
       QUIVER_RETURN_NOT_OK(rewritten[i].status());
-      const Fragment& fragment = *by_columns[i].first;
+      const Fragment& fragment = *by_columns[i].fragment;
       txn.removed_fragments.push_back(fragment);
       txn.new_fragments.push_back(std::move(rewritten[i]).value());
       txn.new_fragment_sources.push_back({fragment.id});
