@@ -3,7 +3,7 @@
 // run, on the same vectors and queries. bench/README.md explains the
 // figures.
 //
-//   vector_bench [--rows 100000] [--queries 200] [--warmup 5] [--threads N]
+//   vector_bench [--rows 100000] [--queries 200] [--warmup 5] [--passes 3] [--threads N]
 //                [--only exact,ivfpq,hnsw,filter] [--datasets clustered,sift10k]
 //                [--sift-dir DIR] [--batch-rows 65536] [--no-fsync] [--json]
 //                [--json-out FILE] [--no-peer] [--node-dir DIR] [--keep]
@@ -28,7 +28,8 @@
 //           and without refine 10 (clustered only)
 //
 // Every search is one query at a time: latency is the wall time of one call
-// and QPS is queries / the sum of their latencies. --threads N pins the
+// (each query runs --passes times, 3 by default, on every side; its median
+// counts) and QPS is queries / the sum of their latencies. --threads N pins the
 // whole process, and the Node peer it starts, to N CPUs with
 // sched_setaffinity before anything else runs (as `taskset` would): thread
 // pools keep their size but share those CPUs. Everything written lives in
@@ -111,6 +112,7 @@ struct Options : CommonOptions {
     warmup = 5;
   }
   int queries = 200;
+  int passes = 3;   // timed passes over the queries; latency = median
   int threads = 0;  // CPUs to pin to; 0: leave the affinity alone
   std::set<std::string> sections{kSections.begin(), kSections.end()};
   std::set<std::string> datasets{kDatasets.begin(), kDatasets.end()};
@@ -140,7 +142,7 @@ struct Run {
 
 [[noreturn]] void Usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--rows N] [--queries N] [--warmup N] [--threads N]\n"
+               "usage: %s [--rows N] [--queries N] [--warmup N] [--passes N] [--threads N]\n"
                "          [--only exact,ivfpq,hnsw,filter] [--datasets clustered,sift10k] [--sift-dir DIR]\n"
                "          [--batch-rows N] [--no-fsync] [--json] [--json-out FILE] [--no-peer]\n"
                "          [--node-dir DIR] [--keep]\n",
@@ -179,6 +181,8 @@ Options ParseOptions(int argc, char** argv) {
     if (flags.ReadCommon(&o)) continue;
     if (arg == "--queries") {
       o.queries = flags.Count();
+    } else if (arg == "--passes") {
+      o.passes = flags.Count();
     } else if (arg == "--threads") {
       o.threads = flags.Count();
     } else if (arg == "--only") {
@@ -193,6 +197,7 @@ Options ParseOptions(int argc, char** argv) {
   }
   if (o.rows < kPartitions * 4) Die("--rows must be at least " + std::to_string(kPartitions * 4));
   if (o.queries < 1) Die("--queries must be positive");
+  if (o.passes < 1) Die("--passes must be positive");
   if (o.batch_rows < 1) Die("--batch-rows must be positive");
   return o;
 }
@@ -435,16 +440,26 @@ json Measure(const Run& run, const Truth& truth) {
 }
 
 // Times `search` (the ids of the k nearest to a query, nearest first) one
-// query at a time over every query of `ds`, after `warmup` untimed ones.
-Run TimeQueries(const Dataset& ds, int warmup,
+// query at a time over every query of `ds`, after `o.warmup` untimed ones,
+// in `o.passes` passes: a query's latency is its median over the passes
+// (so one preemption on a busy machine does not count), its ids those of
+// the first pass.
+Run TimeQueries(const Dataset& ds, const Options& o,
                 const std::function<std::vector<int64_t>(const float*)>& search) {
   auto query = [&](int q) { return &ds.queries[static_cast<size_t>(q % ds.nq) * kDim]; };
-  for (int i = 0; i < warmup; ++i) search(query(i));
+  for (int i = 0; i < o.warmup; ++i) search(query(i));
   Run run;
-  for (int q = 0; q < ds.nq; ++q) {
-    std::vector<int64_t> ids;
-    run.ms.push_back(TimeMs([&] { ids = search(query(q)); }));
-    run.ids.push_back(std::move(ids));
+  std::vector<std::vector<double>> times(static_cast<size_t>(ds.nq));
+  for (int pass = 0; pass < o.passes; ++pass) {
+    for (int q = 0; q < ds.nq; ++q) {
+      std::vector<int64_t> ids;
+      times[q].push_back(TimeMs([&] { ids = search(query(q)); }));
+      if (pass == 0) run.ids.push_back(std::move(ids));
+    }
+  }
+  for (std::vector<double>& t : times) {
+    std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+    run.ms.push_back(t[t.size() / 2]);
   }
   return run;
 }
@@ -495,10 +510,10 @@ SchemaPtr VectorSchema(bool with_category) {
 
 // Every query of `ds` through table->Search(), one at a time, with the
 // options `configure` adds; the first error, if any.
-Result<Run> QuiverQueries(const Table& table, const Dataset& ds, int warmup,
+Result<Run> QuiverQueries(const Table& table, const Dataset& ds, const Options& o,
                           const std::function<void(VectorQuery&)>& configure) {
   Status error;
-  Run run = TimeQueries(ds, warmup, [&](const float* q) -> std::vector<int64_t> {
+  Run run = TimeQueries(ds, o, [&](const float* q) -> std::vector<int64_t> {
     if (!error.ok()) return {};
     VectorQuery query = table.Search(std::vector<float>(q, q + kDim));
     configure(query);
@@ -519,9 +534,9 @@ Result<Run> QuiverQueries(const Table& table, const Dataset& ds, int warmup,
   return run;
 }
 
-json QuiverMeasure(const Table& table, const Dataset& ds, int warmup, const Truth& truth,
+json QuiverMeasure(const Table& table, const Dataset& ds, const Options& o, const Truth& truth,
                    const std::function<void(VectorQuery&)>& configure) {
-  Result<Run> run = QuiverQueries(table, ds, warmup, configure);
+  Result<Run> run = QuiverQueries(table, ds, o, configure);
   if (!run.ok()) {
     Warn("Quiver search failed: " + run.status().ToString());
     return {{"error", run.status().ToString()}};
@@ -568,8 +583,7 @@ json RunQuiver(const Options& o, const Dataset& ds, const fs::path& dir) {
   const std::set<std::string>& s = o.sections;
 
   if (s.count("exact")) {
-    out["exact"] =
-        QuiverMeasure(*table, ds, o.warmup, ds.truth, [](VectorQuery& q) { q.BypassVectorIndex(); });
+    out["exact"] = QuiverMeasure(*table, ds, o, ds.truth, [](VectorQuery& q) { q.BypassVectorIndex(); });
     Progress(ds.name + ": exact search done");
   }
 
@@ -586,7 +600,7 @@ json RunQuiver(const Options& o, const Dataset& ds, const fs::path& dir) {
       Progress(ds.name + ": IVF_PQ built in " + Fixed(ivf["build_ms"], 0) + " ms");
       if (s.count("ivfpq")) {
         for (const auto& [nprobes, refine] : IvfConfigs()) {
-          json r = QuiverMeasure(*table, ds, o.warmup, ds.truth,
+          json r = QuiverMeasure(*table, ds, o, ds.truth,
                                  [&](VectorQuery& q) { q.Nprobes(nprobes).RefineFactor(refine); });
           r["nprobes"] = nprobes;
           r["refine_factor"] = refine;
@@ -599,7 +613,7 @@ json RunQuiver(const Options& o, const Dataset& ds, const fs::path& dir) {
     if (s.count("filter") && ds.has_category) {
       for (const FilterConfig& c : kFilterConfigs) {
         if (!c.flat && ivf.contains("error")) continue;  // no index to search
-        json r = QuiverMeasure(*table, ds, o.warmup, ds.filtered_truth, [&](VectorQuery& q) {
+        json r = QuiverMeasure(*table, ds, o, ds.filtered_truth, [&](VectorQuery& q) {
           q.Where(kFilter).Prefilter(true);
           if (c.flat) {
             q.BypassVectorIndex();
@@ -619,7 +633,7 @@ json RunQuiver(const Options& o, const Dataset& ds, const fs::path& dir) {
     auto sweep = [&](json* built) {
       if (built->contains("error")) return;
       for (int ef : kEfSweep) {
-        json r = QuiverMeasure(*table, ds, o.warmup, ds.truth, [&](VectorQuery& q) {
+        json r = QuiverMeasure(*table, ds, o, ds.truth, [&](VectorQuery& q) {
           if (ef > 0) q.Ef(ef);
         });
         r["ef"] = ef;
@@ -672,7 +686,7 @@ json RunFaiss(const Options& o, const Dataset& ds) {
   if (o.sections.count("exact")) {
     faiss::IndexFlatL2 flat(kDim);
     flat.add(n, x);
-    out["exact"] = Measure(TimeQueries(ds, o.warmup, FaissSearch(flat)), ds.truth);
+    out["exact"] = Measure(TimeQueries(ds, o, FaissSearch(flat)), ds.truth);
     Progress(ds.name + ": FAISS flat done");
   }
 
@@ -696,7 +710,7 @@ json RunFaiss(const Options& o, const Dataset& ds) {
       index.nprobe = nprobes;
       refine.k_factor = static_cast<float>(refine_factor);
       const faiss::Index& searched = refine_factor > 0 ? static_cast<const faiss::Index&>(refine) : index;
-      json r = Measure(TimeQueries(ds, o.warmup, FaissSearch(searched)), ds.truth);
+      json r = Measure(TimeQueries(ds, o, FaissSearch(searched)), ds.truth);
       r["nprobes"] = nprobes;
       r["refine_factor"] = refine_factor;
       ivf["runs"].push_back(r);
@@ -717,7 +731,7 @@ json RunFaiss(const Options& o, const Dataset& ds) {
     const int default_ef = index.hnsw.efSearch;
     for (int ef : kEfSweep) {
       index.hnsw.efSearch = ef > 0 ? ef : default_ef;
-      json r = Measure(TimeQueries(ds, o.warmup, FaissSearch(index)), ds.truth);
+      json r = Measure(TimeQueries(ds, o, FaissSearch(index)), ds.truth);
       r["ef"] = ef;
       hnsw["runs"].push_back(r);
     }
@@ -751,8 +765,7 @@ json RunHnswlib(const Options& o, const Dataset& ds, int cpus, const fs::path& d
   out["index_bytes"] = index->SavedBytes((dir / "hnswlib.bin").string());
   for (int ef : kEfSweep) {
     index->SetEf(ef > 0 ? ef : kK);
-    json r =
-        Measure(TimeQueries(ds, o.warmup, [&](const float* q) { return index->Search(q, kK); }), ds.truth);
+    json r = Measure(TimeQueries(ds, o, [&](const float* q) { return index->Search(q, kK); }), ds.truth);
     r["ef"] = ef;
     out["runs"].push_back(r);
   }
@@ -790,6 +803,7 @@ std::optional<json> RunLanceDb(const Options& o, const Dataset& ds, const fs::pa
       {"batch_rows", o.batch_rows},
       {"k", kK},
       {"warmup", o.warmup},
+      {"passes", o.passes},
       {"queries_file", (dir / "queries.f32").string()},
       {"with_category", ds.has_category},
       {"sections", sections},
@@ -1185,9 +1199,9 @@ int Main(int argc, char** argv) {
     std::printf("vector_bench: Quiver vs %s, FAISS %s, hnswlib; top-%d, L2\n", lance.c_str(),
                 result["faiss_version"].get<std::string>().c_str(), kK);
     std::printf(
-        "%d CPUs%s; every search one query at a time, latency = wall time of one call, QPS = queries / "
-        "sum of latencies; %d warm-up queries first\n",
-        cpus, o.threads > 0 ? " (process pinned with --threads)" : " (not pinned)", o.warmup);
+        "%d CPUs%s; every search one query at a time, latency = wall time of one call (median of %d "
+        "passes), QPS = queries / sum of latencies; %d warm-up queries first\n",
+        cpus, o.threads > 0 ? " (process pinned with --threads)" : " (not pinned)", o.passes, o.warmup);
     std::printf(
         "x = how many times better Quiver is than the peer to its left (time: peer / Quiver; QPS: Quiver "
         "/ peer; bytes: peer / Quiver)\n");

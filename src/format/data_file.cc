@@ -1417,6 +1417,12 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
   auto made = ChunkedPage::Make(info.compression, info.chunk_sizes, info.uncompressed_size, info.size);
   if (!made.ok()) return PageCorruption(key, *meta.schema, column, page_index, made.status().message());
   ChunkedPage& chunked = *made;
+  if (chunk_cache != nullptr) {
+    // Chunks decompressed by an earlier take come from the cache as the
+    // gathering needs them, so a take from cached chunks is one pass.
+    chunked.LookUpChunksIn(
+        [&](size_t chunk) { return chunk_cache->Get(CacheKey(column, page_index, chunk)); });
+  }
   auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) { return chunked.Read(offset, size, dst); };
   // Gather the rows from the chunks at hand, noting the ones missing, fetch
   // those and gather again: the first pass finds the chunks holding
@@ -1430,40 +1436,37 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
     // (give or take half a chunk), which usually spares the second round.
     GuessStringChunks(info.buffer_sizes, info.num_rows, info.uncompressed_size, rows, &wanted);
   }
+  std::vector<size_t> fetched;
   std::vector<BufferPtr> bytes;
   std::vector<RangeRequest> requests;
   while (!wanted.empty()) {
-    if (chunk_cache != nullptr) {
-      // Chunks decompressed by an earlier take need no read. After any hit,
-      // gather again: what is still missing (guesses aside) is what to read.
-      bool served = false;
-      for (size_t chunk : wanted) {
+    // Missing chunks were looked up in the cache by the reads; guesses the
+    // reads have not needed yet are looked up here.
+    fetched.clear();
+    for (size_t chunk : wanted) {
+      if (chunk_cache != nullptr && !chunked.touched(chunk)) {
         if (auto hit = chunk_cache->Get(CacheKey(column, page_index, chunk))) {
           chunked.AddDecompressed(chunk, std::move(hit));
-          served = true;
+          continue;
         }
       }
-      if (served) {
-        gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, rows, read);
-        wanted = chunked.missing();
-        continue;
-      }
+      fetched.push_back(chunk);
     }
-    bytes.assign(wanted.size(), nullptr);
+    bytes.assign(fetched.size(), nullptr);
     requests.clear();
-    for (size_t k = 0; k < wanted.size(); ++k) {
-      const size_t chunk = wanted[k];
+    for (size_t k = 0; k < fetched.size(); ++k) {
+      const size_t chunk = fetched[k];
       requests.push_back({info.offset + chunked.chunk_begin(chunk),
                           chunked.chunk_end(chunk) - chunked.chunk_begin(chunk), &bytes[k]});
     }
-    QUIVER_RETURN_NOT_OK(Fetch(requests));
-    for (size_t k = 0; k < wanted.size(); ++k) {
-      Status st = chunked.AddChunk(wanted[k], std::move(bytes[k]));
+    if (!requests.empty()) QUIVER_RETURN_NOT_OK(Fetch(requests));
+    for (size_t k = 0; k < fetched.size(); ++k) {
+      Status st = chunked.AddChunk(fetched[k], std::move(bytes[k]));
       if (!st.ok()) return PageCorruption(key, *meta.schema, column, page_index, st.message());
     }
     gathered = TakeRows(layout, info.num_rows, info.buffer_sizes, rows, read);
     if (chunk_cache != nullptr) {
-      for (size_t chunk : wanted) {
+      for (size_t chunk : fetched) {
         if (auto decoded = chunked.decompressed(chunk))
           chunk_cache->Put(CacheKey(column, page_index, chunk), std::move(decoded), kChunkSize);
       }

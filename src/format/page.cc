@@ -966,6 +966,9 @@ Status ChunkedPage::Read(uint64_t offset, uint64_t size, uint8_t* dst) {
     const uint64_t within = offset % kChunkSize;
     const uint64_t n =
         std::min(size, std::min<uint64_t>(kChunkSize, logical_size_ - i * kChunkSize) - within);
+    if (state_[i] == kAbsent && lookup_) {
+      if (std::shared_ptr<const uint8_t[]> found = lookup_(i)) AddDecompressed(i, std::move(found));
+    }
     if (state_[i] == kAdded) {
       std::shared_ptr<uint8_t[]> chunk = std::make_shared_for_overwrite<uint8_t[]>(kChunkSize);
       QUIVER_RETURN_NOT_OK(DecompressChunk(i, stored_[i]->data(), chunk.get()));

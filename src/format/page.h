@@ -183,6 +183,13 @@ class ChunkedPage {
   // Supplies chunk `i` already decompressed (kChunkSize bytes, e.g. from a
   // cache), in place of its stored bytes.
   void AddDecompressed(size_t i, std::shared_ptr<const uint8_t[]> chunk);
+  // Where Read looks first for a chunk it needs that was not supplied:
+  // `lookup(i)` returns chunk i decompressed, or null (the chunk is then
+  // missing). Asked at most once per chunk.
+  using ChunkLookup = std::function<std::shared_ptr<const uint8_t[]>(size_t i)>;
+  void LookUpChunksIn(ChunkLookup lookup) { lookup_ = std::move(lookup); }
+  // Whether a Read has needed chunk `i` or it was supplied.
+  bool touched(size_t i) const { return state_[i] != kAbsent; }
   // Chunk `i` decompressed, once a Read has decompressed it; null before.
   std::shared_ptr<const uint8_t[]> decompressed(size_t i) const {
     return state_[i] == kDecompressed ? logical_[i] : nullptr;
@@ -201,6 +208,7 @@ class ChunkedPage {
   // touches one or two per page): a whole-page buffer would be mapped and
   // page-faulted by the allocator on every take.
   std::vector<std::shared_ptr<const uint8_t[]>> logical_;
+  ChunkLookup lookup_;
 };
 
 // --- Reading some rows of a page without decoding all of it.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "format/format_test_util.h"
@@ -328,6 +329,53 @@ TEST(PageTest, ChunkedCompression) {
       }
     }
   }
+}
+
+// A page reading through a lookup (a cache) asks it once per chunk it
+// needs, uses what it returns, and reports only the chunks it lacked.
+TEST(PageTest, ChunkedPageLooksUpChunksOnce) {
+  Compressor compressor;
+  const size_t n = 4 * kChunkSize;
+  std::string logical(n, '\0');
+  for (size_t i = 0; i < n; ++i) logical[i] = static_cast<char>((i * 31) % 251);
+  std::string stored;
+  std::vector<uint64_t> sizes;
+  ASSERT_TRUE(CompressChunked(&compressor, Compression::kZstd, 1,
+                              reinterpret_cast<const uint8_t*>(logical.data()), n, &stored, &sizes)
+                  .ok());
+  auto page = ChunkedPage::Make(Compression::kZstd, sizes, n, stored.size());
+  ASSERT_TRUE(page.ok());
+  // The lookup holds chunks 1 and 3 (decompressed), not 0 or 2.
+  std::vector<int> asked(4, 0);
+  page->LookUpChunksIn([&](size_t i) -> std::shared_ptr<const uint8_t[]> {
+    ++asked[i];
+    if (i % 2 == 0) return nullptr;
+    std::shared_ptr<uint8_t[]> chunk(new uint8_t[kChunkSize]);
+    std::memcpy(chunk.get(), logical.data() + i * kChunkSize, kChunkSize);
+    return chunk;
+  });
+  char got[kChunkSize + 20];
+  // Across chunks 1 and 2, twice: 1 comes from the lookup, 2 is missing,
+  // and neither is asked for again.
+  for (int pass = 0; pass < 2; ++pass) {
+    ASSERT_TRUE(page->Read(2 * kChunkSize - 10, 20, reinterpret_cast<uint8_t*>(got)).ok());
+    EXPECT_EQ(std::string(got, 10), logical.substr(2 * kChunkSize - 10, 10));
+    EXPECT_EQ(std::string(got + 10, 10), std::string(10, '\0'));
+    EXPECT_EQ(page->missing(), std::vector<size_t>{2});
+  }
+  EXPECT_EQ(asked, (std::vector<int>{0, 1, 1, 0}));
+  EXPECT_TRUE(page->touched(1));
+  EXPECT_TRUE(page->touched(2));
+  EXPECT_FALSE(page->touched(3));
+  EXPECT_TRUE(page->decompressed(1) != nullptr);
+  // Once chunk 2 is added the read is whole.
+  ASSERT_TRUE(page->AddChunk(2, Buffer::FromString(stored.substr(page->chunk_begin(2),
+                                                                 page->chunk_end(2) - page->chunk_begin(2))))
+                  .ok());
+  ASSERT_TRUE(page->Read(kChunkSize, kChunkSize + 20, reinterpret_cast<uint8_t*>(got)).ok());
+  EXPECT_EQ(std::string(got, kChunkSize + 20), logical.substr(kChunkSize, kChunkSize + 20));
+  EXPECT_TRUE(page->missing().empty());
+  EXPECT_EQ(asked, (std::vector<int>{0, 1, 1, 0}));
 }
 
 }  // namespace

@@ -207,6 +207,9 @@ SchemaPtr Snapshot::ProjectedSchema(const std::vector<int>& fields) const {
 
 namespace {
 
+// Local takes of fewer values (rows x fields) than this run on the caller.
+constexpr size_t kParallelTakeCells = 64;
+
 // Where a schema field lives in a fragment: which file and which column.
 struct FieldLocation {
   const DataFileRef* file = nullptr;
@@ -268,9 +271,16 @@ Result<BatchPtr> Snapshot::ReadFragment(const Fragment& fragment, const std::vec
 Result<BatchPtr> Snapshot::TakeFromFragment(const Fragment& fragment, const std::vector<int>& fields,
                                             std::span<const int64_t> offsets) const {
   // A take is latency-bound (many small reads and decompressions), so the
-  // pages of a file are taken in parallel: on the cores locally, with many
-  // requests in flight on a remote store.
-  ThreadPool* pool = files->store()->is_local() ? DefaultThreadPool() : IoThreadPool();
+  // pages of a file are taken in parallel: with many requests in flight on
+  // a remote store, and on the cores locally once the take is big enough to
+  // repay waking a worker (tens of microseconds, more than taking a search's
+  // ten result rows from cached pages costs).
+  ThreadPool* pool = nullptr;
+  if (!files->store()->is_local()) {
+    pool = IoThreadPool();
+  } else if (offsets.size() * fields.size() >= kParallelTakeCells) {
+    pool = DefaultThreadPool();
+  }
   return AssembleFragment(*this, fragment, fields, static_cast<int64_t>(offsets.size()),
                           [&](const DataFileReader& reader, const std::vector<int>& cols) {
                             return reader.Take(cols, offsets, pool);
