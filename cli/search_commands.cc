@@ -33,6 +33,7 @@ struct SearchArgs {
   std::string where;
   bool postfilter = false;
   std::optional<int> nprobes;
+  std::optional<int> max_nprobes;
   std::optional<int> refine;
   std::optional<int> ef;
   std::string metric;
@@ -111,6 +112,7 @@ void ApplyVectorFlags(const SearchArgs& a, VectorQuery& q) {
   if (!a.column.empty()) q.Column(a.column);
   if (!a.metric.empty()) q.Metric(a.metric);
   if (a.nprobes) q.Nprobes(*a.nprobes);
+  if (a.max_nprobes) q.MaximumNprobes(*a.max_nprobes);
   if (a.refine) q.RefineFactor(*a.refine);
   if (a.ef) q.Ef(*a.ef);
 }
@@ -295,6 +297,11 @@ void RegisterSearch(VerbList& verbs) {
                      "Apply --where to the nearest rows instead (faster; may return fewer than k)");
   verb.app->add_option("--nprobes", args->nprobes, "IVF indexes: partitions to probe (default 20)")
       ->check(AtLeast(1));
+  verb.app
+      ->add_option("--max-nprobes", args->max_nprobes,
+                   "IVF indexes: probe more partitions, up to N in all (0: every one), while fewer than k "
+                   "rows were found (a selective --where)")
+      ->check(AtLeast(0));
   verb.app
       ->add_option("--refine", args->refine,
                    "Re-rank k * N candidates with exact distances (quantised indexes)")

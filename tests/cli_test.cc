@@ -366,6 +366,12 @@ TEST_F(CliTest, SearchExactIndexedAndQueryFiles) {
   EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3", "--nprobes",
                    "4", "--columns", "id", "--format", "csv"}),
             rows);
+  EXPECT_EQ(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--k", "3", "--nprobes",
+                   "1", "--max-nprobes", "0", "--columns", "id", "--format", "csv"}),
+            rows);
+  EXPECT_THAT(RunOk({"search", db_, "items", "--vector", "[7.25, 0.25, -1.0, 2.0]", "--nprobes", "1",
+                     "--max-nprobes", "0", "--explain"}),
+              HasSubstr("nprobes 1 to all"));
 
   // A query file: one JSON line per query, then the timing line.
   std::string queries = Write(

@@ -316,8 +316,16 @@ class VectorQuery {
   VectorQuery& Where(std::string predicate);
   VectorQuery& Prefilter(bool prefilter = true);
   VectorQuery& Postfilter() { return Prefilter(false); }
-  // IVF indexes: partitions probed (default 20).
+  // IVF indexes: partitions probed (default 20); sets the minimum and the
+  // maximum below.
   VectorQuery& Nprobes(int nprobes);
+  // IVF indexes: probe at least this many partitions, nearest centroids
+  // first, then more while fewer than limit rows (limit x refine_factor
+  // candidates) were found, as a selective prefilter may leave, up to the
+  // maximum (0: every partition). LanceDB's minimum_nprobes and
+  // maximum_nprobes.
+  VectorQuery& MinimumNprobes(int nprobes);
+  VectorQuery& MaximumNprobes(int nprobes);
   // Re-rank refine_factor * limit candidates with exact distances (0: off).
   VectorQuery& RefineFactor(int refine_factor);
   // HNSW: search beam width (default max(limit, 40)).
@@ -352,6 +360,7 @@ class VectorQuery {
   std::string where_;
   bool prefilter_ = true;
   int nprobes_ = 20;
+  int max_nprobes_ = 20;  // 0: every partition
   int refine_factor_ = 0;
   int ef_ = 0;
   bool bypass_index_ = false;

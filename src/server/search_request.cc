@@ -205,6 +205,11 @@ Result<SearchRequest> ParseSearchRequest(const Json& body, bool lance) {
   QUIVER_RETURN_NOT_OK(ReadBool(body, "bypass_vector_index", &r.bypass_vector_index));
   QUIVER_RETURN_NOT_OK(ReadInt(body, "minimum_nprobes", &r.nprobes));
   QUIVER_RETURN_NOT_OK(ReadInt(body, "nprobes", &r.nprobes));
+  if (!Get(body, "maximum_nprobes").is_null()) {
+    int max_nprobes = 0;
+    QUIVER_RETURN_NOT_OK(ReadInt(body, "maximum_nprobes", &max_nprobes));
+    r.max_nprobes = max_nprobes;
+  }
   QUIVER_RETURN_NOT_OK(ReadInt(body, "refine_factor", &r.refine_factor));
   QUIVER_RETURN_NOT_OK(ReadInt(body, "ef", &r.ef));
   QUIVER_RETURN_NOT_OK(ReadBound(body, "lower_bound", &r.lower_bound));
@@ -319,6 +324,7 @@ Result<BatchPtr> RunVector(const Table& table, const SearchRequest& r) {
   if (!r.filter.empty()) q.Where(r.filter);
   q.Prefilter(r.prefilter);
   if (r.nprobes > 0) q.Nprobes(r.nprobes);
+  if (r.max_nprobes) q.MaximumNprobes(*r.max_nprobes);
   if (r.refine_factor > 0) q.RefineFactor(r.refine_factor);
   if (r.ef > 0) q.Ef(r.ef);
   q.BypassVectorIndex(r.bypass_vector_index);
@@ -351,6 +357,7 @@ Result<BatchPtr> RunHybrid(const Table& table, const SearchRequest& r) {
   if (!r.vector_column.empty()) v.Column(r.vector_column);
   if (!r.metric.empty()) v.Metric(r.metric);
   if (r.nprobes > 0) v.Nprobes(r.nprobes);
+  if (r.max_nprobes) v.MaximumNprobes(*r.max_nprobes);
   if (r.refine_factor > 0) v.RefineFactor(r.refine_factor);
   if (r.ef > 0) v.Ef(r.ef);
   v.BypassVectorIndex(r.bypass_vector_index);

@@ -30,7 +30,8 @@ struct SearchRequest {
   std::vector<std::string> columns;                          // projected names
   std::vector<std::pair<std::string, std::string>> aliases;  // alias -> SQL expression (scans)
   bool with_row_id = false;
-  int nprobes = 0;  // 0: the query's default
+  int nprobes = 0;                 // the minimum; 0: the query's default
+  std::optional<int> max_nprobes;  // 0: every partition; unset: nprobes
   int refine_factor = 0;
   int ef = 0;
   bool bypass_vector_index = false;

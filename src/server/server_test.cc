@@ -141,12 +141,22 @@ TEST(SearchRequestTest, ReadsLanceQueryBodies) {
   EXPECT_EQ(r->vectors[0], (std::vector<float>{1, 2, 3}));
   EXPECT_EQ(r->limit, 5);
   EXPECT_EQ(r->nprobes, 20);
+  EXPECT_EQ(r->max_nprobes, 20);
   EXPECT_EQ(r->filter, "id > 1");
   EXPECT_EQ(r->columns, (std::vector<std::string>{"id", "text"}));
   EXPECT_FALSE(r->lower_bound.has_value());
   EXPECT_EQ(r->upper_bound, 0.5f);
   EXPECT_FALSE(r->version.has_value());
   EXPECT_EQ(SearchKind(*r), "vector");
+  // An unbounded maximum is 0; without one the maximum is nprobes.
+  auto unbounded = ParseSearchRequest(
+      nlohmann::ordered_json::parse(R"({"vector":[1],"minimum_nprobes":5,"maximum_nprobes":0})"), true);
+  ASSERT_TRUE(unbounded.ok());
+  EXPECT_EQ(unbounded->nprobes, 5);
+  EXPECT_EQ(unbounded->max_nprobes, 0);
+  auto plain = ParseSearchRequest(nlohmann::ordered_json::parse(R"({"vector":[1],"nprobes":5})"), true);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->max_nprobes.has_value());
 
   // A plain query with no limit: k = isize::MAX, vector [].
   auto scan = ParseSearchRequest(

@@ -111,11 +111,11 @@ Result<IndexType> ParseIndexType(std::string_view name) {
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (upper == "LABELLIST") return IndexType::kLabelList;
   if (upper == "INVERTED") return IndexType::kFts;
-  std::string names;
   for (const IndexTypeEntry& e : kIndexTypes) {
     if (upper == e.name) return e.type;
-    names += (names.empty() ? "" : ", ") + std::string(e.name);
   }
+  std::string names;
+  for (const IndexTypeEntry& e : kIndexTypes) names += (names.empty() ? "" : ", ") + std::string(e.name);
   return Status::InvalidArgument("unknown index type \"" + std::string(name) + "\"; index types are " +
                                  names);
 }

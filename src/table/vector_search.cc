@@ -7,6 +7,7 @@
 // the vectors themselves.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -57,7 +58,15 @@ VectorQuery& VectorQuery::Prefilter(bool prefilter) {
   return *this;
 }
 VectorQuery& VectorQuery::Nprobes(int nprobes) {
+  nprobes_ = max_nprobes_ = nprobes;
+  return *this;
+}
+VectorQuery& VectorQuery::MinimumNprobes(int nprobes) {
   nprobes_ = nprobes;
+  return *this;
+}
+VectorQuery& VectorQuery::MaximumNprobes(int nprobes) {
+  max_nprobes_ = nprobes;
   return *this;
 }
 VectorQuery& VectorQuery::RefineFactor(int refine_factor) {
@@ -459,6 +468,7 @@ class SearchFilter : public index::RowIdFilter {
 
 struct SearchSettings {
   int nprobes;
+  int max_nprobes;  // 0: every partition
   int refine_factor;
   int ef;
   Bounds bounds;
@@ -472,6 +482,7 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
   index::VectorQueryParams params;
   params.k = plan.want * std::max(1, s.refine_factor);
   params.nprobes = s.nprobes;
+  params.max_nprobes = s.max_nprobes == 0 ? std::numeric_limits<int>::max() : s.max_nprobes;
   params.ef = s.ef;
   std::vector<std::vector<Neighbor>> out(queries.size());
   std::optional<RowLocator> locator;
@@ -531,6 +542,14 @@ Result<std::vector<std::vector<Neighbor>>> IndexSearch(const Plan& plan,
   return out;
 }
 
+// "20", or "20 to 80" / "20 to all" when more are probed while too few
+// rows were found.
+std::string NprobesText(int nprobes, int max_nprobes) {
+  if (max_nprobes == nprobes) return std::to_string(nprobes);
+  return std::to_string(nprobes) + " to " + (max_nprobes == 0 ? "all" : std::to_string(max_nprobes)) +
+         " (more while fewer than the candidates wanted are found)";
+}
+
 std::vector<Neighbor> MergeNearest(std::vector<Neighbor> a, const std::vector<Neighbor>& b, int64_t want) {
   a.insert(a.end(), b.begin(), b.end());
   std::sort(a.begin(), a.end());
@@ -552,12 +571,17 @@ struct VectorSearch {
     QUIVER_ASSIGN_OR_RETURN(Plan plan, PlanOf(q));
     if (q.nprobes_ <= 0)
       return Status::InvalidArgument("nprobes must be positive, got " + std::to_string(q.nprobes_));
+    if (q.max_nprobes_ < 0 || (q.max_nprobes_ > 0 && q.max_nprobes_ < q.nprobes_)) {
+      return Status::InvalidArgument("maximum nprobes " + std::to_string(q.max_nprobes_) +
+                                     " must be 0 (every partition) or at least the minimum, " +
+                                     std::to_string(q.nprobes_));
+    }
     if (q.refine_factor_ < 0) {
       return Status::InvalidArgument("refine_factor must not be negative, got " +
                                      std::to_string(q.refine_factor_));
     }
     if (q.ef_ < 0) return Status::InvalidArgument("ef must not be negative, got " + std::to_string(q.ef_));
-    SearchSettings s{q.nprobes_, q.refine_factor_, q.ef_, {}};
+    SearchSettings s{q.nprobes_, q.max_nprobes_, q.refine_factor_, q.ef_, {}};
     if (q.lower_bound_) s.bounds.lower = *q.lower_bound_;
     if (q.upper_bound_) s.bounds.upper = *q.upper_bound_;
 
@@ -630,7 +654,7 @@ struct VectorSearch {
     }
     if (plan.index != nullptr) {
       out += "  Index: \"" + plan.index->name + "\" (" + plan.index->type + ") over " +
-             std::to_string(indexed_rows) + " rows, nprobes " + std::to_string(q.nprobes_) +
+             std::to_string(indexed_rows) + " rows, nprobes " + NprobesText(q.nprobes_, q.max_nprobes_) +
              (q.ef_ ? ", ef " + std::to_string(q.ef_) : "") +
              (q.refine_factor_ ? ", refine_factor " + std::to_string(q.refine_factor_) + " (re-ranks " +
                                      std::to_string((q.limit_ + q.offset_) * q.refine_factor_) +

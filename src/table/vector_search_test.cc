@@ -351,6 +351,47 @@ TEST_F(VectorSearchTest, IndexedSearchMergesUnindexedRowsAndHonoursDeletes) {
   EXPECT_NE(cosine->find("uses metric l2"), std::string::npos) << *cosine;
 }
 
+// Minimum and maximum nprobes: more partitions are probed, doubling, only
+// while fewer than k rows were found, and never more than the maximum.
+TEST_F(VectorSearchTest, MoreProbesOnlyWhileTooFewRowsWereFound) {
+  IndexOptions options;
+  options.num_partitions = 16;
+  ASSERT_TRUE(table_->CreateIndex("vector", IndexType::kIvfFlat, options).ok());
+  const std::string rare = "id < 24";  // about 1.5 rows per partition
+  for (int i = 0; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    auto q = Query(20 + i);
+    // One partition holds few of the rare rows; probing on until 10 are
+    // found (maximum 0: every partition) returns 10 of them.
+    auto one = SearchIds(table_->Search(q).Nprobes(1).Where(rare));
+    EXPECT_LT(one.size(), 10u);
+    auto grown = SearchIds(table_->Search(q).MinimumNprobes(1).MaximumNprobes(0).Where(rare));
+    ASSERT_EQ(grown.size(), 10u);
+    for (int64_t id : grown) EXPECT_LT(id, 24);
+    // With a maximum of 4 it stops at the 4 nearest partitions (1, 2, 4),
+    // which is what probing 4 from the start finds when that is too few.
+    auto four = SearchIds(table_->Search(q).Nprobes(4).Where(rare));
+    if (four.size() < 10) {
+      EXPECT_EQ(SearchIds(table_->Search(q).MinimumNprobes(1).MaximumNprobes(4).Where(rare)), four);
+    }
+    // Enough rows in the first partitions: nothing more is probed.
+    EXPECT_EQ(SearchIds(table_->Search(q).MinimumNprobes(2).MaximumNprobes(0)),
+              SearchIds(table_->Search(q).Nprobes(2)));
+    // Exactly 10 rows match: the probes grow until every partition holding
+    // one was searched, so all 10 come back, nearest first.
+    EXPECT_EQ(SearchIds(table_->Search(q).MinimumNprobes(3).MaximumNprobes(16).Where("id < 10")),
+              BruteForce(data_, kDim, q.data(), 10, "l2", [](int64_t id) { return id < 10; }));
+  }
+  auto explain = table_->Search(Query(0)).MinimumNprobes(2).MaximumNprobes(0).Explain();
+  ASSERT_TRUE(explain.ok());
+  EXPECT_NE(explain->find("nprobes 2 to all"), std::string::npos) << *explain;
+  auto below = table_->Search(Query(0)).MinimumNprobes(5).MaximumNprobes(3).ToBatch();
+  ASSERT_TRUE(below.status().IsInvalidArgument());
+  EXPECT_NE(below.status().message().find("maximum nprobes 3"), std::string::npos)
+      << below.status().ToString();
+  EXPECT_TRUE(table_->Search(Query(0)).MaximumNprobes(-1).ToBatch().status().IsInvalidArgument());
+}
+
 // SIFT10K through a table: exact search agrees with the ground truth, and
 // IVF_PQ with refine reaches the floor.
 std::vector<float> ReadFvecs(const std::string& path, int* dim) {

@@ -887,6 +887,17 @@ async function tableScenario(run, kind, data, prefix) {
     (side) => many(qs, (q) => runQuery(tbl(side).search(q).nprobes(2).refineFactor(100).limit(5))),
     each(exactVector),
   );
+  // A narrow prefilter with adaptive probing: 8 rows match and 500
+  // candidates are wanted, so both sides probe on through every partition
+  // and the refined answer is exact.
+  await S(
+    "ivfpq.moreProbesForANarrowFilter",
+    (side) =>
+      many(qs, (q) =>
+        runQuery(tbl(side).search(q).where("id < 8").minimumNprobes(1).maximumNprobes(0).refineFactor(100).limit(5)),
+      ),
+    each(exactVector),
+  );
   await S(
     "ivfpq.bypass",
     (side) => many(qs, (q) => runQuery(tbl(side).search(q).bypassVectorIndex().limit(5))),

@@ -769,28 +769,39 @@ Result<std::vector<Neighbor>> IvfIndex::Search(std::span<const float> query, con
   std::vector<float> q(query.begin(), query.end());
   if (meta_.metric == Metric::kCosine) Normalize(q.data(), dim);
 
-  const std::vector<int> probes = NearestPartitions(q.data(), params.nprobes);
-  std::vector<std::shared_ptr<const IvfPartition>> parts;
-  QUIVER_RETURN_NOT_OK(ReadPartitions(probes, /*cache=*/true, &parts));
+  // The nearest nprobes partitions, then, while fewer than k rows were
+  // found, as many again (doubling, so a remote store sees few rounds of
+  // reads), up to max_nprobes.
+  const int max_probes = std::max(params.nprobes, params.max_nprobes);
+  const std::vector<int> order = NearestPartitions(q.data(), max_probes);
   TopK top(static_cast<size_t>(std::min<int64_t>(params.k, meta_.num_rows)));
   std::unique_ptr<PartitionScanner> scanner = codec_->NewScanner(q.data());
   const size_t k = static_cast<size_t>(params.k);
   const size_t ef = params.ef > 0 ? static_cast<size_t>(params.ef) : std::max<size_t>(k, 40);
-  for (size_t i = 0; i < probes.size(); ++i) {
-    const IvfPartition& part = *parts[i];
-    if (part.count == 0) continue;
-    scanner->SetPartition(probes[i], centroids_.data() + static_cast<size_t>(probes[i]) * dim);
-    if (part.graph == nullptr || static_cast<int64_t>(std::max(k, ef)) >= part.count) {
-      // A graph whose beam would cover every node is scanned instead.
-      scanner->Scan(part.codes, part.row_ids, part.count, allowed, &top);
-      continue;
+  std::vector<int> probes;
+  std::vector<std::shared_ptr<const IvfPartition>> parts;
+  for (size_t done = 0, batch = std::min(order.size(), static_cast<size_t>(params.nprobes)); batch > 0;) {
+    probes.assign(order.begin() + static_cast<ptrdiff_t>(done),
+                  order.begin() + static_cast<ptrdiff_t>(done + batch));
+    QUIVER_RETURN_NOT_OK(ReadPartitions(probes, /*cache=*/true, &parts));
+    for (size_t i = 0; i < probes.size(); ++i) {
+      const IvfPartition& part = *parts[i];
+      if (part.count == 0) continue;
+      scanner->SetPartition(probes[i], centroids_.data() + static_cast<size_t>(probes[i]) * dim);
+      if (part.graph == nullptr || static_cast<int64_t>(std::max(k, ef)) >= part.count) {
+        // A graph whose beam would cover every node is scanned instead.
+        scanner->Scan(part.codes, part.row_ids, part.count, allowed, &top);
+        continue;
+      }
+      CodeQuery distances(scanner.get(), part.codes, codec_->code_size());
+      std::optional<HnswRowFilter> filter;
+      if (allowed != nullptr) filter.emplace(*allowed, part.row_ids);
+      for (const HnswHit& hit : part.graph->Search(distances, k, ef, filter ? &*filter : nullptr)) {
+        top.Push(hit.distance, part.row_ids[hit.node]);
+      }
     }
-    CodeQuery distances(scanner.get(), part.codes, codec_->code_size());
-    std::optional<HnswRowFilter> filter;
-    if (allowed != nullptr) filter.emplace(*allowed, part.row_ids);
-    for (const HnswHit& hit : part.graph->Search(distances, k, ef, filter ? &*filter : nullptr)) {
-      top.Push(hit.distance, part.row_ids[hit.node]);
-    }
+    done += batch;
+    batch = top.full() ? 0 : std::min(done, order.size() - done);
   }
   return top.Take();
 }

@@ -115,8 +115,12 @@ struct VectorData {
 struct VectorQueryParams {
   // Results wanted (the caller asks for k * refine_factor to re-rank).
   int64_t k = 10;
-  // IVF: partitions probed, nearest centroids first.
+  // IVF: partitions probed, nearest centroids first: nprobes of them,
+  // then, while fewer than k rows were found (a selective prefilter, small
+  // partitions), more, up to max_nprobes in all (no more than nprobes when
+  // max_nprobes is below it).
   int nprobes = 20;
+  int max_nprobes = 0;
   // HNSW: beam width at layer 0; 0 = max(k, 40) (hnswlib-like default;
   // never below k).
   int ef = 0;
@@ -162,7 +166,7 @@ struct VectorIndexStats {
   int dim = 0;
   int64_t num_rows = 0;
   uint64_t size_bytes = 0;
-  int num_partitions = 0;   // IVF kinds
+  int num_partitions = 0;     // IVF kinds
   uint64_t memory_bytes = 0;  // resident now: header, centroids, cached partitions, graph
 };
 
@@ -186,7 +190,8 @@ class VectorIndex {
 // them; NotSupported for metric kHamming. On error, files written so far
 // are left for the caller to delete (it owns the prefix).
 Result<VectorIndexMeta> BuildVectorIndex(VectorIndexType type, const VectorIndexBuildOptions& options,
-                                         const VectorData& data, ObjectStore& store, const std::string& prefix);
+                                         const VectorData& data, ObjectStore& store,
+                                         const std::string& prefix);
 
 // Opens a built index. Reads the header (and IVF centroids) now; the rest
 // on demand.
@@ -199,6 +204,7 @@ Result<std::unique_ptr<VectorIndex>> OpenVectorIndex(std::shared_ptr<ObjectStore
 // inserted into the graph (HNSW).
 Result<VectorIndexMeta> UpdateVectorIndex(const VectorIndex& existing, const VectorData& added,
                                           const Roaring64Map& removed, ObjectStore& store,
-                                          const std::string& new_prefix, const VectorIndexBuildOptions& options);
+                                          const std::string& new_prefix,
+                                          const VectorIndexBuildOptions& options);
 
 }  // namespace quiver::index
