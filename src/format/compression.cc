@@ -7,6 +7,8 @@
 #include <cstring>
 #include <limits>
 
+#include "format/bitpack.h"
+
 namespace quiver {
 
 namespace {
@@ -40,6 +42,8 @@ std::string_view CompressionName(Compression c) {
       return "zstd";
     case Compression::kLz4:
       return "lz4";
+    case Compression::kBitpack:
+      return "bitpack";
   }
   return "unknown";
 }
@@ -50,6 +54,8 @@ size_t MaxCompressedSize(Compression c, size_t n) {
       return ZSTD_compressBound(n);
     case Compression::kLz4:
       return n > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) ? 0 : static_cast<size_t>(LZ4_compressBound(int(n)));
+    case Compression::kBitpack:
+      return BitpackMaxSize(n);
     default:
       return n;
   }
@@ -124,6 +130,8 @@ Status Decompress(Compression c, const void* src, size_t src_size, void* dst, si
       }
       return Status::OK();
     }
+    case Compression::kBitpack:
+      return BitpackDecode(static_cast<const uint8_t*>(src), src_size, static_cast<uint8_t*>(dst), dst_size);
   }
   return Status::NotSupported("unknown compression code " + std::to_string(static_cast<int>(c)));
 }

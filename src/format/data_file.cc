@@ -15,6 +15,7 @@
 
 #include "common/coding.h"
 #include "common/thread_pool.h"
+#include "format/bitpack.h"
 #include "format/page.h"
 #include "format/schema_json.h"
 
@@ -214,6 +215,19 @@ struct PendingPage {
   std::vector<uint32_t> block_checksums;
   Status status;
 };
+
+// Bit packing is kept for an integer page while its probe is at most this
+// many times the size the configured codec gets.
+constexpr double kBitpackSlack = 1.5;
+
+// The word width bit packing reads a page of `type` in: integer, date32 and
+// timestamp columns (whose logical pages are words, after a validity bitmap
+// padded to 8 bytes); 0 for other types.
+int BitpackWidth(const DataType& type) {
+  if (!type.is_integer() && type.id() != TypeId::kDate32 && type.id() != TypeId::kTimestamp) return 0;
+  const int width = type.bit_width() / 8;
+  return IsBitpackWidth(width) ? width : 0;
+}
 
 // Pages cut per round of parallel encoding are capped near this many
 // logical bytes, so a huge batch does not double the memory it holds.
@@ -432,27 +446,44 @@ void DataFileWriter::Impl::EncodePage(PendingPage& page, Compressor& compressor)
   PageInfo& info = page.info;
   const uint8_t* logical = page.logical->data();
   const size_t size = page.logical->size();
-  const Compression c = options.compression;
   info.compression = Compression::kNone;
-  if (c != Compression::kNone && size > 0) {
+  if (options.compression != Compression::kNone && size > 0) {
     // Compressing the page's middle chunk first tells cheaply whether the
     // page is worth compressing (dense float vectors are not): a page whose
     // probe saves less than the threshold is stored without trying the rest.
-    // The decision depends on the page alone, so pages encode in parallel
-    // and the file does not depend on the number of threads.
+    // Integer columns also try bit packing on the probe and keep it unless
+    // it is much larger (it decodes several times faster than zstd). The
+    // decision depends on the page alone, so pages encode in parallel and
+    // the file does not depend on the number of threads.
     const uint64_t chunks = NumChunks(size);
     const uint64_t probe = chunks / 2;
     const size_t probe_size = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size - probe * kChunkSize));
-    std::string probe_out;
-    std::vector<uint64_t> probe_sizes;
-    page.status = CompressChunked(&compressor, c, options.zstd_level, logical + probe * kChunkSize,
-                                  probe_size, &probe_out, &probe_sizes);
-    if (!page.status.ok()) return;
+    auto probe_with = [&](Compression c, int width) -> Result<uint64_t> {
+      std::string out;
+      std::vector<uint64_t> sizes;
+      QUIVER_RETURN_NOT_OK(CompressChunked(&compressor, c, options.zstd_level, logical + probe * kChunkSize,
+                                           probe_size, &out, &sizes, width));
+      return sizes[0];
+    };
+    Compression c = options.compression;
+    Result<uint64_t> probed = probe_with(c, 0);
+    const int width = BitpackWidth(*schema->field(page.column).type);
+    if (probed.ok() && width > 0) {
+      Result<uint64_t> packed = probe_with(Compression::kBitpack, width);
+      if (packed.ok() && static_cast<double>(*packed) <= static_cast<double>(*probed) * kBitpackSlack) {
+        c = Compression::kBitpack;
+        probed = packed;
+      }
+    }
+    if (!probed.ok()) {
+      page.status = probed.status();
+      return;
+    }
     const double keep = 1.0 - options.min_compression_saving;
-    if (static_cast<double>(probe_sizes[0]) <= static_cast<double>(probe_size) * keep) {
+    if (static_cast<double>(*probed) <= static_cast<double>(probe_size) * keep) {
       page.stored.reserve(size / 2);
-      page.status =
-          CompressChunked(&compressor, c, options.zstd_level, logical, size, &page.stored, &info.chunk_sizes);
+      page.status = CompressChunked(&compressor, c, options.zstd_level, logical, size, &page.stored,
+                                    &info.chunk_sizes, width);
       if (!page.status.ok()) return;
       if (static_cast<double>(page.stored.size()) <= static_cast<double>(size) * keep) {
         info.compression = c;
@@ -938,7 +969,7 @@ Status DataFileReader::Impl::Fetch(std::vector<RangeRequest>& requests) const {
 
 Status DataFileReader::Impl::CheckCodec(int column, size_t page_index) const {
   const Compression c = meta.columns[column].pages[page_index].compression;
-  if (c == Compression::kZstd || c == Compression::kLz4) return Status::OK();
+  if (c == Compression::kZstd || c == Compression::kLz4 || c == Compression::kBitpack) return Status::OK();
   return Status::NotSupported(key + ": page " + std::to_string(page_index) + " of column " +
                               ColumnName(*meta.schema, column) + " uses unknown compression code " +
                               std::to_string(static_cast<int>(c)));

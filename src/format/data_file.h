@@ -37,8 +37,9 @@ namespace quiver {
 class ThreadPool;
 
 // The version written into the header and trailer of new files; readers
-// accept every version up to it.
-inline constexpr uint32_t kDataFileFormatVersion = 1;
+// accept every version up to it. Version 2 added bit-packed pages
+// (compression code 3).
+inline constexpr uint32_t kDataFileFormatVersion = 2;
 
 // Compression, ParseCompression and CompressionName: format/compression.h.
 // StatValue and PageStats: format/page_stats.h.

@@ -318,13 +318,21 @@ TEST(DataFileWriterTest, MemoryStaysBoundedByPages) {
 TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
   auto store = std::make_shared<MemoryObjectStore>();
   auto schema = std::make_shared<const Schema>(
-      std::vector<Field>{Field("seq", int64()), Field("noise", vector_type(32, float32()))});
-  // A sequence compresses; random float bits do not.
+      std::vector<Field>{Field("seq", int64()), Field("noise", vector_type(32, float32())),
+                         Field("text", utf8()), Field("far", int64())});
+  // A sequence compresses (bit-packed: it is an integer column), and so does
+  // text (with the codec asked for); random float bits do not. Two integers
+  // far apart, alternating, would need 41 bits each when bit-packed, so the
+  // general codec keeps them.
   auto seq = ArrayBuilder::Make(int64());
   auto noise = ArrayBuilder::Make(schema->field(1).type);
+  auto text = ArrayBuilder::Make(utf8());
+  auto far = ArrayBuilder::Make(int64());
   std::mt19937_64 rng(3);
   for (int i = 0; i < 20000; ++i) {
     ASSERT_TRUE(seq->AppendInt(i).ok());
+    ASSERT_TRUE(text->AppendString("row number " + std::to_string(i)).ok());
+    ASSERT_TRUE(far->AppendInt(i % 2 == 0 ? 0 : int64_t{1} << 40).ok());
     float v[32];
     for (float& f : v) {
       uint32_t bits = static_cast<uint32_t>(rng()) & 0x3FFFFFFF;  // finite, varied exponents
@@ -332,13 +340,18 @@ TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
     }
     ASSERT_TRUE(noise->AppendVector(v, 32).ok());
   }
-  auto batch = std::make_shared<const RecordBatch>(schema, 20000,
-                                                   std::vector<ArrayPtr>{seq->Finish(), noise->Finish()});
+  auto batch = std::make_shared<const RecordBatch>(
+      schema, 20000, std::vector<ArrayPtr>{seq->Finish(), noise->Finish(), text->Finish(), far->Finish()});
   for (Compression c : {Compression::kZstd, Compression::kLz4}) {
     DataFileOptions options;
     options.compression = c;
     DataFileMetadata meta = WriteFile(store.get(), kKey, schema, {batch}, options);
-    for (const PageInfo& p : meta.columns[0].pages) EXPECT_EQ(p.compression, c);
+    for (const PageInfo& p : meta.columns[0].pages) {
+      EXPECT_EQ(p.compression, Compression::kBitpack);
+      EXPECT_LT(p.size * 6, p.uncompressed_size);  // 11 to 14 bits of 64 per value
+    }
+    for (const PageInfo& p : meta.columns[2].pages) EXPECT_EQ(p.compression, c);
+    for (const PageInfo& p : meta.columns[3].pages) EXPECT_EQ(p.compression, c);
     for (const PageInfo& p : meta.columns[1].pages) {
       EXPECT_EQ(p.compression, Compression::kNone);
       EXPECT_EQ(p.size, BlockedSize(p.uncompressed_size));
@@ -913,7 +926,8 @@ TEST(DataFileCorruptionTest, TakeVerifiesBlocksOfUncompressedPages) {
 TEST(DataFileCorruptionTest, TakeVerifiesChunksOfCompressedPages) {
   auto store = std::make_shared<MemoryObjectStore>();
   auto schema = std::make_shared<const Schema>(std::vector<Field>{Field("id", int64()), Field("s", utf8())});
-  // Sorted ids and ascii strings compress, so every page is chunked.
+  // Sorted ids (bit-packed) and ascii strings (zstd) compress, so every
+  // page is chunked.
   auto ids = ArrayBuilder::Make(int64());
   for (int64_t r = 0; r < 12000; ++r) ASSERT_TRUE(ids->AppendInt(r).ok());
   BatchPtr random = RandomBatch(schema, 12000, 0.1, 21);
@@ -926,7 +940,7 @@ TEST(DataFileCorruptionTest, TakeVerifiesChunksOfCompressedPages) {
   for (int c = 0; c < 2; ++c) {
     ASSERT_GE(meta.columns[c].pages.size(), 3u);
     const PageInfo& page = meta.columns[c].pages[1];
-    ASSERT_EQ(page.compression, Compression::kZstd);
+    ASSERT_EQ(page.compression, c == 0 ? Compression::kBitpack : Compression::kZstd);
     ASSERT_GE(page.chunk_sizes.size(), 3u);
     uint64_t chunk_at = page.offset;
     for (size_t chunk = 0; chunk < page.chunk_sizes.size(); ++chunk) {
@@ -1041,23 +1055,26 @@ TEST(DataFileCorruptionTest, EveryByteFlipIsDetectedOrHarmless) {
 
 std::string TestDataDir() { return (std::filesystem::path(__FILE__).parent_path() / "testdata").string(); }
 
-// The rows every version-1 fixture holds: the same on every platform (see
+// The rows every fixture holds: the same on every platform (see
 // AppendRandom).
 BatchPtr FixtureBatch() { return RandomBatch(AllTypesSchema(), 200, 0.2, 2026); }
 
 struct Fixture {
   const char* key;
   Compression compression;
+  uint32_t version;  // the format version that wrote it
 };
-constexpr Fixture kVersion1Fixtures[] = {{"v1_zstd.qvd", Compression::kZstd},
-                                         {"v1_lz4.qvd", Compression::kLz4},
-                                         {"v1_none.qvd", Compression::kNone}};
+constexpr Fixture kFixtures[] = {{"v1_zstd.qvd", Compression::kZstd, 1},
+                                 {"v1_lz4.qvd", Compression::kLz4, 1},
+                                 {"v1_none.qvd", Compression::kNone, 1},
+                                 {"v2_zstd.qvd", Compression::kZstd, 2},
+                                 {"v2_lz4.qvd", Compression::kLz4, 2}};
 
-TEST(DataFileFixtureTest, ReadsVersion1Files) {
+TEST(DataFileFixtureTest, ReadsFilesOfEveryVersion) {
   auto store = OpenObjectStore(TestDataDir());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   BatchPtr expected = FixtureBatch();
-  for (const Fixture& f : kVersion1Fixtures) {
+  for (const Fixture& f : kFixtures) {
     SCOPED_TRACE(f.key);
     auto reader = OpenFile(*store, f.key);
     ASSERT_NE(reader, nullptr);
@@ -1071,22 +1088,28 @@ TEST(DataFileFixtureTest, ReadsVersion1Files) {
     for (int c = 0; c < expected->num_columns(); ++c) {
       EXPECT_TRUE((*taken)->column(c)->Equals(**Take(*expected->column(c), rows)));
     }
-    bool saw_codec = false;
+    bool saw_codec = false, saw_bitpack = false;
     for (const ColumnInfo& col : reader->metadata().columns) {
-      for (const PageInfo& p : col.pages) saw_codec = saw_codec || p.compression == f.compression;
+      for (const PageInfo& p : col.pages) {
+        saw_codec = saw_codec || p.compression == f.compression;
+        saw_bitpack = saw_bitpack || p.compression == Compression::kBitpack;
+      }
     }
     EXPECT_TRUE(saw_codec);
+    // Version 2 added bit-packed pages; its fixtures hold some.
+    EXPECT_EQ(saw_bitpack, f.version >= 2);
   }
 }
 
-// Regenerates the fixtures; run by hand (--gtest_also_run_disabled_tests
-// --gtest_filter=*WriteVersion1Fixtures) only when adding a format version's
-// files, never to "fix" a failing ReadsVersion1Files.
-TEST(DataFileFixtureTest, DISABLED_WriteVersion1Fixtures) {
-  ASSERT_EQ(kDataFileFormatVersion, 1u);
+// Writes the fixtures of the current format version; run by hand
+// (--gtest_also_run_disabled_tests --gtest_filter=*WriteFixtures) only when
+// adding a format version's files, never to "fix" a failing
+// ReadsFilesOfEveryVersion.
+TEST(DataFileFixtureTest, DISABLED_WriteFixtures) {
   auto store = OpenObjectStore(TestDataDir());
   ASSERT_TRUE(store.ok());
-  for (const Fixture& f : kVersion1Fixtures) {
+  for (const Fixture& f : kFixtures) {
+    if (f.version != kDataFileFormatVersion) continue;
     DataFileOptions options;
     options.compression = f.compression;
     options.target_page_bytes = 600;

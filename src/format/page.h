@@ -139,10 +139,11 @@ inline constexpr uint64_t NumChunks(uint64_t logical_size) {
 }
 
 // Appends the stored form of `size` logical bytes, compressed with `c`
-// (zstd at `level`, or lz4), to `out`, and the compressed size of each chunk
-// (without its checksum) to `chunk_sizes`.
+// (zstd at `level`, lz4, or bitpack over words of `word_width` bytes), to
+// `out`, and the compressed size of each chunk (without its checksum) to
+// `chunk_sizes`.
 Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
-                       std::string* out, std::vector<uint64_t>* chunk_sizes);
+                       std::string* out, std::vector<uint64_t>* chunk_sizes, int word_width = 0);
 
 // Reads a compressed page, whole or a few stored chunks at a time. Not
 // thread-safe (it caches decompressed chunks).

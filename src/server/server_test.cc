@@ -214,12 +214,15 @@ TEST(SearchRequestTest, ReadsOrderByAndRefusesItOnSearches) {
 }
 
 TEST(SearchRequestTest, RejectsBadFields) {
-  for (const char* bad : {R"({"vector":"abc"})", R"({"vector":[1,"x"]})", R"({"k":-1})", R"({"k":"ten"})",
-                          R"({"filter":5})", R"({"columns":5})", R"({"nprobes":-3})", R"({"version":0})",
-                          R"({"prefilter":"yes"})", R"({"reranker":"magic"})", R"([1,2])"}) {
+  for (const char* bad :
+       {R"({"vector":"abc"})", R"({"vector":[1,"x"]})", R"({"k":-1})", R"({"k":"ten"})", R"({"filter":5})",
+        R"({"columns":5})", R"({"nprobes":-3})", R"({"maximum_nprobes":-1})", R"({"version":0})",
+        R"({"prefilter":"yes"})", R"({"reranker":"magic"})", R"([1,2])"}) {
     auto r = ParseSearchRequest(nlohmann::ordered_json::parse(bad), false);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    }
   }
   auto limit = ParseSearchRequest(nlohmann::ordered_json::parse(R"({"limit":50})"), false);
   ASSERT_TRUE(limit.ok());
