@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "format/bitpack.h"
+#include "format/decimal.h"
 
 namespace quiver {
 
@@ -44,6 +45,8 @@ std::string_view CompressionName(Compression c) {
       return "lz4";
     case Compression::kBitpack:
       return "bitpack";
+    case Compression::kDecimal:
+      return "decimal";
   }
   return "unknown";
 }
@@ -56,6 +59,8 @@ size_t MaxCompressedSize(Compression c, size_t n) {
       return n > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) ? 0 : static_cast<size_t>(LZ4_compressBound(int(n)));
     case Compression::kBitpack:
       return BitpackMaxSize(n);
+    case Compression::kDecimal:
+      return DecimalMaxSize(n);
     default:
       return n;
   }
@@ -132,6 +137,8 @@ Status Decompress(Compression c, const void* src, size_t src_size, void* dst, si
     }
     case Compression::kBitpack:
       return BitpackDecode(static_cast<const uint8_t*>(src), src_size, static_cast<uint8_t*>(dst), dst_size);
+    case Compression::kDecimal:
+      return DecimalDecode(static_cast<const uint8_t*>(src), src_size, static_cast<uint8_t*>(dst), dst_size);
   }
   return Status::NotSupported("unknown compression code " + std::to_string(static_cast<int>(c)));
 }

@@ -16,14 +16,15 @@
 namespace quiver {
 
 // kBitpack is frame-of-reference bit packing of integer words
-// (format/bitpack.h): writers choose it for integer columns on their own, so
-// it is not a name users pass, and Compressor::Compress does not do it
-// (it needs the word width: see BitpackEncode).
-enum class Compression : uint8_t { kNone = 0, kZstd = 1, kLz4 = 2, kBitpack = 3 };
+// (format/bitpack.h) and kDecimal doubles kept as decimal integers
+// (format/decimal.h): writers choose them for integer and float64 columns
+// on their own, so they are not names users pass, and Compressor::Compress
+// does not do them (they need a parameter: see CompressChunked).
+enum class Compression : uint8_t { kNone = 0, kZstd = 1, kLz4 = 2, kBitpack = 3, kDecimal = 4 };
 
 // Parses "zstd", "lz4", "none" (InvalidArgument naming anything else).
 Result<Compression> ParseCompression(std::string_view name);
-// "zstd", "lz4", "bitpack", "none", or "unknown".
+// "zstd", "lz4", "bitpack", "decimal", "none", or "unknown".
 std::string_view CompressionName(Compression c);
 
 // Upper bound of the compressed size of `n` bytes.

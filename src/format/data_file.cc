@@ -16,6 +16,7 @@
 #include "common/coding.h"
 #include "common/thread_pool.h"
 #include "format/bitpack.h"
+#include "format/decimal.h"
 #include "format/page.h"
 #include "format/schema_json.h"
 
@@ -216,17 +217,38 @@ struct PendingPage {
   Status status;
 };
 
-// Bit packing is kept for an integer page while its probe is at most this
-// many times the size the configured codec gets.
-constexpr double kBitpackSlack = 1.5;
+// A light codec (bit packing, decimal integers) is kept for a page while
+// its probe is at most this many times the size the configured codec gets.
+constexpr double kLightCodecSlack = 1.5;
 
-// The word width bit packing reads a page of `type` in: integer, date32 and
-// timestamp columns (whose logical pages are words, after a validity bitmap
-// padded to 8 bytes); 0 for other types.
-int BitpackWidth(const DataType& type) {
-  if (!type.is_integer() && type.id() != TypeId::kDate32 && type.id() != TypeId::kTimestamp) return 0;
-  const int width = type.bit_width() / 8;
-  return IsBitpackWidth(width) ? width : 0;
+// The light codec a page of `type` may use, with its parameter: bit packing
+// over the value width for integer, date32 and timestamp columns (whose
+// logical pages are words, after a validity bitmap padded to 8 bytes), and
+// for float64 columns decimal integers under the exponent most of a sample
+// of the page's values round-trip with; kNone for other types and for
+// doubles that are not short decimals.
+std::pair<Compression, int> LightCodec(const DataType& type, const PendingPage& page) {
+  if (type.is_integer() || type.id() == TypeId::kDate32 || type.id() == TypeId::kTimestamp) {
+    const int width = type.bit_width() / 8;
+    if (IsBitpackWidth(width)) return {Compression::kBitpack, width};
+  }
+  if (type.id() == TypeId::kFloat64 && page.info.buffer_sizes.size() == 2) {
+    // Up to 256 values spread over the page.
+    const uint64_t values_at = Pad8(page.info.buffer_sizes[0]);
+    const uint64_t count = page.info.buffer_sizes[1] / sizeof(double);
+    if (count == 0 || values_at + count * sizeof(double) > page.logical->size())
+      return {Compression::kNone, 0};
+    const uint64_t step = std::max<uint64_t>(1, count / 256);
+    std::vector<double> sample;
+    for (uint64_t i = 0; i < count; i += step) {
+      double v;
+      std::memcpy(&v, page.logical->data() + values_at + i * sizeof(double), sizeof(double));
+      sample.push_back(v);
+    }
+    const int e = ChooseDecimalExponent(sample.data(), sample.size());
+    if (e >= 0) return {Compression::kDecimal, e};
+  }
+  return {Compression::kNone, 0};
 }
 
 // Pages cut per round of parallel encoding are capped near this many
@@ -451,27 +473,30 @@ void DataFileWriter::Impl::EncodePage(PendingPage& page, Compressor& compressor)
     // Compressing the page's middle chunk first tells cheaply whether the
     // page is worth compressing (dense float vectors are not): a page whose
     // probe saves less than the threshold is stored without trying the rest.
-    // Integer columns also try bit packing on the probe and keep it unless
-    // it is much larger (it decodes several times faster than zstd). The
-    // decision depends on the page alone, so pages encode in parallel and
-    // the file does not depend on the number of threads.
+    // Integer columns also try bit packing on the probe, and float64 columns
+    // decimal integers, and keep them unless they are much larger (they
+    // encode and decode many times faster than zstd). The decision depends
+    // on the page alone, so pages encode in parallel and the file does not
+    // depend on the number of threads.
     const uint64_t chunks = NumChunks(size);
     const uint64_t probe = chunks / 2;
     const size_t probe_size = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size - probe * kChunkSize));
-    auto probe_with = [&](Compression c, int width) -> Result<uint64_t> {
+    auto probe_with = [&](Compression c, int param) -> Result<uint64_t> {
       std::string out;
       std::vector<uint64_t> sizes;
-      QUIVER_RETURN_NOT_OK(CompressChunked(&compressor, c, options.zstd_level, logical + probe * kChunkSize,
-                                           probe_size, &out, &sizes, width));
+      QUIVER_RETURN_NOT_OK(
+          CompressChunked(&compressor, c, param, logical + probe * kChunkSize, probe_size, &out, &sizes));
       return sizes[0];
     };
     Compression c = options.compression;
-    Result<uint64_t> probed = probe_with(c, 0);
-    const int width = BitpackWidth(*schema->field(page.column).type);
-    if (probed.ok() && width > 0) {
-      Result<uint64_t> packed = probe_with(Compression::kBitpack, width);
-      if (packed.ok() && static_cast<double>(*packed) <= static_cast<double>(*probed) * kBitpackSlack) {
-        c = Compression::kBitpack;
+    int param = options.zstd_level;
+    Result<uint64_t> probed = probe_with(c, param);
+    const auto [light, light_param] = LightCodec(*schema->field(page.column).type, page);
+    if (probed.ok() && light != Compression::kNone) {
+      Result<uint64_t> packed = probe_with(light, light_param);
+      if (packed.ok() && static_cast<double>(*packed) <= static_cast<double>(*probed) * kLightCodecSlack) {
+        c = light;
+        param = light_param;
         probed = packed;
       }
     }
@@ -482,8 +507,7 @@ void DataFileWriter::Impl::EncodePage(PendingPage& page, Compressor& compressor)
     const double keep = 1.0 - options.min_compression_saving;
     if (static_cast<double>(*probed) <= static_cast<double>(probe_size) * keep) {
       page.stored.reserve(size / 2);
-      page.status = CompressChunked(&compressor, c, options.zstd_level, logical, size, &page.stored,
-                                    &info.chunk_sizes, width);
+      page.status = CompressChunked(&compressor, c, param, logical, size, &page.stored, &info.chunk_sizes);
       if (!page.status.ok()) return;
       if (static_cast<double>(page.stored.size()) <= static_cast<double>(size) * keep) {
         info.compression = c;
@@ -969,7 +993,10 @@ Status DataFileReader::Impl::Fetch(std::vector<RangeRequest>& requests) const {
 
 Status DataFileReader::Impl::CheckCodec(int column, size_t page_index) const {
   const Compression c = meta.columns[column].pages[page_index].compression;
-  if (c == Compression::kZstd || c == Compression::kLz4 || c == Compression::kBitpack) return Status::OK();
+  if (c == Compression::kZstd || c == Compression::kLz4 || c == Compression::kBitpack ||
+      c == Compression::kDecimal) {
+    return Status::OK();
+  }
   return Status::NotSupported(key + ": page " + std::to_string(page_index) + " of column " +
                               ColumnName(*meta.schema, column) + " uses unknown compression code " +
                               std::to_string(static_cast<int>(c)));

@@ -317,22 +317,27 @@ TEST(DataFileWriterTest, MemoryStaysBoundedByPages) {
 
 TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
   auto store = std::make_shared<MemoryObjectStore>();
-  auto schema = std::make_shared<const Schema>(
-      std::vector<Field>{Field("seq", int64()), Field("noise", vector_type(32, float32())),
-                         Field("text", utf8()), Field("far", int64())});
+  auto schema = std::make_shared<const Schema>(std::vector<Field>{
+      Field("seq", int64()), Field("noise", vector_type(32, float32())), Field("text", utf8()),
+      Field("far", int64()), Field("price", float64()), Field("real", float64())});
   // A sequence compresses (bit-packed: it is an integer column), and so does
   // text (with the codec asked for); random float bits do not. Two integers
   // far apart, alternating, would need 41 bits each when bit-packed, so the
-  // general codec keeps them.
+  // general codec keeps them. Prices in cents are kept as decimal integers;
+  // doubles with all their digits are not.
   auto seq = ArrayBuilder::Make(int64());
   auto noise = ArrayBuilder::Make(schema->field(1).type);
   auto text = ArrayBuilder::Make(utf8());
   auto far = ArrayBuilder::Make(int64());
+  auto price = ArrayBuilder::Make(float64());
+  auto real = ArrayBuilder::Make(float64());
   std::mt19937_64 rng(3);
   for (int i = 0; i < 20000; ++i) {
     ASSERT_TRUE(seq->AppendInt(i).ok());
     ASSERT_TRUE(text->AppendString("row number " + std::to_string(i)).ok());
     ASSERT_TRUE(far->AppendInt(i % 2 == 0 ? 0 : int64_t{1} << 40).ok());
+    ASSERT_TRUE(price->AppendDouble(static_cast<double>(rng() % 100000) / 100.0).ok());
+    ASSERT_TRUE(real->AppendDouble(std::ldexp(static_cast<double>(rng() >> 11), -53)).ok());
     float v[32];
     for (float& f : v) {
       uint32_t bits = static_cast<uint32_t>(rng()) & 0x3FFFFFFF;  // finite, varied exponents
@@ -341,7 +346,9 @@ TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
     ASSERT_TRUE(noise->AppendVector(v, 32).ok());
   }
   auto batch = std::make_shared<const RecordBatch>(
-      schema, 20000, std::vector<ArrayPtr>{seq->Finish(), noise->Finish(), text->Finish(), far->Finish()});
+      schema, 20000,
+      std::vector<ArrayPtr>{seq->Finish(), noise->Finish(), text->Finish(), far->Finish(), price->Finish(),
+                            real->Finish()});
   for (Compression c : {Compression::kZstd, Compression::kLz4}) {
     DataFileOptions options;
     options.compression = c;
@@ -352,6 +359,11 @@ TEST(DataFileTest, CompressionIsUsedOnlyWhenItPays) {
     }
     for (const PageInfo& p : meta.columns[2].pages) EXPECT_EQ(p.compression, c);
     for (const PageInfo& p : meta.columns[3].pages) EXPECT_EQ(p.compression, c);
+    for (const PageInfo& p : meta.columns[4].pages) {
+      EXPECT_EQ(p.compression, Compression::kDecimal);
+      EXPECT_LT(p.size * 3, p.uncompressed_size);  // 17 bits of 64 per value
+    }
+    for (const PageInfo& p : meta.columns[5].pages) EXPECT_NE(p.compression, Compression::kDecimal);
     for (const PageInfo& p : meta.columns[1].pages) {
       EXPECT_EQ(p.compression, Compression::kNone);
       EXPECT_EQ(p.size, BlockedSize(p.uncompressed_size));

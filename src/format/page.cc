@@ -9,6 +9,7 @@
 
 #include "common/coding.h"
 #include "format/bitpack.h"
+#include "format/decimal.h"
 
 namespace quiver {
 
@@ -885,21 +886,27 @@ Result<ArrayPtr> TakeRows(const ColumnLayout& layout, int64_t num_rows,
 // ---------------------------------------------------------------------------
 // Chunked compression
 
-Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
-                       std::string* out, std::vector<uint64_t>* chunk_sizes, int word_width) {
-  if (c == Compression::kBitpack && !IsBitpackWidth(word_width)) {
-    return Invalid("bitpack over words of " + std::to_string(word_width) + " bytes");
+Status CompressChunked(Compressor* compressor, Compression c, int param, const uint8_t* data, size_t size,
+                       std::string* out, std::vector<uint64_t>* chunk_sizes) {
+  if (c == Compression::kBitpack && !IsBitpackWidth(param)) {
+    return Invalid("bitpack over words of " + std::to_string(param) + " bytes");
+  }
+  if (c == Compression::kDecimal && (param < 0 || param > kMaxDecimalExponent)) {
+    return Invalid("decimal exponent " + std::to_string(param));
   }
   for (uint64_t pos = 0, chunk = 0; pos < size; pos += kChunkSize, ++chunk) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size - pos));
     const size_t at = out->size();
     out->resize(at + MaxCompressedSize(c, n));
+    uint8_t* dst = reinterpret_cast<uint8_t*>(out->data() + at);
     size_t compressed = 0;
     if (c == Compression::kBitpack) {
-      compressed = BitpackEncode(data + pos, n, word_width, reinterpret_cast<uint8_t*>(out->data() + at));
+      compressed = BitpackEncode(data + pos, n, param, dst);
+    } else if (c == Compression::kDecimal) {
+      compressed = DecimalEncode(data + pos, n, param, dst);
     } else {
       QUIVER_ASSIGN_OR_RETURN(
-          compressed, compressor->Compress(c, level, data + pos, n, out->data() + at, out->size() - at));
+          compressed, compressor->Compress(c, param, data + pos, n, out->data() + at, out->size() - at));
     }
     out->resize(at + compressed);
     PutFixed32(out, BlockChecksum(reinterpret_cast<const uint8_t*>(out->data()) + at, compressed, chunk));

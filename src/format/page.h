@@ -138,12 +138,12 @@ inline constexpr uint64_t NumChunks(uint64_t logical_size) {
   return (logical_size + kChunkSize - 1) / kChunkSize;
 }
 
-// Appends the stored form of `size` logical bytes, compressed with `c`
-// (zstd at `level`, lz4, or bitpack over words of `word_width` bytes), to
+// Appends the stored form of `size` logical bytes, compressed with `c`, to
 // `out`, and the compressed size of each chunk (without its checksum) to
-// `chunk_sizes`.
-Status CompressChunked(Compressor* compressor, Compression c, int level, const uint8_t* data, size_t size,
-                       std::string* out, std::vector<uint64_t>* chunk_sizes, int word_width = 0);
+// `chunk_sizes`. `param` is zstd's level, bitpack's word width in bytes, or
+// decimal's exponent; lz4 takes none.
+Status CompressChunked(Compressor* compressor, Compression c, int param, const uint8_t* data, size_t size,
+                       std::string* out, std::vector<uint64_t>* chunk_sizes);
 
 // Reads a compressed page, whole or a few stored chunks at a time. Not
 // thread-safe (it caches decompressed chunks).
