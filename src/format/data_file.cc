@@ -238,7 +238,7 @@ std::pair<Compression, int> LightCodec(const DataType& type, const PendingPage& 
     const uint64_t count = page.info.buffer_sizes[1] / sizeof(double);
     if (count == 0 || values_at + count * sizeof(double) > page.logical->size())
       return {Compression::kNone, 0};
-    const uint64_t step = std::max<uint64_t>(1, count / 256);
+    const uint64_t step = (count + 255) / 256;
     std::vector<double> sample;
     for (uint64_t i = 0; i < count; i += step) {
       double v;
