@@ -91,7 +91,10 @@ void RegisterCreate(VerbList& verbs) {
                    "version); exist_ok: keep an existing table as it is, writing nothing")
       ->capture_default_str()
       ->check(CLI::IsMember({"create", "overwrite", "exist_ok"}));
-  verb.app->add_option("--compression", args->compression, "Compression of the data files")
+  verb.app
+      ->add_option("--compression", args->compression,
+                   "Compression of the data files (integer columns are bit-packed and decimal float64 "
+                   "columns kept as integers unless this is none)")
       ->capture_default_str()
       ->check(CLI::IsMember({"zstd", "lz4", "none"}));
   verb.run = [args]() -> Status {
