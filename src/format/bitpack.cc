@@ -132,7 +132,8 @@ size_t BitpackEncode(const uint8_t* src, size_t n, int width, uint8_t* dst) {
       break;
   }
   const size_t tail = n - count * static_cast<size_t>(width);
-  std::memcpy(dst + kBitpackHeaderBytes + packed, src + count * static_cast<size_t>(width), tail);
+  if (tail > 0)
+    std::memcpy(dst + kBitpackHeaderBytes + packed, src + count * static_cast<size_t>(width), tail);
   return kBitpackHeaderBytes + packed + tail;
 }
 
@@ -165,7 +166,7 @@ Status BitpackDecode(const uint8_t* src, size_t src_size, uint8_t* dst, size_t d
       DecodeWords<uint64_t>(packed, packed_bytes, bits, reference, count, dst);
       break;
   }
-  std::memcpy(dst + count * static_cast<size_t>(width), packed + packed_bytes, tail);
+  if (tail > 0) std::memcpy(dst + count * static_cast<size_t>(width), packed + packed_bytes, tail);
   return Status::OK();
 }
 

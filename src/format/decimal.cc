@@ -93,7 +93,7 @@ size_t DecimalEncode(const uint8_t* src, size_t n, int e, uint8_t* dst) {
     EncodeFixed64(out, bits);
     out += 8;
   }
-  std::memcpy(out, src + count * 8, n - count * 8);
+  if (n > count * 8) std::memcpy(out, src + count * 8, n - count * 8);
   out += n - count * 8;
   return static_cast<size_t>(out - dst);
 }
@@ -129,7 +129,7 @@ Status DecimalDecode(const uint8_t* src, size_t src_size, uint8_t* dst, size_t d
     }
     std::memcpy(dst + p * 8, values + 8 * j, 8);
   }
-  std::memcpy(dst + count * 8, values + 8 * m, tail);
+  if (tail > 0) std::memcpy(dst + count * 8, values + 8 * m, tail);
   return Status::OK();
 }
 
