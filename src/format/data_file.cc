@@ -1475,12 +1475,10 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
   auto made = ChunkedPage::Make(info.compression, info.chunk_sizes, info.uncompressed_size, info.size);
   if (!made.ok()) return PageCorruption(key, *meta.schema, column, page_index, made.status().message());
   ChunkedPage& chunked = *made;
-  if (chunk_cache != nullptr) {
-    // Chunks decompressed by an earlier take come from the cache as the
-    // gathering needs them, so a take from cached chunks is one pass.
-    chunked.LookUpChunksIn(
-        [&](size_t chunk) { return chunk_cache->Get(CacheKey(column, page_index, chunk)); });
-  }
+  auto cached = [&](size_t chunk) { return chunk_cache->Get(CacheKey(column, page_index, chunk)); };
+  // Chunks decompressed by an earlier take come from the cache as the
+  // gathering needs them, so a take from cached chunks is one pass.
+  if (chunk_cache != nullptr) chunked.LookUpChunksIn(cached);
   auto read = [&](uint64_t offset, uint64_t size, uint8_t* dst) { return chunked.Read(offset, size, dst); };
   // Gather the rows from the chunks at hand, noting the ones missing, fetch
   // those and gather again: the first pass finds the chunks holding
@@ -1503,7 +1501,7 @@ Result<ArrayPtr> DataFileReader::Impl::TakeChunks(int column, size_t page_index,
     fetched.clear();
     for (size_t chunk : wanted) {
       if (chunk_cache != nullptr && !chunked.touched(chunk)) {
-        if (auto hit = chunk_cache->Get(CacheKey(column, page_index, chunk))) {
+        if (auto hit = cached(chunk)) {
           chunked.AddDecompressed(chunk, std::move(hit));
           continue;
         }

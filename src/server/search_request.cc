@@ -205,11 +205,9 @@ Result<SearchRequest> ParseSearchRequest(const Json& body, bool lance) {
   QUIVER_RETURN_NOT_OK(ReadBool(body, "bypass_vector_index", &r.bypass_vector_index));
   QUIVER_RETURN_NOT_OK(ReadInt(body, "minimum_nprobes", &r.nprobes));
   QUIVER_RETURN_NOT_OK(ReadInt(body, "nprobes", &r.nprobes));
-  if (!Get(body, "maximum_nprobes").is_null()) {
-    int max_nprobes = 0;
-    QUIVER_RETURN_NOT_OK(ReadInt(body, "maximum_nprobes", &max_nprobes));
-    r.max_nprobes = max_nprobes;
-  }
+  int max_nprobes = -1;  // absent (ReadInt refuses negative values)
+  QUIVER_RETURN_NOT_OK(ReadInt(body, "maximum_nprobes", &max_nprobes));
+  if (max_nprobes >= 0) r.max_nprobes = max_nprobes;
   QUIVER_RETURN_NOT_OK(ReadInt(body, "refine_factor", &r.refine_factor));
   QUIVER_RETURN_NOT_OK(ReadInt(body, "ef", &r.ef));
   QUIVER_RETURN_NOT_OK(ReadBound(body, "lower_bound", &r.lower_bound));
